@@ -1,0 +1,112 @@
+import CSQLite
+import Foundation
+import SchemaSQL
+import StorageCore
+
+/// Upgrades a file of the earlier service, in place and in one transaction:
+/// its tables are set aside, the current schema (migration 001) is created, and
+/// every row is copied: timestamps made UTC, orphans moved to quarantine.
+struct LegacyUpgrade {
+    let connection: SQLiteConnection
+    let timeZone: TimeZone
+    let now: Timestamp
+    let initialMigration: Migration
+
+    private static let legacyTables = ["jobs", "job_files", "youtube_uploads", "youtube_credentials"]
+
+    /// Nil when another process upgraded the file first.
+    func run() throws -> LegacyUpgradeReport? {
+        // Foreign keys cannot be switched inside a transaction; the check below
+        // stands in for them while the tables are rebuilt.
+        try connection.execute("PRAGMA foreign_keys = OFF")
+        defer { try? connection.execute("PRAGMA foreign_keys = ON") }
+        try registerFunctions()
+        defer { unregisterFunctions() }
+        return try connection.writeTransaction {
+            guard try SQLiteSchemaState.inspect(connection) == .legacy else { return nil }
+            let before = try Self.legacyTables.map { table in try count(table) }
+            try connection.execute(try script("legacy/1_set_aside.sql"))
+            guard try SQLiteMigrationTarget(connection: connection, now: now).run(initialMigration) else {
+                throw StorageError(.incompatibleSchema, "the legacy upgrade found \(initialMigration.id) already applied")
+            }
+            try connection.execute(try script("legacy/2_copy.sql"))
+            let problems = try connection.query("PRAGMA foreign_key_check") { $0.text(0) ?? "" }
+            guard problems.isEmpty else {
+                throw StorageError(.corruptDatabase, "the upgrade left rows without their job in \(Set(problems).sorted())")
+            }
+            let quarantined = [
+                "job_files": try count("quarantined_job_files"),
+                "youtube_uploads": try count("quarantined_youtube_uploads"),
+            ]
+            let tables = try zip(Self.legacyTables, before).map { table, before in
+                LegacyTableReport(
+                    table: table, before: before, kept: try count(table), quarantined: quarantined[table] ?? 0)
+            }
+            return LegacyUpgradeReport(timeZone: timeZone.identifier, tables: tables)
+        }
+    }
+
+    private func count(_ table: String) throws -> Int {
+        let exists = try connection.scalarInt(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", [.text(table)])
+        guard exists == 1 else { return 0 }
+        return Int(try connection.scalarInt("SELECT COUNT(*) FROM \"\(table)\"") ?? 0)
+    }
+
+    private func script(_ name: String) throws -> String {
+        guard let sql = Schema.script(name, for: .sqlite) else {
+            throw StorageError(.incompatibleSchema, "this yt-builder was built without sql/sqlite/\(name)")
+        }
+        return sql
+    }
+
+    // MARK: SQL functions used by the upgrade script
+
+    private func registerFunctions() throws {
+        // Each function owns a reference to the context; SQLite releases it when the function goes.
+        let context = { Unmanaged.passRetained(LegacyTimeContext(zone: timeZone, now: now.description)).toOpaque() }
+        var code = sqlite3_create_function_v2(
+            connection.handle, "yt_utc", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, context(),
+            { invocation, _, arguments in
+                let context = LegacyTimeContext.from(invocation)
+                guard let argument = arguments?[0], sqlite3_value_type(argument) != SQLITE_NULL else {
+                    sqlite3_result_null(invocation)
+                    return
+                }
+                let text = String(cString: sqlite3_value_text(argument))
+                guard let timestamp = Timestamp(parsing: text, naiveZone: context.zone) else {
+                    sqlite3_result_error(invocation, "the earlier service's file holds '\(text)' where a time belongs", -1)
+                    return
+                }
+                sqlite3_result_text(invocation, timestamp.description, -1, sqliteTransient)
+            }, nil, nil,
+            { context in context.map { Unmanaged<LegacyTimeContext>.fromOpaque($0).release() } })
+        guard code == SQLITE_OK else { throw SQLiteError(code: code, connection: connection.handle, sql: "yt_utc") }
+        code = sqlite3_create_function_v2(
+            connection.handle, "yt_now", 0, SQLITE_UTF8, context(),
+            { invocation, _, _ in
+                sqlite3_result_text(invocation, LegacyTimeContext.from(invocation).now, -1, sqliteTransient)
+            }, nil, nil,
+            { context in context.map { Unmanaged<LegacyTimeContext>.fromOpaque($0).release() } })
+        guard code == SQLITE_OK else { throw SQLiteError(code: code, connection: connection.handle, sql: "yt_now") }
+    }
+
+    private func unregisterFunctions() {
+        sqlite3_create_function_v2(connection.handle, "yt_utc", 1, SQLITE_UTF8, nil, nil, nil, nil, nil)
+        sqlite3_create_function_v2(connection.handle, "yt_now", 0, SQLITE_UTF8, nil, nil, nil, nil, nil)
+    }
+}
+
+private final class LegacyTimeContext {
+    let zone: TimeZone
+    let now: String
+
+    init(zone: TimeZone, now: String) {
+        self.zone = zone
+        self.now = now
+    }
+
+    static func from(_ invocation: OpaquePointer?) -> LegacyTimeContext {
+        Unmanaged<LegacyTimeContext>.fromOpaque(sqlite3_user_data(invocation)).takeUnretainedValue()
+    }
+}

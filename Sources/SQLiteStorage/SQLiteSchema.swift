@@ -1,0 +1,126 @@
+import CSQLite
+import Foundation
+import SchemaSQL
+import StorageCore
+
+/// What a database file holds before yt-builder touches it.
+enum SQLiteSchemaState: Equatable {
+    /// No tables: a new file.
+    case empty
+    /// The earlier service's tables, no migration record.
+    case legacy
+    /// Written by yt-builder; the applied migration ids.
+    case versioned(applied: [String])
+
+    /// Reads the state without writing. Refuses files that are not databases and
+    /// databases that belong to something else.
+    static func inspect(_ connection: SQLiteConnection) throws -> SQLiteSchemaState {
+        let tables: [String]
+        do {
+            tables = try connection.query("SELECT name FROM sqlite_master WHERE type = 'table'") { $0.text(0) ?? "" }
+        } catch let error as SQLiteError where [SQLITE_NOTADB, SQLITE_CORRUPT].contains(error.code) {
+            throw StorageError(
+                .corruptDatabase,
+                "\(connection.path) is not a readable SQLite database (\(error.message)); it was left untouched. "
+                    + "If it is a damaged yt-builder database, restore a backup or see 'Recover' in README.md.",
+                detail: error.description)
+        }
+        if tables.contains("schema_migrations") {
+            return .versioned(applied: try connection.query("SELECT id FROM schema_migrations ORDER BY id") {
+                $0.text(0) ?? ""
+            })
+        }
+        if tables.contains("jobs") { return .legacy }
+        let own = tables.filter { !$0.hasPrefix("sqlite_") }
+        guard own.isEmpty else {
+            throw StorageError(
+                .incompatibleSchema,
+                "\(connection.path) is a SQLite database of something else (tables: \(own.sorted().joined(separator: ", "))); "
+                    + "yt-builder will not touch it. Choose another path.")
+        }
+        return .empty
+    }
+
+    var applied: [String] {
+        if case .versioned(let applied) = self { applied } else { [] }
+    }
+}
+
+/// The migration runner's hold on one SQLite connection. SQLite serialises
+/// writers itself: each migration runs in a `BEGIN IMMEDIATE` transaction that
+/// first checks whether another process recorded it meanwhile.
+struct SQLiteMigrationTarget: MigrationTarget {
+    static let recordTable = """
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+            id         TEXT PRIMARY KEY,
+            version    INTEGER NOT NULL,
+            applied_at TEXT NOT NULL
+        )
+        """
+
+    let connection: SQLiteConnection
+    let now: Timestamp
+
+    func appliedMigrationIDs() throws -> [String] {
+        try SQLiteSchemaState.inspect(connection).applied
+    }
+
+    func withMigrationLock<T>(_ body: () throws -> T) throws -> T { try body() }
+
+    func apply(_ migration: Migration) throws -> Bool {
+        try connection.writeTransaction {
+            try run(migration)
+        }
+    }
+
+    /// Runs and records a migration inside the caller's transaction.
+    func run(_ migration: Migration) throws -> Bool {
+        try connection.execute(Self.recordTable)
+        if try connection.scalarInt("SELECT COUNT(*) FROM schema_migrations WHERE id = ?", [.text(migration.id)]) != 0 {
+            return false
+        }
+        try connection.execute(migration.sql)
+        try connection.run(
+            "INSERT INTO schema_migrations (id, version, applied_at) VALUES (?, ?, ?)",
+            [.text(migration.id), .integer(migration.version), .timestamp(now)])
+        return true
+    }
+}
+
+extension SQLiteConnection {
+    static let tables = [
+        "jobs", "job_files", "youtube_uploads", "youtube_credentials", "quarantined_job_files",
+        "quarantined_youtube_uploads",
+    ]
+
+    func rowCounts() throws -> [TableCount] {
+        let existing = Set(try query("SELECT name FROM sqlite_master WHERE type = 'table'") { $0.text(0) ?? "" })
+        return try Self.tables.filter(existing.contains).map { table in
+            // Table names come from the fixed list above, never from input.
+            TableCount(table: table, rows: Int(try scalarInt("SELECT COUNT(*) FROM \"\(table)\"") ?? 0))
+        }
+    }
+
+    /// A consistent copy through SQLite's online backup API, taken in one step
+    /// so that writers in other processes cannot tear it.
+    func backup(to destination: String) throws {
+        if FileManager.default.fileExists(atPath: destination) {
+            throw StorageError(.conflict, "\(destination) already exists; choose a new name for the backup")
+        }
+        let target = try SQLiteConnection(path: destination, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        guard let backup = sqlite3_backup_init(target.handle, "main", handle, "main") else {
+            throw SQLiteError(code: sqlite3_errcode(target.handle), connection: target.handle, sql: nil)
+        }
+        let stepCode = sqlite3_backup_step(backup, -1)
+        let finishCode = sqlite3_backup_finish(backup)
+        guard stepCode == SQLITE_DONE, finishCode == SQLITE_OK else {
+            try? FileManager.default.removeItem(atPath: destination)
+            throw SQLiteError(code: stepCode == SQLITE_DONE ? finishCode : stepCode, connection: target.handle, sql: nil)
+        }
+    }
+
+    /// `PRAGMA quick_check`'s complaints; empty when the file is sound.
+    func quickCheck() throws -> [String] {
+        try query("PRAGMA quick_check") { $0.text(0) ?? "" }.filter { $0 != "ok" }
+    }
+}

@@ -1,0 +1,139 @@
+import StorageCore
+
+extension SQLiteStorage {
+    static let jobColumns = """
+        job_id, run_id, run_dir, status, progress, current_step, config, output_file, error, \
+        created_at, started_at, finished_at
+        """
+
+    static func readJob(_ row: SQLiteStatement) throws -> Job {
+        let config = Job.readConfig(row.text(6))
+        return Job(
+            jobID: row.int64(0), runID: row.text(1) ?? "", runDirectory: row.text(2) ?? "",
+            status: try row.required(3, JobStatus.init(rawValue:)), progress: row.int(4), currentStep: row.text(5),
+            config: config.config, unreadableConfig: config.unreadable, outputFile: row.text(7), error: row.text(8),
+            createdAt: try row.timestamp(9), startedAt: try row.optionalTimestamp(10),
+            finishedAt: try row.optionalTimestamp(11))
+    }
+
+    static func fetchJob(_ connection: SQLiteConnection, _ id: Int64) throws -> Job? {
+        try connection.query("SELECT \(jobColumns) FROM jobs WHERE job_id = ?", [.integer(id)], row: readJob).first
+    }
+
+    public func createJob(_ new: NewJob) async throws -> Job {
+        guard new.status == .preparing || new.status == .queued else {
+            throw StorageError.invalidInput("a new job is preparing or queued, not \(new.status.rawValue)")
+        }
+        let runsDirectory = new.runsDirectory.hasSuffix("/") ? String(new.runsDirectory.dropLast()) : new.runsDirectory
+        let now = now
+        return try await write { connection in
+            let id = try connection.query(
+                "INSERT INTO jobs (run_id, run_dir, status, config, created_at) VALUES ('', '', ?, ?, ?) RETURNING job_id",
+                [.text(new.status.rawValue), .text(new.config?.jsonText), .timestamp(now)]
+            ) { $0.int64(0) }[0]
+            let runID = RunID.make(jobID: id)
+            let runDirectory = runsDirectory + "/" + runID
+            try connection.run(
+                "UPDATE jobs SET run_id = ?, run_dir = ? WHERE job_id = ?",
+                [.text(runID), .text(runDirectory), .integer(id)])
+            return Job(
+                jobID: id, runID: runID, runDirectory: runDirectory, status: new.status, progress: 0, currentStep: nil,
+                config: new.config, outputFile: nil, error: nil, createdAt: now, startedAt: nil, finishedAt: nil)
+        }
+    }
+
+    public func job(_ id: Int64) async throws -> Job? {
+        try await read { try Self.fetchJob($0, id) }
+    }
+
+    public func listJobs(_ query: JobQuery) async throws -> JobPage {
+        try query.validate()
+        var conditions: [String] = []
+        var values: [SQLiteValue] = []
+        if let status = query.status {
+            conditions.append("status = ?")
+            values.append(.text(status.rawValue))
+        }
+        if let cursor = query.after {
+            conditions.append("(created_at, job_id) < (?, ?)")
+            values += [.timestamp(cursor.createdAt), .integer(cursor.jobID)]
+        }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        values.append(.integer(query.limit + 1))
+        let sql = "SELECT \(Self.jobColumns) FROM jobs \(filter) ORDER BY created_at DESC, job_id DESC LIMIT ?"
+        let jobs = try await read { [values] in try $0.query(sql, values, row: Self.readJob) }
+        guard jobs.count > query.limit else { return JobPage(jobs: jobs, nextCursor: nil) }
+        let page = Array(jobs.prefix(query.limit))
+        return JobPage(jobs: page, nextCursor: page.last.map(JobCursor.init(after:)))
+    }
+
+    public func updateJob(_ id: Int64, _ update: JobUpdate) async throws -> Job? {
+        let now = now
+        return try await write { connection in
+            guard var job = try Self.fetchJob(connection, id) else { return nil }
+            try update.validate(jobID: id, current: job.status)
+            let status = update.status ?? job.status
+            if status == .running, job.startedAt == nil { job.startedAt = now }
+            if status.isFinished { job.finishedAt = now }
+            job.status = status
+            job.progress = update.progress ?? job.progress
+            job.currentStep = update.currentStep ?? job.currentStep
+            job.outputFile = update.outputFile ?? job.outputFile
+            job.error = update.error ?? job.error
+            try connection.run(
+                """
+                UPDATE jobs SET status = ?, progress = ?, current_step = ?, output_file = ?, error = ?,
+                    started_at = ?, finished_at = ?
+                WHERE job_id = ?
+                """,
+                [
+                    .text(job.status.rawValue), .integer(job.progress), .text(job.currentStep), .text(job.outputFile),
+                    .text(job.error), .timestamp(job.startedAt), .timestamp(job.finishedAt), .integer(id),
+                ])
+            return job
+        }
+    }
+
+    public func updateConfig(_ id: Int64, _ config: JobConfig) async throws -> Job? {
+        try await write { connection in
+            guard try connection.run("UPDATE jobs SET config = ? WHERE job_id = ?", [.text(config.jsonText), .integer(id)]) > 0
+            else { return nil }
+            return try Self.fetchJob(connection, id)
+        }
+    }
+
+    public func deleteJob(_ id: Int64) async throws -> DeletedJob? {
+        try await write { connection in
+            try connection.query("DELETE FROM jobs WHERE job_id = ? RETURNING job_id, run_dir", [.integer(id)]) {
+                DeletedJob(jobID: $0.int64(0), runDirectory: $0.text(1) ?? "")
+            }.first
+        }
+    }
+
+    public func stalePreparingJobs(createdBefore cutoff: Timestamp) async throws -> [Job] {
+        try await read { connection in
+            try connection.query(
+                "SELECT \(Self.jobColumns) FROM jobs WHERE status = 'preparing' AND created_at < ? ORDER BY job_id",
+                [.timestamp(cutoff)], row: Self.readJob)
+        }
+    }
+
+    public func cleanupOldJobs(finishedBefore cutoff: Timestamp, dryRun: Bool) async throws -> CleanupResult {
+        // Jobs of the earlier service may lack finished_at; their creation time stands in.
+        let finished = """
+            status IN ('completed', 'failed', 'cancelled') AND COALESCE(finished_at, created_at) < ?
+            """
+        let values: [SQLiteValue] = [.timestamp(cutoff)]
+        return try await write { connection in
+            let jobs = try connection.query(
+                "SELECT job_id, run_dir FROM jobs WHERE \(finished) ORDER BY job_id", values
+            ) { DeletedJob(jobID: $0.int64(0), runDirectory: $0.text(1) ?? "") }
+            let files = try connection.scalarInt(
+                "SELECT COUNT(*) FROM job_files WHERE job_id IN (SELECT job_id FROM jobs WHERE \(finished))", values)
+            let uploads = try connection.scalarInt(
+                "SELECT COUNT(*) FROM youtube_uploads WHERE job_id IN (SELECT job_id FROM jobs WHERE \(finished))", values)
+            if !dryRun { try connection.run("DELETE FROM jobs WHERE \(finished)", values) }
+            return CleanupResult(jobs: jobs, files: Int(files ?? 0), uploads: Int(uploads ?? 0))
+        }
+    }
+}

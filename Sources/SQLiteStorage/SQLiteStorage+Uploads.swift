@@ -1,0 +1,53 @@
+import StorageCore
+
+extension SQLiteStorage {
+    static let uploadColumns = """
+        id, job_id, video_id, video_url, title, description, privacy, tags, category, uploaded_at
+        """
+
+    static func readUpload(_ row: SQLiteStatement) throws -> YouTubeUpload {
+        YouTubeUpload(
+            id: row.int64(0), jobID: row.int64(1), videoID: row.text(2) ?? "", videoURL: row.text(3) ?? "",
+            title: row.text(4), description: row.text(5),
+            privacy: row.isNull(6) ? nil : try row.required(6, Privacy.init(rawValue:)),
+            tags: YouTubeUpload.readTags(row.text(7)), category: row.text(8), uploadedAt: try row.timestamp(9))
+    }
+
+    public func addUpload(_ upload: NewYouTubeUpload) async throws -> YouTubeUpload {
+        try upload.validate()
+        let now = now
+        return try await write { connection in
+            do {
+                return try connection.query(
+                    """
+                    INSERT INTO youtube_uploads (job_id, video_id, video_url, title, description, privacy, tags,
+                        category, uploaded_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING \(Self.uploadColumns)
+                    """,
+                    [
+                        .integer(upload.jobID), .text(upload.videoID), .text(upload.videoURL), .text(upload.title),
+                        .text(upload.description), .text(upload.privacy.rawValue),
+                        .text(YouTubeUpload.tagsText(upload.tags)), .text(upload.category), .timestamp(now),
+                    ], row: Self.readUpload)[0]
+            } catch let error as SQLiteError where error.storageError.kind == .notFound {
+                throw StorageError(.notFound, "job \(upload.jobID) does not exist", detail: error.description)
+            }
+        }
+    }
+
+    public func uploads(ofJob jobID: Int64?, limit: Int) async throws -> [YouTubeUpload] {
+        guard (1...JobQuery.maximumLimit).contains(limit) else {
+            throw StorageError.invalidInput("limit must be between 1 and \(JobQuery.maximumLimit), not \(limit)")
+        }
+        let order = "ORDER BY uploaded_at DESC, id DESC LIMIT ?"
+        return try await read { connection in
+            if let jobID {
+                return try connection.query(
+                    "SELECT \(Self.uploadColumns) FROM youtube_uploads WHERE job_id = ? \(order)",
+                    [.integer(jobID), .integer(limit)], row: Self.readUpload)
+            }
+            return try connection.query(
+                "SELECT \(Self.uploadColumns) FROM youtube_uploads \(order)", [.integer(limit)], row: Self.readUpload)
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import CSQLite
+import Foundation
+import SchemaSQL
+import StorageCore
+
+/// The zero-setup backend: one SQLite file, in WAL mode, shared safely by any
+/// number of processes on one host.
+public final class SQLiteStorage: Storage, DatabaseAdministration {
+    public struct Options: Sendable {
+        /// Apply pending migrations (and upgrade a file of the earlier service) on
+        /// open. Off, the file is only read: for `db status`.
+        public var migrate = true
+        /// The zone naive timestamps of the earlier service are read in.
+        public var legacyTimeZone = TimeZone.current
+        /// How long a write waits for another process's write to finish.
+        public var busyTimeoutMilliseconds: Int32 = 10_000
+        public var clock: @Sendable () -> Timestamp = { Timestamp.now() }
+
+        public init() {}
+    }
+
+    public let path: String
+    /// What opening the file did to its schema; nil when nothing was pending.
+    public let openingReport: MigrationReport?
+    let queue: SQLiteQueue
+    let options: Options
+
+    private init(path: String, queue: SQLiteQueue, options: Options, openingReport: MigrationReport?) {
+        self.path = path
+        self.queue = queue
+        self.options = options
+        self.openingReport = openingReport
+    }
+
+    /// Opens (creating it and its folder when missing) the database at `path`.
+    public static func open(path: String, options: Options = Options()) async throws -> SQLiteStorage {
+        let connection: SQLiteConnection
+        do {
+            if options.migrate {
+                let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            } else if !FileManager.default.fileExists(atPath: path) {
+                throw StorageError(.notFound, "there is no database at \(path) yet; it is created on first use")
+            }
+            let flags = options.migrate ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READWRITE
+            connection = try SQLiteConnection(path: path, flags: flags)
+        } catch let error as StorageError {
+            throw error
+        } catch {
+            throw StorageError(.unavailable, "cannot open the database at \(path): \(error)")
+        }
+        let queue = SQLiteQueue(connection: connection, label: "yt-builder.sqlite")
+        let report = try await queue.run { connection in
+            sqlite3_busy_timeout(connection.handle, options.busyTimeoutMilliseconds)
+            try connection.execute("PRAGMA foreign_keys = ON")
+            // Refuses foreign, damaged and newer files before anything is written.
+            _ = try runner.pending(applied: SQLiteSchemaState.inspect(connection).applied)
+            guard options.migrate else { return nil as MigrationReport? }
+            let report = try bringUpToDate(connection, path: path, options: options)
+            return report.applied.isEmpty ? nil : report
+        }
+        return SQLiteStorage(path: path, queue: queue, options: options, openingReport: report)
+    }
+
+    /// Applies what is pending (first upgrading a file of the earlier service),
+    /// then switches to WAL.
+    static func bringUpToDate(_ connection: SQLiteConnection, path: String, options: Options) throws -> MigrationReport {
+        let state = try SQLiteSchemaState.inspect(connection)
+        let pending = try runner.pending(applied: state.applied)
+        let report =
+            pending.isEmpty && state != .legacy
+            ? MigrationReport(applied: []) : try upgrade(connection, from: state, path: path, options: options)
+        // WAL lets readers and one writer work at once, across processes;
+        // NORMAL sync is durable in WAL except for the last commits on power loss.
+        try connection.execute("PRAGMA journal_mode = WAL")
+        try connection.execute("PRAGMA synchronous = NORMAL")
+        return report
+    }
+
+    static let runner = MigrationRunner(migrations: Schema.migrations(for: .sqlite))
+
+    /// Backs up an existing file, then upgrades it. Checked first: a damaged
+    /// file is refused and left as it is.
+    private static func upgrade(
+        _ connection: SQLiteConnection, from state: SQLiteSchemaState, path: String, options: Options
+    ) throws -> MigrationReport {
+        let now = options.clock()
+        var backupPath: String?
+        if state != .empty {
+            let problems = try connection.quickCheck()
+            guard problems.isEmpty else {
+                throw StorageError(
+                    .corruptDatabase,
+                    "\(path) is damaged, so it was not upgraded and was left untouched: \(problems.prefix(3).joined(separator: "; "))")
+            }
+            backupPath = preUpgradeBackupPath(for: path, at: now)
+            try connection.backup(to: backupPath!)
+        }
+        var legacyReport: LegacyUpgradeReport?
+        var applied: [String] = []
+        if state == .legacy, let initial = runner.migrations.first {
+            legacyReport = try LegacyUpgrade(
+                connection: connection, timeZone: options.legacyTimeZone, now: now, initialMigration: initial
+            ).run()
+            if legacyReport != nil { applied.append(initial.id) }
+        }
+        applied += try runner.run(on: SQLiteMigrationTarget(connection: connection, now: now))
+        return MigrationReport(applied: applied, backupPath: backupPath, legacyUpgrade: legacyReport)
+    }
+
+    /// `yt-builder.db` → `yt-builder.pre-upgrade-20261125T194655Z.db`, beside it.
+    static func preUpgradeBackupPath(for path: String, at now: Timestamp) -> String {
+        let url = URL(fileURLWithPath: path)
+        let stem = url.deletingPathExtension().lastPathComponent
+        let stamp = String(now.description.prefix(19)).replacingOccurrences(of: "-", with: "")
+            .replacingOccurrences(of: ":", with: "") + "Z"
+        let folder = url.deletingLastPathComponent()
+        var candidate = folder.appendingPathComponent("\(stem).pre-upgrade-\(stamp).db").path
+        var counter = 2
+        while FileManager.default.fileExists(atPath: candidate) {
+            candidate = folder.appendingPathComponent("\(stem).pre-upgrade-\(stamp)-\(counter).db").path
+            counter += 1
+        }
+        return candidate
+    }
+
+    public func close() async {
+        await queue.close()
+    }
+
+    /// Runs `body` on the connection's queue.
+    func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await queue.run(body)
+    }
+
+    /// Runs `body` in a write transaction on the connection's queue.
+    func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await queue.run { connection in try connection.writeTransaction { try body(connection) } }
+    }
+
+    var now: Timestamp { options.clock() }
+}

@@ -1,0 +1,153 @@
+/// One video build job, as stored.
+public struct Job: Hashable, Sendable {
+    public var jobID: Int64
+    public var runID: String
+    public var runDirectory: String
+    public var status: JobStatus
+    public var progress: Int
+    public var currentStep: String?
+    /// Nil when the stored config is NULL or JSON `null`.
+    public var config: JobConfig?
+    /// The stored config text when it is not a JSON object (only files written
+    /// by the earlier service hold such text); nil otherwise.
+    public var unreadableConfig: String?
+    public var outputFile: String?
+    public var error: String?
+    public var createdAt: Timestamp
+    public var startedAt: Timestamp?
+    public var finishedAt: Timestamp?
+
+    public init(
+        jobID: Int64, runID: String, runDirectory: String, status: JobStatus, progress: Int,
+        currentStep: String?, config: JobConfig?, unreadableConfig: String? = nil, outputFile: String?,
+        error: String?, createdAt: Timestamp, startedAt: Timestamp?, finishedAt: Timestamp?
+    ) {
+        self.jobID = jobID
+        self.runID = runID
+        self.runDirectory = runDirectory
+        self.status = status
+        self.progress = progress
+        self.currentStep = currentStep
+        self.config = config
+        self.unreadableConfig = unreadableConfig
+        self.outputFile = outputFile
+        self.error = error
+        self.createdAt = createdAt
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+    }
+
+    /// Splits stored config text into the two fields above.
+    public static func readConfig(_ text: String?) -> (config: JobConfig?, unreadable: String?) {
+        guard let text else { return (nil, nil) }
+        switch JSONValue(jsonText: text) {
+        case .object(let values): return (JobConfig(values), nil)
+        case .null: return (nil, nil)
+        default: return (nil, text)
+        }
+    }
+}
+
+extension Job: Encodable {
+    enum CodingKeys: String, CodingKey {
+        case jobID = "job_id", runID = "run_id", runDirectory = "run_dir", status, progress
+        case currentStep = "current_step", config, unreadableConfig = "unreadable_config"
+        case outputFile = "output_file", error
+        case createdAt = "created_at", startedAt = "started_at", finishedAt = "finished_at"
+    }
+
+    /// Absent values are written as `null`, as the earlier service's job objects had them.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(jobID, forKey: .jobID)
+        try container.encode(runID, forKey: .runID)
+        try container.encode(runDirectory, forKey: .runDirectory)
+        try container.encode(status, forKey: .status)
+        try container.encode(progress, forKey: .progress)
+        try container.encode(currentStep, forKey: .currentStep)
+        try container.encode(config, forKey: .config)
+        try container.encodeIfPresent(unreadableConfig, forKey: .unreadableConfig)
+        try container.encode(outputFile, forKey: .outputFile)
+        try container.encode(error, forKey: .error)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(startedAt, forKey: .startedAt)
+        try container.encode(finishedAt, forKey: .finishedAt)
+    }
+}
+
+/// What a caller gives to create a job; the store allocates the id and run id.
+public struct NewJob: Hashable, Sendable {
+    public var config: JobConfig?
+    /// The folder that holds every run directory; the job's own is `<runsDirectory>/<run_id>`.
+    public var runsDirectory: String
+    /// `preparing` (files still to come) or `queued` (created and queued at once).
+    public var status: JobStatus
+
+    public init(config: JobConfig?, runsDirectory: String, status: JobStatus = .preparing) {
+        self.config = config
+        self.runsDirectory = runsDirectory
+        self.status = status
+    }
+}
+
+/// Changes to a job; nil fields stay as they are.
+public struct JobUpdate: Hashable, Sendable {
+    public var status: JobStatus?
+    public var progress: Int?
+    public var currentStep: String?
+    public var outputFile: String?
+    public var error: String?
+
+    public init(
+        status: JobStatus? = nil, progress: Int? = nil, currentStep: String? = nil, outputFile: String? = nil,
+        error: String? = nil
+    ) {
+        self.status = status
+        self.progress = progress
+        self.currentStep = currentStep
+        self.outputFile = outputFile
+        self.error = error
+    }
+
+    /// Checks this update against the job's current status, the way every backend must.
+    public func validate(jobID: Int64, current: JobStatus) throws {
+        if let progress, !(0...100).contains(progress) {
+            throw StorageError.invalidInput("progress must be between 0 and 100, not \(progress)")
+        }
+        if current.isFinished {
+            throw StorageError.invalidTransition(
+                "job \(jobID) is \(current.rawValue); a finished job cannot change")
+        }
+        if let status, status != current, !current.canMove(to: status) {
+            throw StorageError.invalidTransition(
+                "job \(jobID) cannot move from \(current.rawValue) to \(status.rawValue)")
+        }
+    }
+}
+
+/// What a delete or cleanup removed, so the caller can remove the run directory too.
+public struct DeletedJob: Hashable, Sendable, Codable {
+    public var jobID: Int64
+    public var runDirectory: String
+
+    public init(jobID: Int64, runDirectory: String) {
+        self.jobID = jobID
+        self.runDirectory = runDirectory
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case jobID = "job_id", runDirectory = "run_dir"
+    }
+}
+
+public struct CleanupResult: Hashable, Sendable, Codable {
+    public var jobs: [DeletedJob]
+    public var files: Int
+    public var uploads: Int
+
+    public init(jobs: [DeletedJob], files: Int, uploads: Int) {
+        self.jobs = jobs
+        self.files = files
+        self.uploads = uploads
+    }
+}

@@ -1,0 +1,74 @@
+/// A finished upload of a job's video to YouTube.
+public struct YouTubeUpload: Hashable, Sendable, Codable {
+    public var id: Int64
+    public var jobID: Int64
+    public var videoID: String
+    public var videoURL: String
+    public var title: String?
+    public var description: String?
+    public var privacy: Privacy?
+    public var tags: [String]?
+    public var category: String?
+    public var uploadedAt: Timestamp
+
+    public init(
+        id: Int64, jobID: Int64, videoID: String, videoURL: String, title: String?, description: String?,
+        privacy: Privacy?, tags: [String]?, category: String?, uploadedAt: Timestamp
+    ) {
+        self.id = id
+        self.jobID = jobID
+        self.videoID = videoID
+        self.videoURL = videoURL
+        self.title = title
+        self.description = description
+        self.privacy = privacy
+        self.tags = tags
+        self.category = category
+        self.uploadedAt = uploadedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, jobID = "job_id", videoID = "video_id", videoURL = "video_url", title, description, privacy, tags
+        case category, uploadedAt = "uploaded_at"
+    }
+
+    /// Tags are stored as a JSON array of strings; anything else reads as nil.
+    public static func readTags(_ text: String?) -> [String]? {
+        guard let text, case .array(let items) = JSONValue(jsonText: text) else { return nil }
+        return items.compactMap { if case .string(let tag) = $0 { tag } else { nil } }
+    }
+
+    public static func tagsText(_ tags: [String]?) -> String? {
+        tags.map { JSONValue.array($0.map(JSONValue.string)).jsonText }
+    }
+}
+
+public struct NewYouTubeUpload: Hashable, Sendable {
+    public var jobID: Int64
+    public var videoID: String
+    public var videoURL: String
+    public var title: String?
+    public var description: String?
+    public var privacy: Privacy
+    public var tags: [String]
+    public var category: String?
+
+    public init(
+        jobID: Int64, videoID: String, videoURL: String, title: String?, description: String?, privacy: Privacy,
+        tags: [String], category: String?
+    ) {
+        self.jobID = jobID
+        self.videoID = videoID
+        self.videoURL = videoURL
+        self.title = title
+        self.description = description
+        self.privacy = privacy
+        self.tags = tags
+        self.category = category
+    }
+
+    public func validate() throws {
+        if videoID.isEmpty { throw StorageError.invalidInput("video id must not be empty") }
+        if videoURL.isEmpty { throw StorageError.invalidInput("video URL must not be empty") }
+    }
+}
