@@ -1,41 +1,30 @@
-import Dispatch
 import StorageCore
+import Synchronization
 
-/// Owns one connection and runs every use of it, one at a time, on its own
-/// serial dispatch queue: SQLite calls can block (on the busy timeout, on disk),
-/// and must not block Swift's cooperative threads.
-final class SQLiteQueue: @unchecked Sendable {
-    private let queue: DispatchQueue
-    /// Touched only on `queue`.
-    private var connection: SQLiteConnection?
+/// Owns one connection and lets one caller at a time use it. Work runs inline
+/// on the calling thread under a lock: SQLite calls take microseconds, and a
+/// hop to another thread and back costs more than the call (two context
+/// switches; measured in docs/benchmarks.md). The price is that a write waiting
+/// for another process's write lock (up to the busy timeout) holds a thread.
+final class SQLiteQueue: Sendable {
+    private let connection: Mutex<SQLiteConnection?>
 
-    init(connection: SQLiteConnection, label: String) {
-        self.connection = connection
-        self.queue = DispatchQueue(label: label)
+    init(connection: sending SQLiteConnection) {
+        self.connection = Mutex(connection)
     }
 
-    func run<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async {
-                guard let connection = self.connection else {
-                    continuation.resume(throwing: StorageError(.unavailable, "the database is closed"))
-                    return
-                }
-                do {
-                    continuation.resume(returning: try body(connection))
-                } catch {
-                    continuation.resume(throwing: StorageError(error))
-                }
+    func run<T: Sendable>(_ body: (SQLiteConnection) throws -> T) async throws -> T {
+        try connection.withLock { connection in
+            guard let connection else { throw StorageError(.unavailable, "the database is closed") }
+            do {
+                return try body(connection)
+            } catch {
+                throw StorageError(error)
             }
         }
     }
 
     func close() async {
-        await withCheckedContinuation { continuation in
-            queue.async {
-                self.connection = nil
-                continuation.resume()
-            }
-        }
+        connection.withLock { $0 = nil }
     }
 }

@@ -7,11 +7,10 @@ extension SQLiteStorage {
         """
 
     static func readJob(_ row: SQLiteStatement) throws -> Job {
-        let config = Job.readConfig(row.text(6))
-        return Job(
+        Job(
             jobID: row.int64(0), runID: row.text(1) ?? "", runDirectory: row.text(2) ?? "",
             status: try row.required(3, JobStatus.init(rawValue:)), progress: row.int(4), currentStep: row.text(5),
-            config: config.config, unreadableConfig: config.unreadable, outputFile: row.text(7), error: row.text(8),
+            configText: row.text(6), outputFile: row.text(7), error: row.text(8),
             createdAt: try row.timestamp(9), startedAt: try row.optionalTimestamp(10),
             finishedAt: try row.optionalTimestamp(11))
     }
@@ -26,10 +25,11 @@ extension SQLiteStorage {
         }
         let runsDirectory = new.runsDirectory.hasSuffix("/") ? String(new.runsDirectory.dropLast()) : new.runsDirectory
         let now = now
+        let configText = new.config?.jsonText
         return try await write { connection in
             let id = try connection.query(
                 "INSERT INTO jobs (run_id, run_dir, status, config, created_at) VALUES ('', '', ?, ?, ?) RETURNING job_id",
-                [.text(new.status.rawValue), .text(new.config?.jsonText), .timestamp(now)]
+                [.text(new.status.rawValue), .text(configText), .timestamp(now)]
             ) { $0.int64(0) }[0]
             let runID = RunID.make(jobID: id)
             let runDirectory = runsDirectory + "/" + runID
@@ -38,7 +38,7 @@ extension SQLiteStorage {
                 [.text(runID), .text(runDirectory), .integer(id)])
             return Job(
                 jobID: id, runID: runID, runDirectory: runDirectory, status: new.status, progress: 0, currentStep: nil,
-                config: new.config, outputFile: nil, error: nil, createdAt: now, startedAt: nil, finishedAt: nil)
+                configText: configText, outputFile: nil, error: nil, createdAt: now, startedAt: nil, finishedAt: nil)
         }
     }
 
@@ -95,8 +95,9 @@ extension SQLiteStorage {
     }
 
     public func updateConfig(_ id: Int64, _ config: JobConfig) async throws -> Job? {
-        try await write { connection in
-            guard try connection.run("UPDATE jobs SET config = ? WHERE job_id = ?", [.text(config.jsonText), .integer(id)]) > 0
+        let configText = config.jsonText
+        return try await write { connection in
+            guard try connection.run("UPDATE jobs SET config = ? WHERE job_id = ?", [.text(configText), .integer(id)]) > 0
             else { return nil }
             return try Self.fetchJob(connection, id)
         }

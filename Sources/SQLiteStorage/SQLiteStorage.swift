@@ -49,7 +49,7 @@ public final class SQLiteStorage: Storage, DatabaseAdministration {
         } catch {
             throw StorageError(.unavailable, "cannot open the database at \(path): \(error)")
         }
-        let queue = SQLiteQueue(connection: connection, label: "yt-builder.sqlite")
+        let queue = SQLiteQueue(connection: connection)
         let report = try await queue.run { connection in
             sqlite3_busy_timeout(connection.handle, options.busyTimeoutMilliseconds)
             try connection.execute("PRAGMA foreign_keys = ON")

@@ -6,11 +6,10 @@ public struct Job: Hashable, Sendable {
     public var status: JobStatus
     public var progress: Int
     public var currentStep: String?
-    /// Nil when the stored config is NULL or JSON `null`.
-    public var config: JobConfig?
-    /// The stored config text when it is not a JSON object (only files written
-    /// by the earlier service hold such text); nil otherwise.
-    public var unreadableConfig: String?
+    /// The config as stored: JSON text, or nil for SQL NULL. Kept as text and
+    /// parsed on use, so that the many reads and writes that never look at the
+    /// config do not pay for parsing it.
+    public var configText: String?
     public var outputFile: String?
     public var error: String?
     public var createdAt: Timestamp
@@ -19,7 +18,7 @@ public struct Job: Hashable, Sendable {
 
     public init(
         jobID: Int64, runID: String, runDirectory: String, status: JobStatus, progress: Int,
-        currentStep: String?, config: JobConfig?, unreadableConfig: String? = nil, outputFile: String?,
+        currentStep: String?, configText: String?, outputFile: String?,
         error: String?, createdAt: Timestamp, startedAt: Timestamp?, finishedAt: Timestamp?
     ) {
         self.jobID = jobID
@@ -28,8 +27,7 @@ public struct Job: Hashable, Sendable {
         self.status = status
         self.progress = progress
         self.currentStep = currentStep
-        self.config = config
-        self.unreadableConfig = unreadableConfig
+        self.configText = configText
         self.outputFile = outputFile
         self.error = error
         self.createdAt = createdAt
@@ -37,14 +35,20 @@ public struct Job: Hashable, Sendable {
         self.finishedAt = finishedAt
     }
 
-    /// Splits stored config text into the two fields above.
-    public static func readConfig(_ text: String?) -> (config: JobConfig?, unreadable: String?) {
-        guard let text else { return (nil, nil) }
-        switch JSONValue(jsonText: text) {
-        case .object(let values): return (JobConfig(values), nil)
-        case .null: return (nil, nil)
-        default: return (nil, text)
+    /// Nil when the stored config is NULL, JSON `null`, or not a JSON object.
+    public var config: JobConfig? {
+        get {
+            guard let configText, case .object(let values) = JSONValue(jsonText: configText) else { return nil }
+            return JobConfig(values)
         }
+        set { configText = newValue?.jsonText }
+    }
+
+    /// The stored config text when it is neither NULL, `null` nor a JSON object
+    /// (only files of the earlier service hold such text); nil otherwise.
+    public var unreadableConfig: String? {
+        guard let configText, config == nil, JSONValue(jsonText: configText) != .null else { return nil }
+        return configText
     }
 }
 

@@ -21,8 +21,10 @@ CREATE TABLE jobs (
 CREATE INDEX idx_jobs_status ON jobs (status);
 CREATE INDEX idx_jobs_created ON jobs (created_at DESC);
 
+-- Files and uploads use plain rowids: AUTOINCREMENT costs a page write on every
+-- insert, and nothing refers to a file or upload by an id once it is deleted.
 CREATE TABLE job_files (
-    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    id          INTEGER PRIMARY KEY,
     job_id      INTEGER NOT NULL REFERENCES jobs (job_id) ON DELETE CASCADE,
     file_type   TEXT NOT NULL CHECK (file_type IN ('videos', 'music', 'sounds', 'quotes')),
     filename    TEXT NOT NULL,
@@ -33,7 +35,7 @@ CREATE TABLE job_files (
 CREATE INDEX idx_job_files_job ON job_files (job_id);
 
 CREATE TABLE youtube_uploads (
-    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    id          INTEGER PRIMARY KEY,
     job_id      INTEGER NOT NULL REFERENCES jobs (job_id) ON DELETE CASCADE,
     video_id    TEXT NOT NULL,
     video_url   TEXT NOT NULL,

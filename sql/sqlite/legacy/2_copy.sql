@@ -60,26 +60,15 @@ ORDER BY u.id;
 INSERT INTO youtube_credentials (user_id, credentials_json, updated_at)
 SELECT user_id, credentials_json, yt_utc(updated_at) FROM legacy_youtube_credentials;
 
--- No id the earlier service handed out, kept or quarantined, is handed out again.
-DELETE FROM sqlite_sequence WHERE name IN ('jobs', 'job_files', 'youtube_uploads');
+-- No job id the earlier service handed out, kept or only referenced by a
+-- quarantined row, is handed out again.
+DELETE FROM sqlite_sequence WHERE name = 'jobs';
 INSERT INTO sqlite_sequence (name, seq)
 SELECT 'jobs', seq FROM (
     SELECT MAX(id) AS seq FROM (
         SELECT MAX(job_id) AS id FROM legacy_jobs
         UNION ALL SELECT MAX(job_id) FROM legacy_job_files
         UNION ALL SELECT MAX(job_id) FROM legacy_youtube_uploads)
-) WHERE seq IS NOT NULL;
-INSERT INTO sqlite_sequence (name, seq)
-SELECT 'job_files', seq FROM (
-    SELECT MAX(id) AS seq FROM (
-        SELECT MAX(id) AS id FROM legacy_job_files
-        UNION ALL SELECT seq FROM sqlite_sequence WHERE name = 'legacy_job_files')
-) WHERE seq IS NOT NULL;
-INSERT INTO sqlite_sequence (name, seq)
-SELECT 'youtube_uploads', seq FROM (
-    SELECT MAX(id) AS seq FROM (
-        SELECT MAX(id) AS id FROM legacy_youtube_uploads
-        UNION ALL SELECT seq FROM sqlite_sequence WHERE name = 'legacy_youtube_uploads')
 ) WHERE seq IS NOT NULL;
 
 DROP TABLE legacy_file_fate;

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import StorageBenchmark
+import StorageCore
+
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Benchmarks.", subcommands: [StorageBench.self])
+
+    struct StorageBench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "storage",
+            abstract: "The earlier service's per-job write pattern against the selected database.",
+            discussion: """
+                Without --database (or its environment variables) it runs on a new temporary SQLite file, \
+                so that your history is never filled with benchmark jobs. On a named database it removes \
+                the jobs it made afterwards, unless --keep is given.
+                """)
+
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "How many jobs to make.") var jobs = 2000
+        @Option(help: "How many jobs are made at once.") var concurrency = 8
+        @Option(help: "Run for this many seconds instead of a number of jobs.") var duration: Double?
+        @Flag(help: "Keep the jobs the benchmark made.") var keep = false
+        @Flag(help: "Print JSON.") var json = false
+
+        func validate() throws {
+            guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+            guard (1...1024).contains(concurrency) else { throw ValidationError("--concurrency must be 1 to 1024") }
+            if let duration, !(duration > 0 && duration <= 3600) {
+                throw ValidationError("--duration must be more than 0 and at most 3600 seconds")
+            }
+        }
+
+        func run() async throws {
+            let scratch = database.explicitLocation == nil ? FileManager.default.temporaryDirectory
+                .appendingPathComponent("yt-builder-bench-\(UUID().uuidString)") : nil
+            defer { scratch.map { try? FileManager.default.removeItem(at: $0) } }
+            let location = scratch?.appendingPathComponent("bench.db").path ?? database.location
+            let storage = try await database.open(at: location)
+            let benchmark = StorageBenchmark(jobs: jobs, concurrency: concurrency, duration: duration)
+            let result: BenchmarkResult
+            do {
+                result = try await benchmark.run(on: storage)
+                if !keep && scratch == nil {
+                    for id in result.jobIDs { _ = try await storage.deleteJob(id) }
+                }
+            } catch {
+                await storage.close()
+                throw error
+            }
+            await storage.close()
+            if json { return try Console.printJSON(result) }
+            print("storage benchmark on \(scratch == nil ? location : "a temporary SQLite file"), concurrency \(concurrency)")
+            print(String(
+                format: "%d jobs in %.2f s: %.0f jobs/s, %.0f operations/s (%d operations per job)",
+                result.jobs, result.seconds, result.jobsPerSecond, result.operationsPerSecond,
+                StorageBenchmark.operationsPerJob))
+            print(Console.table(
+                ["operation", "count", "p50 ms", "p99 ms"],
+                result.perOperation.map {
+                    [$0.operation, "\($0.count)", String(format: "%.3f", $0.p50Milliseconds), String(format: "%.3f", $0.p99Milliseconds)]
+                }))
+        }
+    }
+}

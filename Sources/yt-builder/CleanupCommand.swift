@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import StorageCore
+
+struct CleanupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cleanup",
+        abstract: "Delete finished jobs older than N days, with their files, uploads and run directories.")
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Delete jobs that finished more than this many days ago.") var days: Int
+    @Flag(help: "Only report what would be deleted.") var dryRun = false
+    @Flag(help: "Print JSON.") var json = false
+
+    func validate() throws {
+        guard days >= 0 else { throw ValidationError("--days must be 0 or more, not \(days)") }
+    }
+
+    func run() async throws {
+        let cutoff = Timestamp.now().adding(seconds: -Double(days) * 86_400)
+        let result = try await database.withStorage {
+            try await $0.cleanupOldJobs(finishedBefore: cutoff, dryRun: dryRun)
+        }
+        var removed: [String] = []
+        var skipped: [String] = []
+        if !dryRun {
+            for job in result.jobs {
+                switch RunDirectory.remove(job) {
+                case .removed: removed.append(job.runDirectory)
+                case .missing: break
+                case .refused(let reason): skipped.append("\(job.runDirectory): \(reason)")
+                }
+            }
+        }
+        if json {
+            return try Console.printJSON(CleanupJSON(dryRun: dryRun, result: result, removedDirectories: removed, skipped: skipped))
+        }
+        let verb = dryRun ? "Would delete" : "Deleted"
+        print("\(verb) \(result.jobs.count) jobs finished before \(cutoff), with \(result.files) files and \(result.uploads) uploads.")
+        for job in result.jobs { print("  job \(job.jobID)  \(job.runDirectory)") }
+        if !dryRun { print("Removed \(removed.count) run directories.") }
+        for line in skipped { Console.error("Left in place: \(line)") }
+    }
+}
+
+struct CleanupJSON: Encodable {
+    var dryRun: Bool
+    var result: CleanupResult
+    var removedDirectories: [String]
+    var skipped: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case dryRun = "dry_run", jobs, files, uploads, removedDirectories = "removed_directories", skipped
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(dryRun, forKey: .dryRun)
+        try container.encode(result.jobs, forKey: .jobs)
+        try container.encode(result.files, forKey: .files)
+        try container.encode(result.uploads, forKey: .uploads)
+        try container.encode(removedDirectories, forKey: .removedDirectories)
+        try container.encode(skipped, forKey: .skipped)
+    }
+}
+
+/// Removing a deleted job's run directory. The path comes from the database, so
+/// only a folder named like the job's own run directory (`run-<id>-…`) is removed:
+/// a damaged or hand-edited row can never send this at `/` or a home folder.
+enum RunDirectory {
+    enum Outcome: Equatable {
+        case removed, missing
+        case refused(String)
+    }
+
+    static func remove(_ job: DeletedJob) -> Outcome {
+        let url = URL(fileURLWithPath: job.runDirectory).standardizedFileURL
+        guard url.lastPathComponent.hasPrefix("run-\(job.jobID)-") else {
+            return .refused("not named like job \(job.jobID)'s run directory")
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { return .missing }
+        guard isDirectory.boolValue else { return .refused("not a directory") }
+        do {
+            try FileManager.default.removeItem(at: url)
+            return .removed
+        } catch {
+            return .refused("\(error.localizedDescription)")
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import SQLiteStorage
+import StorageCore
+
+/// Which database a command uses, and how a file of the earlier service is read.
+struct DatabaseOptions: ParsableArguments {
+    static let defaultPath = "data/yt-builder.db"
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A SQLite file path, or a postgresql:// URL.",
+            discussion: "Default: env YT_BUILDER_DATABASE_URL, else env YT_BUILDER_DB_PATH, else ./\(defaultPath).",
+            valueName: "path-or-url"))
+    var database: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The time zone the earlier service's naive timestamps were written in (an IANA name).",
+            discussion: "Default: env YT_BUILDER_LEGACY_TZ, else this machine's zone.", valueName: "zone"))
+    var legacyTimezone: String?
+
+    /// The database named by the flag or the environment; nil when neither names one.
+    var explicitLocation: String? {
+        let environment = ProcessInfo.processInfo.environment
+        return [database, environment["YT_BUILDER_DATABASE_URL"], environment["YT_BUILDER_DB_PATH"]]
+            .compactMap { $0 }.first { !$0.isEmpty }
+    }
+
+    var location: String { explicitLocation ?? Self.defaultPath }
+
+    func validate() throws {
+        _ = try legacyTimeZone()
+        if let database, database.isEmpty { throw ValidationError("--database must not be empty") }
+    }
+
+    func legacyTimeZone() throws -> TimeZone {
+        guard let name = legacyTimezone ?? ProcessInfo.processInfo.environment["YT_BUILDER_LEGACY_TZ"], !name.isEmpty
+        else { return TimeZone.current }
+        guard let zone = TimeZone(identifier: name) else {
+            throw ValidationError("unknown time zone '\(name)'; use an IANA name such as Europe/Berlin or UTC")
+        }
+        return zone
+    }
+
+    /// Opens the database. With `migrate`, brings its schema up to date first and
+    /// says on stderr what an upgrade did.
+    func open(migrate: Bool = true, at location: String? = nil) async throws -> any Storage & DatabaseAdministration {
+        let location = location ?? self.location
+        if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
+            throw StorageError(
+                .unavailable, "this build of yt-builder has no PostgreSQL backend yet; use a SQLite file path")
+        }
+        var options = SQLiteStorage.Options()
+        options.migrate = migrate
+        options.legacyTimeZone = try legacyTimeZone()
+        let storage = try await SQLiteStorage.open(path: Self.sqlitePath(location), options: options)
+        if let report = storage.openingReport {
+            Console.error(MigrationReportText(report: report).text)
+        }
+        return storage
+    }
+
+    /// Opens the database, runs `body` on it, and closes it, also when `body` throws.
+    func withStorage<T>(
+        migrate: Bool = true, _ body: (any Storage & DatabaseAdministration) async throws -> T
+    ) async throws -> T {
+        let storage = try await open(migrate: migrate)
+        do {
+            let result = try await body(storage)
+            await storage.close()
+            return result
+        } catch {
+            await storage.close()
+            throw error
+        }
+    }
+
+    /// `sqlite://PATH` and `file:PATH` name the same file as `PATH`.
+    static func sqlitePath(_ location: String) -> String {
+        for prefix in ["sqlite://", "sqlite:", "file://", "file:"] where location.hasPrefix(prefix) {
+            return String(location.dropFirst(prefix.count))
+        }
+        return location
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct YTBuilder: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "yt-builder",
+        abstract: "Turns uploaded clips, music, sounds and quotes into videos, and keeps their history.",
+        subcommands: [DatabaseCommand.self, JobsCommand.self, CleanupCommand.self, BenchCommand.self]
+    )
+}
