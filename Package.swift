@@ -35,6 +35,8 @@ let package = Package(
         ),
         .target(name: "StorageConformance", dependencies: ["StorageCore"]),
         .target(name: "StorageBenchmark", dependencies: ["StorageCore"]),
+        // Builds database files in the earlier service's layout, for tests.
+        .target(name: "LegacyFixtures", dependencies: ["CSQLite"]),
         .executableTarget(
             name: "yt-builder",
             dependencies: [
@@ -47,11 +49,11 @@ let package = Package(
         .testTarget(name: "StorageCoreTests", dependencies: ["StorageCore", "SchemaSQL"]),
         .testTarget(
             name: "SQLiteStorageTests",
-            dependencies: ["SQLiteStorage", "StorageCore", "StorageConformance", "CSQLite"]
+            dependencies: ["SQLiteStorage", "StorageCore", "StorageConformance", "LegacyFixtures", "CSQLite"]
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["SQLiteStorage", "StorageCore"]
+            dependencies: ["SQLiteStorage", "StorageCore", "LegacyFixtures"]
         ),
     ]
 )

@@ -99,9 +99,17 @@ public final class SQLiteStorage: Storage, DatabaseAdministration {
         var legacyReport: LegacyUpgradeReport?
         var applied: [String] = []
         if state == .legacy, let initial = runner.migrations.first {
-            legacyReport = try LegacyUpgrade(
-                connection: connection, timeZone: options.legacyTimeZone, now: now, initialMigration: initial
-            ).run()
+            do {
+                legacyReport = try LegacyUpgrade(
+                    connection: connection, timeZone: options.legacyTimeZone, now: now, initialMigration: initial
+                ).run()
+            } catch {
+                let cause = StorageError(error)
+                throw StorageError(
+                    cause.kind,
+                    "upgrading \(path), a file of the earlier service, failed and changed nothing: \(cause.message)",
+                    detail: cause.detail)
+            }
             if legacyReport != nil { applied.append(initial.id) }
         }
         applied += try runner.run(on: SQLiteMigrationTarget(connection: connection, now: now))
