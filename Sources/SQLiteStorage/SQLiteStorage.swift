@@ -10,6 +10,8 @@ public final class SQLiteStorage: Storage, DatabaseAdministration {
         /// Apply pending migrations (and upgrade a file of the earlier service) on
         /// open. Off, the file is only read: for `db status`.
         public var migrate = true
+        /// Create the file (and its folder) when missing. Off, a missing file is an error.
+        public var create = true
         /// The zone naive timestamps of the earlier service are read in.
         public var legacyTimeZone = TimeZone.current
         /// How long a write waits for another process's write to finish.
@@ -36,13 +38,13 @@ public final class SQLiteStorage: Storage, DatabaseAdministration {
     public static func open(path: String, options: Options = Options()) async throws -> SQLiteStorage {
         let connection: SQLiteConnection
         do {
-            if options.migrate {
+            if options.create {
                 let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             } else if !FileManager.default.fileExists(atPath: path) {
                 throw StorageError(.notFound, "there is no database at \(path) yet; it is created on first use")
             }
-            let flags = options.migrate ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READWRITE
+            let flags = options.create ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READWRITE
             connection = try SQLiteConnection(path: path, flags: flags)
         } catch let error as StorageError {
             throw error

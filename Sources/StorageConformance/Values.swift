@@ -38,7 +38,7 @@ extension StorageConformance {
             values["big"] = .string(String(repeating: "x", count: 1_000_000))
             values["extremes"] = .array([.int(.max), .int(.min), .double(0.1), .double(-1e300), .null, .bool(false)])
             var nested = JSONValue.string("bottom")
-            for depth in 0..<60 { nested = .object(["level\(depth)": nested, "list": .array([nested])]) }
+            for depth in 0..<60 { nested = depth % 2 == 0 ? .object(["level\(depth)": nested]) : .array([.int(Int64(depth)), nested]) }
             values["nested"] = .array([.int(1)])
             values["deep"] = nested
             let config = JobConfig(values)

@@ -35,7 +35,7 @@ struct DatabaseCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let report = try await database.withStorage(migrate: false) { try await $0.migrate() }
+            let report = try await database.withStorage(migrate: false, create: true) { try await $0.migrate() }
             if json { return try Console.printJSON(report) }
             print(MigrationReportText(report: report).text)
         }

@@ -46,8 +46,8 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Opens the database. With `migrate`, brings its schema up to date first and
-    /// says on stderr what an upgrade did.
-    func open(migrate: Bool = true, at location: String? = nil) async throws -> any Storage & DatabaseAdministration {
+    /// says on stderr what an upgrade did. Without it, only `db migrate` may create the file.
+    func open(migrate: Bool = true, create: Bool? = nil, at location: String? = nil) async throws -> any Storage & DatabaseAdministration {
         let location = location ?? self.location
         if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
             throw StorageError(
@@ -55,6 +55,7 @@ struct DatabaseOptions: ParsableArguments {
         }
         var options = SQLiteStorage.Options()
         options.migrate = migrate
+        options.create = create ?? migrate
         options.legacyTimeZone = try legacyTimeZone()
         let storage = try await SQLiteStorage.open(path: Self.sqlitePath(location), options: options)
         if let report = storage.openingReport {
@@ -65,9 +66,9 @@ struct DatabaseOptions: ParsableArguments {
 
     /// Opens the database, runs `body` on it, and closes it, also when `body` throws.
     func withStorage<T>(
-        migrate: Bool = true, _ body: (any Storage & DatabaseAdministration) async throws -> T
+        migrate: Bool = true, create: Bool? = nil, _ body: (any Storage & DatabaseAdministration) async throws -> T
     ) async throws -> T {
-        let storage = try await open(migrate: migrate)
+        let storage = try await open(migrate: migrate, create: create)
         do {
             let result = try await body(storage)
             await storage.close()

@@ -119,6 +119,7 @@ import Testing
         let before = try bytes(path)
         var options = SQLiteStorage.Options()
         options.migrate = false
+        options.create = false
         let storage = try await SQLiteStorage.open(path: path, options: options)
         let status = try await storage.status()
         await storage.close()

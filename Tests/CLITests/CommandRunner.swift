@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+
+/// Runs the built `yt-builder` binary as a user would.
+struct CommandRunner: Sendable {
+    struct Result: Sendable {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    let folder: URL
+    var environment: [String: String] = [:]
+
+    init() {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("yt-builder-cli-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+
+    /// The binary built beside this test bundle.
+    static var binary: URL {
+        get throws {
+            let candidates = [
+                URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+                Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
+            ].map { $0.appendingPathComponent("yt-builder") }
+            return try #require(
+                candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
+                "build yt-builder first (swift build --build-tests); looked in \(candidates.map(\.path))")
+        }
+    }
+
+    func run(_ arguments: String...) async throws -> Result {
+        try await run(arguments)
+    }
+
+    func run(_ arguments: [String]) async throws -> Result {
+        let process = Process()
+        process.executableURL = try Self.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        var environment = ProcessInfo.processInfo.environment
+        for key in ["YT_BUILDER_DATABASE_URL", "YT_BUILDER_DB_PATH", "YT_BUILDER_LEGACY_TZ"] {
+            environment[key] = nil
+        }
+        process.environment = environment.merging(self.environment) { $1 }
+        let id = UUID().uuidString
+        let out = folder.appendingPathComponent(".out-\(id)")
+        let err = folder.appendingPathComponent(".err-\(id)")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        process.standardInput = FileHandle.nullDevice
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            process.terminationHandler = { _ in continuation.resume() }
+            do { try process.run() } catch { continuation.resume(throwing: error) }
+        }
+        defer {
+            try? FileManager.default.removeItem(at: out)
+            try? FileManager.default.removeItem(at: err)
+        }
+        return Result(
+            status: process.terminationStatus,
+            stdout: try String(contentsOf: out, encoding: .utf8), stderr: try String(contentsOf: err, encoding: .utf8))
+    }
+}
+
+/// Runs the sqlite3 shell, as README.Database.md's recipes do; `input` is piped in.
+func sqlite3(_ database: String, _ sql: String?, input: String? = nil) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+    process.arguments = [database] + (sql.map { [$0] } ?? [])
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    let stdin = Pipe()
+    process.standardInput = stdin
+    try process.run()
+    stdin.fileHandleForWriting.write(Data((input ?? "").utf8))
+    try stdin.fileHandleForWriting.close()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let output = String(decoding: data, as: UTF8.self)
+    guard process.terminationStatus == 0 else { throw CommandFailure(output: output) }
+    return output
+}
+
+struct CommandFailure: Error, CustomStringConvertible {
+    var output: String
+    var description: String { "command failed: \(output)" }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import SchemaSQL
+import StorageCore
+import Testing
+
+@Suite struct ModelTests {
+    @Test func jsonValuesKeepIntegersExactAndKeysSorted() throws {
+        let text = #"{"b": 9223372036854775807, "a": [1.5, null, true, "x"], "c": {"z": -1}}"#
+        let value = try #require(JSONValue(jsonText: text))
+        #expect(value.jsonText == #"{"a":[1.5,null,true,"x"],"b":9223372036854775807,"c":{"z":-1}}"#)
+        #expect(JSONValue(jsonText: "{not json") == nil)
+        #expect(JSONValue(jsonText: "null") == .null)
+    }
+
+    @Test func configTextReadsAsConfigOrIsKeptAsUnreadable() {
+        var job = Job(
+            jobID: 1, runID: "run-1-00000000", runDirectory: "r", status: .preparing, progress: 0, currentStep: nil,
+            configText: #"{"fps": 30}"#, outputFile: nil, error: nil, createdAt: .now(), startedAt: nil, finishedAt: nil)
+        #expect(job.config == JobConfig(["fps": .int(30)]))
+        #expect(job.unreadableConfig == nil)
+        job.configText = "null"
+        #expect(job.config == nil && job.unreadableConfig == nil)
+        job.configText = "[1, 2]"
+        #expect(job.config == nil && job.unreadableConfig == "[1, 2]")
+        job.config = JobConfig(["a": .string("b")])
+        #expect(job.configText == #"{"a":"b"}"#)
+    }
+
+    @Test func runIDsHaveTheEarlierForm() {
+        for _ in 0..<100 {
+            let id = RunID.make(jobID: 42)
+            #expect(id.wholeMatch(of: #/run-42-[0-9a-f]{8}/#) != nil, "\(id)")
+        }
+    }
+
+    @Test func statusMovesAreTheDocumentedOnes() {
+        let allowed = JobStatus.allCases.flatMap { from in
+            JobStatus.allCases.filter { from.canMove(to: $0) }.map { "\(from.rawValue)>\($0.rawValue)" }
+        }
+        #expect(Set(allowed) == [
+            "preparing>queued", "queued>running", "running>completed", "running>failed",
+            "preparing>cancelled", "queued>cancelled", "running>cancelled",
+        ])
+    }
+
+    @Test func theJobObjectHasTheEarlierKeys() throws {
+        let job = Job(
+            jobID: 7, runID: "run-7-0000000a", runDirectory: "runs/run-7-0000000a", status: .queued, progress: 0,
+            currentStep: nil, configText: nil, outputFile: nil, error: nil,
+            createdAt: Timestamp(microsecondsSinceEpoch: 0), startedAt: nil, finishedAt: nil)
+        let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(job)) as? [String: Any]
+        #expect(Set(object?.keys.map { $0 } ?? []) == [
+            "job_id", "run_id", "run_dir", "status", "progress", "current_step", "config", "output_file", "error",
+            "created_at", "started_at", "finished_at",
+        ])
+    }
+}
+
+@Suite struct MigrationRunnerTests {
+    @Test func theSchemaIsEmbeddedInOrder() throws {
+        let migrations = Schema.migrations(for: .sqlite)
+        #expect(migrations.first?.id == "001_initial")
+        #expect(migrations.map(\.version) == migrations.map(\.version).sorted())
+        #expect(Set(migrations.map(\.version)).count == migrations.count, "versions are unique")
+        #expect(Schema.script("legacy/1_set_aside.sql", for: .sqlite)?.contains("RENAME TO legacy_jobs") == true)
+        #expect(Schema.script("legacy/2_copy.sql", for: .sqlite)?.contains("quarantined_job_files") == true)
+    }
+
+    @Test func everySQLFileOnDiskIsEmbedded() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../sql/sqlite")
+        let onDisk = try FileManager.default.contentsOfDirectory(atPath: root.path)
+            .filter { $0.hasSuffix(".sql") }.map { String($0.dropLast(4)) }
+        #expect(Set(onDisk) == Set(Schema.migrations(for: .sqlite).map(\.id)))
+    }
+
+    @Test func pendingAndNewerSchemas() throws {
+        let runner = MigrationRunner(migrations: [
+            Migration(id: "002_b", version: 2, sql: ""), Migration(id: "001_a", version: 1, sql: ""),
+        ])
+        #expect(try runner.pending(applied: []).map(\.id) == ["001_a", "002_b"])
+        #expect(try runner.pending(applied: ["001_a"]).map(\.id) == ["002_b"])
+        #expect(runner.version(ofApplied: ["001_a", "002_b"]) == 2)
+        let error = #expect(throws: StorageError.self) { try runner.pending(applied: ["001_a", "003_c"]) }
+        #expect(error?.kind == .incompatibleSchema)
+        #expect(error?.message.contains("003_c") == true)
+        #expect(Migration.version(ofID: "12_x") == nil && Migration.version(ofID: "012x") == nil)
+    }
+}
