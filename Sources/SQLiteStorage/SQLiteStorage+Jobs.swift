@@ -72,7 +72,8 @@ extension SQLiteStorage {
         return try await write { connection in
             guard var job = try Self.fetchJob(connection, id) else { return nil }
             try update.validate(jobID: id, current: job.status)
-            let status = update.status ?? job.status
+            let current = job.status
+            let status = update.status ?? current
             if status == .running, job.startedAt == nil { job.startedAt = now }
             if status.isFinished { job.finishedAt = now }
             job.status = status
@@ -80,16 +81,25 @@ extension SQLiteStorage {
             job.currentStep = update.currentStep ?? job.currentStep
             job.outputFile = update.outputFile ?? job.outputFile
             job.error = update.error ?? job.error
-            try connection.run(
-                """
-                UPDATE jobs SET status = ?, progress = ?, current_step = ?, output_file = ?, error = ?,
-                    started_at = ?, finished_at = ?
-                WHERE job_id = ?
-                """,
-                [
-                    .text(job.status.rawValue), .integer(job.progress), .text(job.currentStep), .text(job.outputFile),
-                    .text(job.error), .timestamp(job.startedAt), .timestamp(job.finishedAt), .integer(id),
-                ])
+            // Status, and the times that follow it, are written only when the status
+            // moves: an unchanged indexed column would still rewrite its index page.
+            if status == current {
+                try connection.run(
+                    "UPDATE jobs SET progress = ?, current_step = ?, output_file = ?, error = ? WHERE job_id = ?",
+                    [.integer(job.progress), .text(job.currentStep), .text(job.outputFile), .text(job.error), .integer(id)])
+            } else {
+                try connection.run(
+                    """
+                    UPDATE jobs SET status = ?, progress = ?, current_step = ?, output_file = ?, error = ?,
+                        started_at = ?, finished_at = ?
+                    WHERE job_id = ?
+                    """,
+                    [
+                        .text(job.status.rawValue), .integer(job.progress), .text(job.currentStep),
+                        .text(job.outputFile), .text(job.error), .timestamp(job.startedAt), .timestamp(job.finishedAt),
+                        .integer(id),
+                    ])
+            }
             return job
         }
     }
