@@ -27,12 +27,14 @@ struct LegacyUpgrade {
             let before = try Self.legacyTables.map { table in try count(table) }
             try connection.execute(try script("legacy/1_set_aside.sql"))
             guard try SQLiteMigrationTarget(connection: connection, now: now).run(initialMigration) else {
-                throw StorageError(.incompatibleSchema, "the legacy upgrade found \(initialMigration.id) already applied")
+                throw StorageError(
+                    .incompatibleSchema, "the legacy upgrade found \(initialMigration.id) already applied")
             }
             try connection.execute(try script("legacy/2_copy.sql"))
             let problems = try connection.query("PRAGMA foreign_key_check") { $0.text(0) ?? "" }
             guard problems.isEmpty else {
-                throw StorageError(.corruptDatabase, "the upgrade left rows without their job in \(Set(problems).sorted())")
+                throw StorageError(
+                    .corruptDatabase, "the upgrade left rows without their job in \(Set(problems).sorted())")
             }
             let quarantined = [
                 "job_files": try count("quarantined_job_files"),
@@ -75,7 +77,8 @@ struct LegacyUpgrade {
                 }
                 let text = String(cString: sqlite3_value_text(argument))
                 guard let timestamp = Timestamp(parsing: text, naiveZone: context.zone) else {
-                    sqlite3_result_error(invocation, "the earlier service's file holds '\(text)' where a time belongs", -1)
+                    sqlite3_result_error(
+                        invocation, "the earlier service's file holds '\(text)' where a time belongs", -1)
                     return
                 }
                 sqlite3_result_text(invocation, timestamp.description, -1, sqliteTransient)

@@ -11,7 +11,8 @@ struct SQLiteError: Error, CustomStringConvertible {
     init(code: Int32, connection: OpaquePointer?, sql: String?) {
         self.code = code & 0xFF
         self.extendedCode = connection.map { sqlite3_extended_errcode($0) } ?? code
-        self.message = connection.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
+        self.message =
+            connection.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
             ?? String(cString: sqlite3_errstr(code))
         self.sql = sql
     }

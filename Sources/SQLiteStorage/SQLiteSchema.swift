@@ -26,9 +26,10 @@ enum SQLiteSchemaState: Equatable {
                 detail: error.description)
         }
         if tables.contains("schema_migrations") {
-            return .versioned(applied: try connection.query("SELECT id FROM schema_migrations ORDER BY id") {
-                $0.text(0) ?? ""
-            })
+            return .versioned(
+                applied: try connection.query("SELECT id FROM schema_migrations ORDER BY id") {
+                    $0.text(0) ?? ""
+                })
         }
         if tables.contains("jobs") { return .legacy }
         let own = tables.filter { !$0.hasPrefix("sqlite_") }
@@ -115,7 +116,8 @@ extension SQLiteConnection {
         let finishCode = sqlite3_backup_finish(backup)
         guard stepCode == SQLITE_DONE, finishCode == SQLITE_OK else {
             try? FileManager.default.removeItem(atPath: destination)
-            throw SQLiteError(code: stepCode == SQLITE_DONE ? finishCode : stepCode, connection: target.handle, sql: nil)
+            throw SQLiteError(
+                code: stepCode == SQLITE_DONE ? finishCode : stepCode, connection: target.handle, sql: nil)
         }
     }
 

@@ -86,7 +86,10 @@ extension SQLiteStorage {
             if status == current {
                 try connection.run(
                     "UPDATE jobs SET progress = ?, current_step = ?, output_file = ?, error = ? WHERE job_id = ?",
-                    [.integer(job.progress), .text(job.currentStep), .text(job.outputFile), .text(job.error), .integer(id)])
+                    [
+                        .integer(job.progress), .text(job.currentStep), .text(job.outputFile), .text(job.error),
+                        .integer(id),
+                    ])
             } else {
                 try connection.run(
                     """
@@ -107,7 +110,8 @@ extension SQLiteStorage {
     public func updateConfig(_ id: Int64, _ config: JobConfig) async throws -> Job? {
         let configText = config.jsonText
         return try await write { connection in
-            guard try connection.run("UPDATE jobs SET config = ? WHERE job_id = ?", [.text(configText), .integer(id)]) > 0
+            guard
+                try connection.run("UPDATE jobs SET config = ? WHERE job_id = ?", [.text(configText), .integer(id)]) > 0
             else { return nil }
             return try Self.fetchJob(connection, id)
         }
@@ -142,7 +146,8 @@ extension SQLiteStorage {
             let files = try connection.scalarInt(
                 "SELECT COUNT(*) FROM job_files WHERE job_id IN (SELECT job_id FROM jobs WHERE \(finished))", values)
             let uploads = try connection.scalarInt(
-                "SELECT COUNT(*) FROM youtube_uploads WHERE job_id IN (SELECT job_id FROM jobs WHERE \(finished))", values)
+                "SELECT COUNT(*) FROM youtube_uploads WHERE job_id IN (SELECT job_id FROM jobs WHERE \(finished))",
+                values)
             if !dryRun { try connection.run("DELETE FROM jobs WHERE \(finished)", values) }
             return CleanupResult(jobs: jobs, files: Int(files ?? 0), uploads: Int(uploads ?? 0))
         }

@@ -36,9 +36,7 @@ extension SQLiteStorage {
     }
 
     public func uploads(ofJob jobID: Int64?, limit: Int) async throws -> [YouTubeUpload] {
-        guard (1...JobQuery.maximumLimit).contains(limit) else {
-            throw StorageError.invalidInput("limit must be between 1 and \(JobQuery.maximumLimit), not \(limit)")
-        }
+        try JobQuery.validate(limit: limit)
         let order = "ORDER BY uploaded_at DESC, id DESC LIMIT ?"
         return try await read { connection in
             if let jobID {

@@ -66,7 +66,8 @@ public final class SQLiteStorage: Storage, DatabaseAdministration {
 
     /// Applies what is pending (first upgrading a file of the earlier service),
     /// then switches to WAL.
-    static func bringUpToDate(_ connection: SQLiteConnection, path: String, options: Options) throws -> MigrationReport {
+    static func bringUpToDate(_ connection: SQLiteConnection, path: String, options: Options) throws -> MigrationReport
+    {
         let state = try SQLiteSchemaState.inspect(connection)
         let pending = try runner.pending(applied: state.applied)
         let report =
@@ -93,7 +94,8 @@ public final class SQLiteStorage: Storage, DatabaseAdministration {
             guard problems.isEmpty else {
                 throw StorageError(
                     .corruptDatabase,
-                    "\(path) is damaged, so it was not upgraded and was left untouched: \(problems.prefix(3).joined(separator: "; "))")
+                    "\(path) is damaged, so it was not upgraded and was left untouched: \(problems.prefix(3).joined(separator: "; "))"
+                )
             }
             backupPath = preUpgradeBackupPath(for: path, at: now)
             try connection.backup(to: backupPath!)
@@ -122,7 +124,8 @@ public final class SQLiteStorage: Storage, DatabaseAdministration {
     static func preUpgradeBackupPath(for path: String, at now: Timestamp) -> String {
         let url = URL(fileURLWithPath: path)
         let stem = url.deletingPathExtension().lastPathComponent
-        let stamp = String(now.description.prefix(19)).replacingOccurrences(of: "-", with: "")
+        let stamp =
+            String(now.description.prefix(19)).replacingOccurrences(of: "-", with: "")
             .replacingOccurrences(of: ":", with: "") + "Z"
         let folder = url.deletingLastPathComponent()
         var candidate = folder.appendingPathComponent("\(stem).pre-upgrade-\(stamp).db").path

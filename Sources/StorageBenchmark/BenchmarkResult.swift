@@ -22,7 +22,9 @@ public struct BenchmarkResult: Sendable, Encodable {
         public var p99Milliseconds: Double
 
         enum CodingKeys: String, CodingKey {
-            case operation, count, p50Milliseconds = "p50_ms", p99Milliseconds = "p99_ms"
+            case operation, count
+            case p50Milliseconds = "p50_ms"
+            case p99Milliseconds = "p99_ms"
         }
     }
 
@@ -37,8 +39,10 @@ public struct BenchmarkResult: Sendable, Encodable {
     public var jobIDs: [Int64]
 
     enum CodingKeys: String, CodingKey {
-        case jobs, operations, concurrency, seconds, jobsPerSecond = "jobs_per_second"
-        case operationsPerSecond = "operations_per_second", perOperation = "per_operation"
+        case jobs, operations, concurrency, seconds
+        case jobsPerSecond = "jobs_per_second"
+        case operationsPerSecond = "operations_per_second"
+        case perOperation = "per_operation"
     }
 
     init(samples: Samples, seconds: Double, concurrency: Int) {

@@ -54,7 +54,9 @@ public struct StorageBenchmark: Sendable {
         return BenchmarkResult(samples: merged, seconds: seconds, concurrency: concurrency)
     }
 
-    private func oneJob(_ storage: any Storage, _ samples: inout Samples, _ clock: ContinuousClock) async throws -> Int64 {
+    private func oneJob(_ storage: any Storage, _ samples: inout Samples, _ clock: ContinuousClock) async throws
+        -> Int64
+    {
         func timed<T>(_ operation: Operation, _ body: () async throws -> T) async throws -> T {
             let begin = clock.now
             let value = try await body()
@@ -62,18 +64,25 @@ public struct StorageBenchmark: Sendable {
             return value
         }
         let job = try await timed(.createJob) {
-            try await storage.createJob(NewJob(config: JobConfig(["duration": .int(600)]), runsDirectory: runsDirectory))
+            try await storage.createJob(
+                NewJob(config: JobConfig(["duration": .int(600)]), runsDirectory: runsDirectory))
         }
         for (type, name) in [(FileType.videos, "a.mp4"), (.videos, "b.mp4"), (.music, "song.mp3"), (.quotes, "q.txt")] {
             _ = try await timed(.addFile) {
                 try await storage.addFile(
-                    NewJobFile(jobID: job.jobID, fileType: type, filename: name, filePath: "\(job.runDirectory)/\(type)/\(name)"))
+                    NewJobFile(
+                        jobID: job.jobID, fileType: type, filename: name,
+                        filePath: "\(job.runDirectory)/\(type)/\(name)"))
             }
         }
         let updates = [
-            JobUpdate(status: .queued), JobUpdate(status: .running, progress: 25, currentStep: "Processing video clips"),
-            JobUpdate(progress: 50, currentStep: "Mixing audio tracks"), JobUpdate(progress: 75, currentStep: "Rendering quotes"),
-            JobUpdate(status: .completed, progress: 100, currentStep: "Complete", outputFile: "\(job.runDirectory)/output/video.mp4"),
+            JobUpdate(status: .queued),
+            JobUpdate(status: .running, progress: 25, currentStep: "Processing video clips"),
+            JobUpdate(progress: 50, currentStep: "Mixing audio tracks"),
+            JobUpdate(progress: 75, currentStep: "Rendering quotes"),
+            JobUpdate(
+                status: .completed, progress: 100, currentStep: "Complete",
+                outputFile: "\(job.runDirectory)/output/video.mp4"),
         ]
         for update in updates { _ = try await timed(.updateJob) { try await storage.updateJob(job.jobID, update) } }
         _ = try await timed(.getJob) { try await storage.job(job.jobID) }
@@ -81,7 +90,8 @@ public struct StorageBenchmark: Sendable {
         _ = try await timed(.addUpload) {
             try await storage.addUpload(
                 NewYouTubeUpload(
-                    jobID: job.jobID, videoID: "bench\(job.jobID)", videoURL: "https://youtube.com/watch?v=bench\(job.jobID)",
+                    jobID: job.jobID, videoID: "bench\(job.jobID)",
+                    videoURL: "https://youtube.com/watch?v=bench\(job.jobID)",
                     title: "Benchmark", description: nil, privacy: .private, tags: ["bench"], category: "22"))
         }
         return job.jobID

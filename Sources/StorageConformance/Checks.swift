@@ -29,9 +29,12 @@ func expectError<T>(
 ) async throws -> StorageError {
     do {
         let value = try await body()
-        throw ConformanceFailure(message: "\(what): expected a \(kind) error, got \(value)", location: "\(file):\(line)")
+        throw ConformanceFailure(
+            message: "\(what): expected a \(kind) error, got \(value)", location: "\(file):\(line)")
     } catch let error as StorageError {
-        try expect(error.kind == kind, "\(what): expected a \(kind) error, got \(error.kind): \(error)", file: file, line: line)
+        try expect(
+            error.kind == kind, "\(what): expected a \(kind) error, got \(error.kind): \(error)", file: file, line: line
+        )
         try expect(!error.message.isEmpty, "\(what): the error has no message", file: file, line: line)
         return error
     }

@@ -28,18 +28,22 @@ extension StorageConformance {
             try expect(sameNameOtherType.id != clip.id, "the same name under another type is another file")
 
             try expect(try await storage.deleteFile(jobID: job.jobID, type: .videos, filename: "b.mp4"), "delete")
-            try expect(!(try await storage.deleteFile(jobID: job.jobID, type: .videos, filename: "b.mp4")), "delete twice")
             try expect(
-                !(try await storage.deleteFile(jobID: job.jobID, type: .music, filename: "b.mp4")), "wrong type deletes nothing")
+                !(try await storage.deleteFile(jobID: job.jobID, type: .videos, filename: "b.mp4")), "delete twice")
+            try expect(
+                !(try await storage.deleteFile(jobID: job.jobID, type: .music, filename: "b.mp4")),
+                "wrong type deletes nothing")
             try expectEqual(
-                try await storage.files(ofJob: job.jobID, type: nil).map(\.id), [second.id, song.id, sameNameOtherType.id],
+                try await storage.files(ofJob: job.jobID, type: nil).map(\.id),
+                [second.id, song.id, sameNameOtherType.id],
                 "what is left")
 
             try await expectError(.notFound, "a file for an unknown job") {
                 try await add(storage, 999_999, .videos, "x.mp4")
             }
             _ = try await storage.deleteJob(job.jobID)
-            try expectEqual(try await storage.files(ofJob: job.jobID, type: nil), [], "deleting a job deletes its files")
+            try expectEqual(
+                try await storage.files(ofJob: job.jobID, type: nil), [], "deleting a job deletes its files")
             try expectEqual(try await storage.files(ofJob: other.jobID, type: nil).count, 1, "other jobs keep theirs")
         }
     }
@@ -47,7 +51,8 @@ extension StorageConformance {
     public func testFileCounts() async throws {
         try await withStorage { storage, _ in
             let job = try await newJob(storage)
-            try expectEqual(try await storage.fileCounts(ofJob: job.jobID), FileCounts(), "a new job counts zero of each")
+            try expectEqual(
+                try await storage.fileCounts(ofJob: job.jobID), FileCounts(), "a new job counts zero of each")
             for name in ["1.mp4", "2.mov", "3.mkv"] { _ = try await add(storage, job.jobID, .videos, name) }
             _ = try await add(storage, job.jobID, .quotes, "q.txt")
             _ = try await add(storage, job.jobID, .quotes, "q.txt")
@@ -75,15 +80,18 @@ extension StorageConformance {
             try expectEqual(late.tags, [], "no tags")
             try expectEqual(early.privacy, .unlisted, "privacy")
             try expectEqual(early.category, "22", "category")
-            try expectEqual(try await storage.uploads(ofJob: first.jobID, limit: 100), [again, early], "one job's, newest first")
-            try expectEqual(try await storage.uploads(ofJob: nil, limit: 100), [again, late, early], "everyone's, newest first")
+            try expectEqual(
+                try await storage.uploads(ofJob: first.jobID, limit: 100), [again, early], "one job's, newest first")
+            try expectEqual(
+                try await storage.uploads(ofJob: nil, limit: 100), [again, late, early], "everyone's, newest first")
             try expectEqual(try await storage.uploads(ofJob: nil, limit: 2), [again, late], "limited")
             try await expectError(.notFound, "an upload for an unknown job") {
                 try await upload(storage, 999_999, "DDDDDDDDDDD")
             }
             try await expectError(.invalidInput, "limit 0") { try await storage.uploads(ofJob: nil, limit: 0) }
             _ = try await storage.deleteJob(first.jobID)
-            try expectEqual(try await storage.uploads(ofJob: nil, limit: 100), [late], "deleting a job deletes its uploads")
+            try expectEqual(
+                try await storage.uploads(ofJob: nil, limit: 100), [late], "deleting a job deletes its uploads")
         }
     }
 }

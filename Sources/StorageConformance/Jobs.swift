@@ -9,7 +9,8 @@ extension StorageConformance {
             try expect(job.jobID > 0, "a new job has a positive id")
             let hex = job.runID.dropFirst("run-\(job.jobID)-".count)
             try expect(job.runID.hasPrefix("run-\(job.jobID)-"), "run id \(job.runID) starts with run-<id>-")
-            try expect(hex.count == 8 && hex.allSatisfy { "0123456789abcdef".contains($0) }, "run id ends in 8 lowercase hex")
+            try expect(
+                hex.count == 8 && hex.allSatisfy { "0123456789abcdef".contains($0) }, "run id ends in 8 lowercase hex")
             try expectEqual(job.runDirectory, "\(runs)/\(job.runID)", "run directory")
             try expectEqual(job.status, .preparing, "status of a new job")
             try expectEqual(job.progress, 0, "progress of a new job")
@@ -42,12 +43,15 @@ extension StorageConformance {
             try expectEqual(listed.map(\.jobID), [queued.jobID, job.jobID], "all jobs, newest first")
 
             let deleted = try unwrap(try await storage.deleteJob(queued.jobID), "delete")
-            try expectEqual(deleted, DeletedJob(jobID: queued.jobID, runDirectory: queued.runDirectory), "what delete returns")
+            try expectEqual(
+                deleted, DeletedJob(jobID: queued.jobID, runDirectory: queued.runDirectory), "what delete returns")
             try expect(try await storage.job(queued.jobID) == nil, "a deleted job is gone")
             try expect(try await storage.deleteJob(queued.jobID) == nil, "deleting twice gives nil")
 
             let next = try await newJob(storage)
-            try expect(next.jobID > queued.jobID, "the id of the deleted newest job (\(queued.jobID)) is not reused: got \(next.jobID)")
+            try expect(
+                next.jobID > queued.jobID,
+                "the id of the deleted newest job (\(queued.jobID)) is not reused: got \(next.jobID)")
         }
     }
 
@@ -60,13 +64,15 @@ extension StorageConformance {
             job = try unwrap(try await storage.updateJob(job.jobID, JobUpdate(status: .running, progress: 5)), "run")
             try expectEqual(job.startedAt, startTime, "started_at is the move to running")
             clock.advance(days: 0.01)
-            job = try unwrap(try await storage.updateJob(job.jobID, JobUpdate(status: .running, progress: 50)), "progress")
+            job = try unwrap(
+                try await storage.updateJob(job.jobID, JobUpdate(status: .running, progress: 50)), "progress")
             try expectEqual(job.startedAt, startTime, "started_at is set once, not on every update")
             try expect(job.finishedAt == nil, "a running job has not finished")
             let endTime = clock.peek()
             job = try unwrap(
                 try await storage.updateJob(
-                    job.jobID, JobUpdate(status: .completed, progress: 100, currentStep: "Complete", outputFile: "/o.mp4")),
+                    job.jobID,
+                    JobUpdate(status: .completed, progress: 100, currentStep: "Complete", outputFile: "/o.mp4")),
                 "complete")
             try expectEqual(job.finishedAt, endTime, "finished_at is the move to a finished state")
             try expectEqual(try await storage.job(job.jobID), job, "the stored finished job")
@@ -75,7 +81,8 @@ extension StorageConformance {
                 for to in JobStatus.allCases where to != from {
                     let subject = try await self.job(in: from, storage)
                     if from.canMove(to: to) {
-                        let moved = try unwrap(try await storage.updateJob(subject.jobID, JobUpdate(status: to)), "move")
+                        let moved = try unwrap(
+                            try await storage.updateJob(subject.jobID, JobUpdate(status: to)), "move")
                         try expectEqual(moved.status, to, "\(from) → \(to)")
                         try expect(!to.isFinished || moved.finishedAt != nil, "\(from) → \(to) sets finished_at")
                     } else {
@@ -93,8 +100,11 @@ extension StorageConformance {
                 }
             }
             let running = try await self.job(in: .running, storage)
-            let cancelled = try unwrap(try await storage.updateJob(running.jobID, JobUpdate(status: .cancelled)), "cancel")
-            try expect(cancelled.finishedAt != nil && cancelled.startedAt != nil, "a cancelled running job started and finished")
+            let cancelled = try unwrap(
+                try await storage.updateJob(running.jobID, JobUpdate(status: .cancelled)), "cancel")
+            try expect(
+                cancelled.finishedAt != nil && cancelled.startedAt != nil,
+                "a cancelled running job started and finished")
             let live = try await self.job(in: .running, storage)
             for progress in [-1, 101] {
                 try await expectError(.invalidInput, "progress \(progress)") {

@@ -28,9 +28,11 @@ extension StorageConformance {
             let kept = [old[.preparing], old[.queued], old[.running], lateFinisher, recent].compactMap { $0?.jobID }
             try expectEqual(left, Set(kept), "unfinished, recently finished and recent jobs stay")
             try expectEqual(try await storage.files(ofJob: oldCompleted.jobID, type: nil), [], "their files are gone")
-            try expectEqual(try await storage.uploads(ofJob: oldCompleted.jobID, limit: 10), [], "their uploads are gone")
             try expectEqual(
-                try await storage.cleanupOldJobs(finishedBefore: cutoff, dryRun: false), CleanupResult(jobs: [], files: 0, uploads: 0),
+                try await storage.uploads(ofJob: oldCompleted.jobID, limit: 10), [], "their uploads are gone")
+            try expectEqual(
+                try await storage.cleanupOldJobs(finishedBefore: cutoff, dryRun: false),
+                CleanupResult(jobs: [], files: 0, uploads: 0),
                 "a second cleanup finds nothing")
 
             let stale = try await storage.stalePreparingJobs(createdBefore: clock.peek().adding(seconds: -3600))
@@ -67,9 +69,11 @@ extension StorageConformance {
             try expect(exact.nextCursor == nil, "a page that holds the rest has no next cursor")
 
             let queued = try await allJobs(storage, status: .queued)
-            try expectEqual(queued.map(\.jobID), created.filter { $0.status == .queued }.reversed().map(\.jobID), "status filter")
+            try expectEqual(
+                queued.map(\.jobID), created.filter { $0.status == .queued }.reversed().map(\.jobID), "status filter")
             let firstQueued = try await storage.listJobs(JobQuery(status: .queued, limit: 4))
-            let restQueued = try await storage.listJobs(JobQuery(status: .queued, limit: 5, after: firstQueued.nextCursor))
+            let restQueued = try await storage.listJobs(
+                JobQuery(status: .queued, limit: 5, after: firstQueued.nextCursor))
             try expect(restQueued.nextCursor == nil, "the last page of a filter")
             try expectEqual((firstQueued.jobs + restQueued.jobs).map(\.jobID), queued.map(\.jobID), "paging a filter")
 

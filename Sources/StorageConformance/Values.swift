@@ -3,7 +3,9 @@ import StorageCore
 extension StorageConformance {
     public func testUnicodeNames() async throws {
         try await withStorage { storage, _ in
-            let config = JobConfig(["quote_font": .string("Noto Sans 日本語"), "title": .string("Ünïcödé 🎬 \"quoted\" \\ ")])
+            let config = JobConfig([
+                "quote_font": .string("Noto Sans 日本語"), "title": .string("Ünïcödé 🎬 \"quoted\" \\ "),
+            ])
             let job = try await newJob(storage, config)
             try expectEqual(try await storage.job(job.jobID)?.config, config, "unicode config values")
             let composed = "caf\u{E9}.mp3"
@@ -38,7 +40,9 @@ extension StorageConformance {
             values["big"] = .string(String(repeating: "x", count: 1_000_000))
             values["extremes"] = .array([.int(.max), .int(.min), .double(0.1), .double(-1e300), .null, .bool(false)])
             var nested = JSONValue.string("bottom")
-            for depth in 0..<60 { nested = depth % 2 == 0 ? .object(["level\(depth)": nested]) : .array([.int(Int64(depth)), nested]) }
+            for depth in 0..<60 {
+                nested = depth % 2 == 0 ? .object(["level\(depth)": nested]) : .array([.int(Int64(depth)), nested])
+            }
             values["nested"] = .array([.int(1)])
             values["deep"] = nested
             let config = JobConfig(values)
@@ -46,7 +50,8 @@ extension StorageConformance {
             try expectEqual(try await storage.job(job.jobID)?.config, config, "a large config round trip")
             let merged = config.merging(JobConfig(["big": .string("small")]))
             _ = try await storage.updateConfig(job.jobID, merged)
-            try expectEqual(try await storage.job(job.jobID)?.config?["big"], .string("small"), "updating a large config")
+            try expectEqual(
+                try await storage.job(job.jobID)?.config?["big"], .string("small"), "updating a large config")
             try expectEqual(try await storage.job(job.jobID)?.config?.values.count, values.count, "no key lost")
         }
     }
@@ -67,7 +72,8 @@ extension StorageConformance {
             let future = try await self.job(in: .completed, storage)
             let stored = try unwrap(try await storage.job(future.jobID), "far future job")
             try expectEqual(stored.finishedAt, future.finishedAt, "finished_at decades ahead")
-            try expect(stored.createdAt < stored.startedAt! && stored.startedAt! < stored.finishedAt!, "times are in order")
+            try expect(
+                stored.createdAt < stored.startedAt! && stored.startedAt! < stored.finishedAt!, "times are in order")
         }
     }
 
@@ -118,7 +124,9 @@ extension StorageConformance {
             }
             try await expectError(.notFound, "an upload of a missing job") { try await upload(storage, 424_242, "X") }
             for limit in [0, -1, JobQuery.maximumLimit + 1] {
-                try await expectError(.invalidInput, "limit \(limit)") { try await storage.listJobs(JobQuery(limit: limit)) }
+                try await expectError(.invalidInput, "limit \(limit)") {
+                    try await storage.listJobs(JobQuery(limit: limit))
+                }
             }
             for text in ["", "abc", "1_", "_1", "1_2_3", "x_1"] {
                 try await expectError(.invalidInput, "cursor '\(text)'") { try JobCursor.parse(text) }

@@ -35,8 +35,12 @@ public struct DatabaseStatus: Hashable, Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case backend, location, schemaVersion = "schema_version", appliedMigrations = "applied_migrations"
-        case pendingMigrations = "pending_migrations", legacy, rowCounts = "row_counts"
+        case backend, location
+        case schemaVersion = "schema_version"
+        case appliedMigrations = "applied_migrations"
+        case pendingMigrations = "pending_migrations"
+        case legacy
+        case rowCounts = "row_counts"
     }
 }
 
@@ -63,7 +67,9 @@ public struct MigrationReport: Hashable, Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case applied, backupPath = "backup_path", legacyUpgrade = "legacy_upgrade"
+        case applied
+        case backupPath = "backup_path"
+        case legacyUpgrade = "legacy_upgrade"
     }
 }
 
@@ -79,7 +85,8 @@ public struct LegacyUpgradeReport: Hashable, Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case timeZone = "time_zone", tables
+        case timeZone = "time_zone"
+        case tables
     }
 }
 

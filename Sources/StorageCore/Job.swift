@@ -54,10 +54,18 @@ public struct Job: Hashable, Sendable {
 
 extension Job: Encodable {
     enum CodingKeys: String, CodingKey {
-        case jobID = "job_id", runID = "run_id", runDirectory = "run_dir", status, progress
-        case currentStep = "current_step", config, unreadableConfig = "unreadable_config"
-        case outputFile = "output_file", error
-        case createdAt = "created_at", startedAt = "started_at", finishedAt = "finished_at"
+        case jobID = "job_id"
+        case runID = "run_id"
+        case runDirectory = "run_dir"
+        case status, progress
+        case currentStep = "current_step"
+        case config
+        case unreadableConfig = "unreadable_config"
+        case outputFile = "output_file"
+        case error
+        case createdAt = "created_at"
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
     }
 
     /// Absent values are written as `null`, as the earlier service's job objects had them.
@@ -140,7 +148,8 @@ public struct DeletedJob: Hashable, Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case jobID = "job_id", runDirectory = "run_dir"
+        case jobID = "job_id"
+        case runDirectory = "run_dir"
     }
 }
 

@@ -7,7 +7,8 @@ public struct JobFile: Hashable, Sendable, Codable {
     public var filePath: String
     public var uploadedAt: Timestamp
 
-    public init(id: Int64, jobID: Int64, fileType: FileType, filename: String, filePath: String, uploadedAt: Timestamp) {
+    public init(id: Int64, jobID: Int64, fileType: FileType, filename: String, filePath: String, uploadedAt: Timestamp)
+    {
         self.id = id
         self.jobID = jobID
         self.fileType = fileType
@@ -17,7 +18,12 @@ public struct JobFile: Hashable, Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, jobID = "job_id", fileType = "file_type", filename, filePath = "file_path", uploadedAt = "uploaded_at"
+        case id
+        case jobID = "job_id"
+        case fileType = "file_type"
+        case filename
+        case filePath = "file_path"
+        case uploadedAt = "uploaded_at"
     }
 }
 

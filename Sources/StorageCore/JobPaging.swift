@@ -14,8 +14,13 @@ public struct JobQuery: Hashable, Sendable {
     }
 
     public func validate() throws {
-        guard (1...Self.maximumLimit).contains(limit) else {
-            throw StorageError.invalidInput("limit must be between 1 and \(Self.maximumLimit), not \(limit)")
+        try Self.validate(limit: limit)
+    }
+
+    /// Any listing's page size: 1 to `maximumLimit`.
+    public static func validate(limit: Int) throws {
+        guard (1...maximumLimit).contains(limit) else {
+            throw StorageError.invalidInput("limit must be between 1 and \(maximumLimit), not \(limit)")
         }
     }
 }

@@ -1,7 +1,9 @@
 /// Where a job is in its life. The store enforces the moves between them:
 /// preparing → queued → running → completed | failed, and cancelled from any of
 /// the first three. Finished jobs stay finished.
-public enum JobStatus: String, CaseIterable, Hashable, Sendable, Codable {
+public enum JobStatus: String, CaseIterable, Hashable, Sendable, Codable, ParsableName {
+    public static let kind = "status"
+
     case preparing, queued, running, completed, failed, cancelled
 
     public var isFinished: Bool {
@@ -19,36 +21,36 @@ public enum JobStatus: String, CaseIterable, Hashable, Sendable, Codable {
         }
     }
 
-    public static func parse(_ text: String) throws -> JobStatus {
-        guard let status = JobStatus(rawValue: text) else {
-            throw StorageError.invalidInput(
-                "unknown status '\(text)'; expected one of \(allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        return status
-    }
 }
 
 /// The four kinds of media a job holds, each in its own folder of the run directory.
-public enum FileType: String, CaseIterable, Hashable, Sendable, Codable {
+public enum FileType: String, CaseIterable, Hashable, Sendable, Codable, ParsableName {
+    public static let kind = "file type"
+
     case videos, music, sounds, quotes
 
-    public static func parse(_ text: String) throws -> FileType {
-        guard let type = FileType(rawValue: text) else {
-            throw StorageError.invalidInput(
-                "unknown file type '\(text)'; expected one of \(allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        return type
-    }
 }
 
-public enum Privacy: String, CaseIterable, Hashable, Sendable, Codable {
+public enum Privacy: String, CaseIterable, Hashable, Sendable, Codable, ParsableName {
+    public static let kind = "privacy"
+
     case `private`, unlisted, `public`
 
-    public static func parse(_ text: String) throws -> Privacy {
-        guard let privacy = Privacy(rawValue: text) else {
+}
+
+/// An enum read from text that a person typed: an unknown name is invalid input
+/// that lists the names there are.
+public protocol ParsableName: CaseIterable, RawRepresentable where RawValue == String {
+    /// What a value is called in messages: "status", "file type".
+    static var kind: String { get }
+}
+
+extension ParsableName {
+    public static func parse(_ text: String) throws -> Self {
+        guard let value = Self(rawValue: text) else {
             throw StorageError.invalidInput(
-                "unknown privacy '\(text)'; expected one of \(allCases.map(\.rawValue).joined(separator: ", "))")
+                "unknown \(kind) '\(text)'; expected one of \(allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        return privacy
+        return value
     }
 }

@@ -64,7 +64,8 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     /// read in `naiveZone`; without one either, it is not accepted.
     public init?(parsing text: String, naiveZone: TimeZone? = nil) {
         guard let parts = TimestampText(text) else { return nil }
-        let localSeconds = CivilDate.daysSinceEpoch(year: parts.year, month: parts.month, day: parts.day) * 86_400
+        let localSeconds =
+            CivilDate.daysSinceEpoch(year: parts.year, month: parts.month, day: parts.day) * 86_400
             + Int64(parts.hour * 3600 + parts.minute * 60 + parts.second)
         let offset: Int64
         if let explicit = parts.offsetSeconds {
@@ -82,7 +83,8 @@ extension Timestamp: Codable {
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let value = Timestamp(parsing: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a timestamp: \(text)"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "not a timestamp: \(text)"))
         }
         self = value
     }
@@ -123,7 +125,9 @@ private struct TimestampText {
         guard (1...12).contains(month), (1...CivilDate.daysIn(month: month, year: year)).contains(day),
             hour < 24, minute < 60, second < 60
         else { return nil }
-        (self.year, self.month, self.day, self.hour, self.minute, self.second) = (year, month, day, hour, minute, second)
+        (self.year, self.month, self.day, self.hour, self.minute, self.second) = (
+            year, month, day, hour, minute, second
+        )
         if expect(".") {
             var digits = 0
             while index < bytes.count, (48...57).contains(bytes[index]) {
@@ -188,7 +192,8 @@ enum CivilDate {
         let guess = Date(timeIntervalSince1970: Double(local))
         let before = zone.secondsFromGMT(for: guess.addingTimeInterval(-86_400))
         let after = zone.secondsFromGMT(for: guess.addingTimeInterval(86_400))
-        for candidate in [before, after] where zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(local - Int64(candidate)))) == candidate {
+        for candidate in [before, after]
+        where zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(local - Int64(candidate)))) == candidate {
             return candidate
         }
         return before

@@ -28,8 +28,13 @@ public struct YouTubeUpload: Hashable, Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, jobID = "job_id", videoID = "video_id", videoURL = "video_url", title, description, privacy, tags
-        case category, uploadedAt = "uploaded_at"
+        case id
+        case jobID = "job_id"
+        case videoID = "video_id"
+        case videoURL = "video_url"
+        case title, description, privacy, tags
+        case category
+        case uploadedAt = "uploaded_at"
     }
 
     /// Tags are stored as a JSON array of strings; anything else reads as nil.

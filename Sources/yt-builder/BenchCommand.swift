@@ -33,8 +33,10 @@ struct BenchCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let scratch = database.explicitLocation == nil ? FileManager.default.temporaryDirectory
-                .appendingPathComponent("yt-builder-bench-\(UUID().uuidString)") : nil
+            let scratch =
+                database.explicitLocation == nil
+                ? FileManager.default.temporaryDirectory
+                    .appendingPathComponent("yt-builder-bench-\(UUID().uuidString)") : nil
             defer { scratch.map { try? FileManager.default.removeItem(at: $0) } }
             let location = scratch?.appendingPathComponent("bench.db").path ?? database.location
             let storage = try await database.open(at: location)
@@ -51,16 +53,23 @@ struct BenchCommand: AsyncParsableCommand {
             }
             await storage.close()
             if json { return try Console.printJSON(result) }
-            print("storage benchmark on \(scratch == nil ? location : "a temporary SQLite file"), concurrency \(concurrency)")
-            print(String(
-                format: "%d jobs in %.2f s: %.0f jobs/s, %.0f operations/s (%d operations per job)",
-                result.jobs, result.seconds, result.jobsPerSecond, result.operationsPerSecond,
-                StorageBenchmark.operationsPerJob))
-            print(Console.table(
-                ["operation", "count", "p50 ms", "p99 ms"],
-                result.perOperation.map {
-                    [$0.operation, "\($0.count)", String(format: "%.3f", $0.p50Milliseconds), String(format: "%.3f", $0.p99Milliseconds)]
-                }))
+            print(
+                "storage benchmark on \(scratch == nil ? location : "a temporary SQLite file"), concurrency \(concurrency)"
+            )
+            print(
+                String(
+                    format: "%d jobs in %.2f s: %.0f jobs/s, %.0f operations/s (%d operations per job)",
+                    result.jobs, result.seconds, result.jobsPerSecond, result.operationsPerSecond,
+                    StorageBenchmark.operationsPerJob))
+            print(
+                Console.table(
+                    ["operation", "count", "p50 ms", "p99 ms"],
+                    result.perOperation.map {
+                        [
+                            $0.operation, "\($0.count)", String(format: "%.3f", $0.p50Milliseconds),
+                            String(format: "%.3f", $0.p99Milliseconds),
+                        ]
+                    }))
         }
     }
 }

@@ -33,10 +33,13 @@ struct CleanupCommand: AsyncParsableCommand {
             }
         }
         if json {
-            return try Console.printJSON(CleanupJSON(dryRun: dryRun, result: result, removedDirectories: removed, skipped: skipped))
+            return try Console.printJSON(
+                CleanupJSON(dryRun: dryRun, result: result, removedDirectories: removed, skipped: skipped))
         }
         let verb = dryRun ? "Would delete" : "Deleted"
-        print("\(verb) \(result.jobs.count) jobs finished before \(cutoff), with \(result.files) files and \(result.uploads) uploads.")
+        print(
+            "\(verb) \(result.jobs.count) jobs finished before \(cutoff), with \(result.files) files and \(result.uploads) uploads."
+        )
         for job in result.jobs { print("  job \(job.jobID)  \(job.runDirectory)") }
         if !dryRun { print("Removed \(removed.count) run directories.") }
         for line in skipped { Console.error("Left in place: \(line)") }
@@ -50,7 +53,10 @@ struct CleanupJSON: Encodable {
     var skipped: [String]
 
     enum CodingKeys: String, CodingKey {
-        case dryRun = "dry_run", jobs, files, uploads, removedDirectories = "removed_directories", skipped
+        case dryRun = "dry_run"
+        case jobs, files, uploads
+        case removedDirectories = "removed_directories"
+        case skipped
     }
 
     func encode(to encoder: any Encoder) throws {

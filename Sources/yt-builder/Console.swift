@@ -40,7 +40,8 @@ struct MigrationReportText {
             let quarantined = legacy.tables.reduce(0) { $0 + $1.quarantined }
             if quarantined > 0 {
                 lines.append(
-                    "\(quarantined) rows that belong to no existing job were moved to the quarantined_* tables, not deleted.")
+                    "\(quarantined) rows that belong to no existing job were moved to the quarantined_* tables, not deleted."
+                )
             }
         }
         lines.append(

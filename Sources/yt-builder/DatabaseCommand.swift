@@ -21,15 +21,20 @@ struct DatabaseCommand: AsyncParsableCommand {
             if json { return try Console.printJSON(status) }
             print("backend:   \(status.backend)")
             print("location:  \(status.location)")
-            print("schema:    \(status.schemaVersion.map { "version \($0)" } ?? "the earlier service's (not yet upgraded)")")
-            print("pending:   \(status.pendingMigrations.isEmpty ? "none" : status.pendingMigrations.joined(separator: ", "))")
+            print(
+                "schema:    \(status.schemaVersion.map { "version \($0)" } ?? "the earlier service's (not yet upgraded)")"
+            )
+            print(
+                "pending:   \(status.pendingMigrations.isEmpty ? "none" : status.pendingMigrations.joined(separator: ", "))"
+            )
             print(Console.table(["table", "rows"], status.rowCounts.map { [$0.table, "\($0.rows)"] }))
         }
     }
 
     struct Migrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Apply pending schema migrations; upgrades a file of the earlier service in place after backing it up.")
+            abstract:
+                "Apply pending schema migrations; upgrades a file of the earlier service in place after backing it up.")
 
         @OptionGroup var database: DatabaseOptions
         @Flag(help: "Print JSON.") var json = false

@@ -47,7 +47,9 @@ struct DatabaseOptions: ParsableArguments {
 
     /// Opens the database. With `migrate`, brings its schema up to date first and
     /// says on stderr what an upgrade did. Without it, only `db migrate` may create the file.
-    func open(migrate: Bool = true, create: Bool? = nil, at location: String? = nil) async throws -> any Storage & DatabaseAdministration {
+    func open(migrate: Bool = true, create: Bool? = nil, at location: String? = nil) async throws -> any Storage
+        & DatabaseAdministration
+    {
         let location = location ?? self.location
         if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
             throw StorageError(

@@ -23,7 +23,9 @@ struct JobsCommand: AsyncParsableCommand {
                 status: try status.map(JobStatus.parse), limit: limit, after: try after.map(JobCursor.parse))
             try query.validate()
             let page = try await database.withStorage { try await $0.listJobs(query) }
-            if json { return try Console.printJSON(JobListJSON(jobs: page.jobs, nextCursor: page.nextCursor?.description)) }
+            if json {
+                return try Console.printJSON(JobListJSON(jobs: page.jobs, nextCursor: page.nextCursor?.description))
+            }
             let rows = page.jobs.map { job in
                 [
                     "\(job.jobID)", job.status.rawValue, "\(job.progress)%", job.createdAt.description, job.runID,
@@ -62,7 +64,10 @@ struct JobListJSON: Encodable {
     var jobs: [Job]
     var nextCursor: String?
 
-    enum CodingKeys: String, CodingKey { case jobs, nextCursor = "next_cursor" }
+    enum CodingKeys: String, CodingKey {
+        case jobs
+        case nextCursor = "next_cursor"
+    }
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -77,7 +82,10 @@ struct JobDetailsJSON: Encodable {
     var files: [JobFile]
     var uploads: [YouTubeUpload]
 
-    enum CodingKeys: String, CodingKey { case fileCounts = "file_counts", files, uploads }
+    enum CodingKeys: String, CodingKey {
+        case fileCounts = "file_counts"
+        case files, uploads
+    }
 
     /// The job object's keys, then its counts, files and uploads.
     func encode(to encoder: any Encoder) throws {

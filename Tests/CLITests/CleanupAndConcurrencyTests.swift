@@ -19,7 +19,8 @@ import Testing
             let job = try await storage.createJob(NewJob(config: nil, runsDirectory: runs, status: .queued))
             _ = try await storage.updateJob(job.jobID, JobUpdate(status: .running))
             _ = try await storage.updateJob(job.jobID, JobUpdate(status: status))
-            _ = try await storage.addFile(NewJobFile(jobID: job.jobID, fileType: .videos, filename: "a.mp4", filePath: "x"))
+            _ = try await storage.addFile(
+                NewJobFile(jobID: job.jobID, fileType: .videos, filename: "a.mp4", filePath: "x"))
             finished.append(job)
         }
         let running = try await storage.createJob(NewJob(config: nil, runsDirectory: runs, status: .queued))
@@ -32,8 +33,9 @@ import Testing
             "UPDATE jobs SET run_dir = '\(cli.path("data/precious"))' WHERE job_id = \(impostor.jobID)",
             on: cli.path("data/yt-builder.db"))
         for job in finished + [running] {
-            try FileManager.default.createDirectory(atPath: job.runDirectory + "/videos", withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: job.runDirectory + "/videos/a.mp4", contents: Data("clip".utf8))
+            try FileManager.default.createDirectory(
+                atPath: job.runDirectory + "/videos", withIntermediateDirectories: true)
+            _ = FileManager.default.createFile(atPath: job.runDirectory + "/videos/a.mp4", contents: Data("clip".utf8))
         }
         try FileManager.default.createDirectory(atPath: cli.path("data/precious"), withIntermediateDirectories: true)
         return (finished, running, impostor)
@@ -54,12 +56,17 @@ import Testing
         let result = try await cli.run("cleanup", "--days", "30", "--json")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains(#""files" : 2"#), "\(result.stdout)")
-        for job in finished { #expect(!FileManager.default.fileExists(atPath: job.runDirectory), "\(job.runDirectory)") }
+        for job in finished {
+            #expect(!FileManager.default.fileExists(atPath: job.runDirectory), "\(job.runDirectory)")
+        }
         #expect(FileManager.default.fileExists(atPath: running.runDirectory), "an unfinished job keeps its folder")
-        #expect(FileManager.default.fileExists(atPath: cli.path("data/precious")), "a folder not named run-<id>-… is kept")
+        #expect(
+            FileManager.default.fileExists(atPath: cli.path("data/precious")), "a folder not named run-<id>-… is kept")
         #expect(result.stdout.contains("not named like job \(impostor.jobID)'s run directory"))
         #expect(
-            try LegacyFixture.query("SELECT job_id FROM jobs", on: cli.path("data/yt-builder.db")) == ["\(running.jobID)"])
+            try LegacyFixture.query("SELECT job_id FROM jobs", on: cli.path("data/yt-builder.db")) == [
+                "\(running.jobID)"
+            ])
         let none = try await cli.run("cleanup", "--days", "30")
         #expect(none.stdout.contains("Deleted 0 jobs"))
     }
@@ -78,7 +85,9 @@ import Testing
     @Test func twoWritersAndAReaderShareOneFile() async throws {
         let database = cli.path("shared.db")
         #expect(try await cli.run("db", "migrate", "--database", database).status == 0)
-        let arguments = ["bench", "storage", "--database", database, "--duration", "4", "--concurrency", "4", "--keep", "--json"]
+        let arguments = [
+            "bench", "storage", "--database", database, "--duration", "4", "--concurrency", "4", "--keep", "--json",
+        ]
         async let first = cli.run(arguments)
         async let second = cli.run(arguments)
         async let reads: [CommandRunner.Result] = {
@@ -98,7 +107,8 @@ import Testing
         #expect(try LegacyFixture.query("SELECT COUNT(*) FROM jobs", on: database) == ["\(total)"])
         #expect(try LegacyFixture.query("SELECT COUNT(*) FROM job_files", on: database) == ["\(total * 4)"])
         #expect(
-            try LegacyFixture.query("SELECT COUNT(*) FROM jobs WHERE status = 'completed' AND progress = 100", on: database)
+            try LegacyFixture.query(
+                "SELECT COUNT(*) FROM jobs WHERE status = 'completed' AND progress = 100", on: database)
                 == ["\(total)"])
         #expect(try await cli.run("db", "check", "--database", database).status == 0)
     }

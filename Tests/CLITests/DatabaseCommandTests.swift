@@ -86,7 +86,9 @@ import Testing
         let database = cli.path("broken.db")
         #expect(try await cli.run("db", "migrate", "--database", database).status == 0)
         _ = try await cli.run("db", "backup", cli.path("ignored.db"), "--database", database)
-        try LegacyFixture.execute("PRAGMA foreign_keys = OFF; INSERT INTO job_files VALUES (99, 12345, 'videos', 'x', 'y', 'z');", on: database)
+        try LegacyFixture.execute(
+            "PRAGMA foreign_keys = OFF; INSERT INTO job_files VALUES (99, 12345, 'videos', 'x', 'y', 'z');",
+            on: database)
         let check = try await cli.run("db", "check", "--database", database)
         #expect(check.status != 0)
         #expect(check.stderr.contains("refers to a missing row of jobs"), "\(check.stderr)")

@@ -29,7 +29,9 @@ import Testing
         let byTable = Dictionary(uniqueKeysWithValues: legacy.tables.map { ($0.table, $0) })
         #expect(byTable["jobs"] == LegacyTableReport(table: "jobs", before: 5, kept: 5, quarantined: 0))
         #expect(byTable["job_files"] == LegacyTableReport(table: "job_files", before: 7, kept: 5, quarantined: 2))
-        #expect(byTable["youtube_uploads"] == LegacyTableReport(table: "youtube_uploads", before: 2, kept: 1, quarantined: 1))
+        #expect(
+            byTable["youtube_uploads"]
+                == LegacyTableReport(table: "youtube_uploads", before: 2, kept: 1, quarantined: 1))
         #expect(
             byTable["youtube_credentials"]
                 == LegacyTableReport(table: "youtube_credentials", before: 1, kept: 1, quarantined: 0))
@@ -41,9 +43,14 @@ import Testing
                 "4:job no longer exists", "5:belongs to an earlier job with the same id",
             ])
         #expect(
-            try column("SELECT file_path FROM quarantined_job_files WHERE id = 5") == ["runs/run-5-aaaaaaaa/videos/old.mp4"])
+            try column("SELECT file_path FROM quarantined_job_files WHERE id = 5") == [
+                "runs/run-5-aaaaaaaa/videos/old.mp4"
+            ])
         #expect(try column("SELECT video_id FROM quarantined_youtube_uploads") == ["orphanVid01"])
-        #expect(try column("SELECT credentials_json FROM youtube_credentials") == [#"{"token": "legacy-token", "refresh_token": "r"}"#])
+        #expect(
+            try column("SELECT credentials_json FROM youtube_credentials") == [
+                #"{"token": "legacy-token", "refresh_token": "r"}"#
+            ])
     }
 
     @Test func timestampsBecomeUTCAndValuesStayAsTheyWere() async throws {
@@ -54,16 +61,22 @@ import Testing
             try column("SELECT created_at || ' ' || started_at || ' ' || finished_at FROM jobs WHERE job_id = 1") == [
                 "2025-01-10T15:00:00.123456Z 2025-01-10T15:05:00.000000Z 2025-01-10T15:15:00.500000Z"
             ])
-        #expect(try column("SELECT created_at FROM jobs WHERE job_id = 2") == ["2025-07-04T13:00:00.000000Z"], "summer time")
+        #expect(
+            try column("SELECT created_at FROM jobs WHERE job_id = 2") == ["2025-07-04T13:00:00.000000Z"], "summer time"
+        )
         // 01:30 happened twice that night; the earlier (daylight) reading is taken.
         #expect(try column("SELECT created_at FROM jobs WHERE job_id = 3") == ["2025-11-02T05:30:00.000000Z"])
         #expect(try column("SELECT uploaded_at FROM job_files WHERE id = 2") == ["2025-01-10T15:02:00.000001Z"])
         #expect(try column("SELECT updated_at FROM youtube_credentials") == ["2025-01-10T14:00:00.000000Z"])
-        #expect(try column("SELECT quote(config) FROM jobs ORDER BY job_id") == [
-            #"'{"duration": 600, "fps": 30, "custom_key": "kept"}'"#, "NULL", "'null'",
-            #"'{"quote_font": "TenPounds", "title": "Café ☕ 日本"}'"#, "'{}'",
-        ])
-        #expect(try column("SELECT filename FROM job_files WHERE job_id = 1 ORDER BY id") == ["clip one.mp4", "música.mp3", "名言.txt"])
+        #expect(
+            try column("SELECT quote(config) FROM jobs ORDER BY job_id") == [
+                #"'{"duration": 600, "fps": 30, "custom_key": "kept"}'"#, "NULL", "'null'",
+                #"'{"quote_font": "TenPounds", "title": "Café ☕ 日本"}'"#, "'{}'",
+            ])
+        #expect(
+            try column("SELECT filename FROM job_files WHERE job_id = 1 ORDER BY id") == [
+                "clip one.mp4", "música.mp3", "名言.txt",
+            ])
 
         let first = try #require(try await storage.job(1))
         #expect(first.config?["custom_key"] == .string("kept"))
@@ -100,7 +113,9 @@ import Testing
         let again = try await open()
         await again.close()
         #expect(again.openingReport == nil, "an upgraded file is not upgraded again")
-        let backups = try FileManager.default.contentsOfDirectory(atPath: folder.url.path).filter { $0.contains("pre-upgrade") }
+        let backups = try FileManager.default.contentsOfDirectory(atPath: folder.url.path).filter {
+            $0.contains("pre-upgrade")
+        }
         #expect(backups.count == 1)
     }
 

@@ -77,7 +77,8 @@ import Testing
         let storage = try await SQLiteStorage.open(path: path)
         await storage.close()
         try LegacyFixture.execute(
-            "PRAGMA journal_mode = DELETE; INSERT INTO schema_migrations VALUES ('002_from_the_future', 2, 'x');", on: path)
+            "PRAGMA journal_mode = DELETE; INSERT INTO schema_migrations VALUES ('002_from_the_future', 2, 'x');",
+            on: path)
         let before = try bytes(path)
         let error = await #expect(throws: StorageError.self) { try await SQLiteStorage.open(path: path) }
         #expect(error?.kind == .incompatibleSchema)
@@ -105,7 +106,10 @@ import Testing
         #expect(stores.compactMap(\.openingReport).count == 1)
         let ids = try await withThrowingTaskGroup(of: Int64.self) { group in
             for (index, store) in stores.enumerated() {
-                group.addTask { try await store.createJob(NewJob(config: JobConfig(["i": .int(Int64(index))]), runsDirectory: "r")).jobID }
+                group.addTask {
+                    try await store.createJob(NewJob(config: JobConfig(["i": .int(Int64(index))]), runsDirectory: "r"))
+                        .jobID
+                }
             }
             return try await group.reduce(into: Set<Int64>()) { $0.insert($1) }
         }

@@ -15,7 +15,8 @@ import Testing
     @Test func configTextReadsAsConfigOrIsKeptAsUnreadable() {
         var job = Job(
             jobID: 1, runID: "run-1-00000000", runDirectory: "r", status: .preparing, progress: 0, currentStep: nil,
-            configText: #"{"fps": 30}"#, outputFile: nil, error: nil, createdAt: .now(), startedAt: nil, finishedAt: nil)
+            configText: #"{"fps": 30}"#, outputFile: nil, error: nil, createdAt: .now(), startedAt: nil, finishedAt: nil
+        )
         #expect(job.config == JobConfig(["fps": .int(30)]))
         #expect(job.unreadableConfig == nil)
         job.configText = "null"
@@ -37,10 +38,11 @@ import Testing
         let allowed = JobStatus.allCases.flatMap { from in
             JobStatus.allCases.filter { from.canMove(to: $0) }.map { "\(from.rawValue)>\($0.rawValue)" }
         }
-        #expect(Set(allowed) == [
-            "preparing>queued", "queued>running", "running>completed", "running>failed",
-            "preparing>cancelled", "queued>cancelled", "running>cancelled",
-        ])
+        #expect(
+            Set(allowed) == [
+                "preparing>queued", "queued>running", "running>completed", "running>failed",
+                "preparing>cancelled", "queued>cancelled", "running>cancelled",
+            ])
     }
 
     @Test func theJobObjectHasTheEarlierKeys() throws {
@@ -49,10 +51,11 @@ import Testing
             currentStep: nil, configText: nil, outputFile: nil, error: nil,
             createdAt: Timestamp(microsecondsSinceEpoch: 0), startedAt: nil, finishedAt: nil)
         let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(job)) as? [String: Any]
-        #expect(Set(object?.keys.map { $0 } ?? []) == [
-            "job_id", "run_id", "run_dir", "status", "progress", "current_step", "config", "output_file", "error",
-            "created_at", "started_at", "finished_at",
-        ])
+        #expect(
+            Set(object?.keys.map { $0 } ?? []) == [
+                "job_id", "run_id", "run_dir", "status", "progress", "current_step", "config", "output_file", "error",
+                "created_at", "started_at", "finished_at",
+            ])
     }
 }
 
@@ -67,7 +70,8 @@ import Testing
     }
 
     @Test func everySQLFileOnDiskIsEmbedded() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../sql/sqlite")
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "../../sql/sqlite")
         let onDisk = try FileManager.default.contentsOfDirectory(atPath: root.path)
             .filter { $0.hasSuffix(".sql") }.map { String($0.dropLast(4)) }
         #expect(Set(onDisk) == Set(Schema.migrations(for: .sqlite).map(\.id)))

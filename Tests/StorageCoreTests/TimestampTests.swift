@@ -21,20 +21,28 @@ import Testing
         #expect(Timestamp(parsing: "2025-01-10T10:00:00+01:00")?.description == "2025-01-10T09:00:00.000000Z")
         #expect(Timestamp(parsing: "2025-01-10 10:00:00.5-0530")?.description == "2025-01-10T15:30:00.500000Z")
         #expect(Timestamp(parsing: "2025-01-10T10:00:00") == nil, "a naive time needs a zone")
-        #expect(Timestamp(parsing: "2025-01-10T10:00:00", naiveZone: newYork)?.description == "2025-01-10T15:00:00.000000Z")
-        #expect(Timestamp(parsing: "2025-01-10T10:00:00.1234567", naiveZone: newYork)?.description == "2025-01-10T15:00:00.123456Z")
+        #expect(
+            Timestamp(parsing: "2025-01-10T10:00:00", naiveZone: newYork)?.description == "2025-01-10T15:00:00.000000Z")
+        #expect(
+            Timestamp(parsing: "2025-01-10T10:00:00.1234567", naiveZone: newYork)?.description
+                == "2025-01-10T15:00:00.123456Z")
     }
 
     @Test func daylightSavingEdges() throws {
         // Clocks went back at 02:00 on 2025-11-02: 01:30 happened twice; the first is taken.
-        #expect(Timestamp(parsing: "2025-11-02T01:30:00", naiveZone: newYork)?.description == "2025-11-02T05:30:00.000000Z")
+        #expect(
+            Timestamp(parsing: "2025-11-02T01:30:00", naiveZone: newYork)?.description == "2025-11-02T05:30:00.000000Z")
         // Clocks went forward at 02:00 on 2025-03-09: 02:30 never happened; read with the offset before the jump.
-        #expect(Timestamp(parsing: "2025-03-09T02:30:00", naiveZone: newYork)?.description == "2025-03-09T07:30:00.000000Z")
-        #expect(Timestamp(parsing: "2025-07-01T12:00:00", naiveZone: newYork)?.description == "2025-07-01T16:00:00.000000Z")
+        #expect(
+            Timestamp(parsing: "2025-03-09T02:30:00", naiveZone: newYork)?.description == "2025-03-09T07:30:00.000000Z")
+        #expect(
+            Timestamp(parsing: "2025-07-01T12:00:00", naiveZone: newYork)?.description == "2025-07-01T16:00:00.000000Z")
     }
 
-    @Test(arguments: ["", "yesterday", "2025-13-01T00:00:00Z", "2025-02-30T00:00:00Z", "2025-01-01T24:00:00Z",
-                      "2025-01-01T00:00:00.Z", "2025-01-01T00:00:00Zjunk", "2025-01-01"])
+    @Test(arguments: [
+        "", "yesterday", "2025-13-01T00:00:00Z", "2025-02-30T00:00:00Z", "2025-01-01T24:00:00Z",
+        "2025-01-01T00:00:00.Z", "2025-01-01T00:00:00Zjunk", "2025-01-01",
+    ])
     func refusesWhatIsNotATime(text: String) {
         #expect(Timestamp(parsing: text, naiveZone: newYork) == nil)
     }
@@ -48,7 +56,8 @@ import Testing
     }
 
     @Test func textOrderIsTimeOrder() {
-        let times = (0..<200).map { _ in Timestamp(microsecondsSinceEpoch: Int64.random(in: 0...4_000_000_000_000_000)) }
+        let times = (0..<200).map { _ in Timestamp(microsecondsSinceEpoch: Int64.random(in: 0...4_000_000_000_000_000))
+        }
         #expect(times.sorted().map(\.description) == times.map(\.description).sorted())
     }
 }
