@@ -15,6 +15,11 @@ let package = Package(
             name: "CSQLite",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
         // Turns every file under sql/ into Swift string constants, so the binary
         // carries its schema and runs from any directory.
         .executableTarget(name: "embed-sql"),
@@ -33,15 +38,22 @@ let package = Package(
             name: "SQLiteStorage",
             dependencies: ["CSQLite", "StorageCore", "SchemaSQL"]
         ),
+        .target(
+            name: "PostgresStorage",
+            dependencies: ["CLibPQ", "StorageCore", "SchemaSQL"]
+        ),
         .target(name: "StorageConformance", dependencies: ["StorageCore"]),
         .target(name: "StorageBenchmark", dependencies: ["StorageCore"]),
         // Builds database files in the earlier service's layout, for tests.
         .target(name: "LegacyFixtures", dependencies: ["CSQLite"]),
+        // Starts a throwaway PostgreSQL cluster for tests, or uses YT_BUILDER_TEST_DATABASE_URL.
+        .target(name: "TestPostgres", dependencies: ["CLibPQ"]),
         .executableTarget(
             name: "yt-builder",
             dependencies: [
                 "StorageCore",
                 "SQLiteStorage",
+                "PostgresStorage",
                 "StorageBenchmark",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -52,8 +64,12 @@ let package = Package(
             dependencies: ["SQLiteStorage", "StorageCore", "StorageConformance", "LegacyFixtures", "CSQLite"]
         ),
         .testTarget(
+            name: "PostgresStorageTests",
+            dependencies: ["PostgresStorage", "StorageCore", "StorageConformance", "TestPostgres"]
+        ),
+        .testTarget(
             name: "CLITests",
-            dependencies: ["SQLiteStorage", "StorageCore", "LegacyFixtures"]
+            dependencies: ["SQLiteStorage", "StorageCore", "LegacyFixtures", "TestPostgres"]
         ),
     ]
 )

@@ -71,7 +71,6 @@ final class SQLiteStatement {
 
     func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
     func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
-    func int(_ column: Int32) -> Int { Int(sqlite3_column_int64(handle, column)) }
     func optionalInt64(_ column: Int32) -> Int64? { isNull(column) ? nil : int64(column) }
 
     func text(_ column: Int32) -> String? {
@@ -79,21 +78,9 @@ final class SQLiteStatement {
         let count = Int(sqlite3_column_bytes(handle, column))
         return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
     }
-
-    /// A column that must hold text, read through `parse`; a value it cannot read
-    /// means the file was changed behind yt-builder's back.
-    func required<T>(_ column: Int32, _ parse: (String) -> T?) throws -> T {
-        let raw = text(column)
-        guard let raw, let value = parse(raw) else {
-            let name = sqlite3_column_name(handle, column).map { String(cString: $0) } ?? "column \(column)"
-            throw StorageError(.corruptDatabase, "stored \(name) '\(raw ?? "NULL")' cannot be read", detail: sql)
-        }
-        return value
-    }
-
-    func timestamp(_ column: Int32) throws -> Timestamp { try required(column) { Timestamp(parsing: $0) } }
-    func optionalTimestamp(_ column: Int32) throws -> Timestamp? { isNull(column) ? nil : try timestamp(column) }
 }
+
+extension SQLiteStatement: StoredRow {}
 
 /// One SQLite connection with a cache of prepared statements. Not thread-safe:
 /// its owner confines it to one serial queue.

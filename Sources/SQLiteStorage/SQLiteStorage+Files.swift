@@ -1,11 +1,7 @@
 import StorageCore
 
 extension SQLiteStorage {
-    static func readFile(_ row: SQLiteStatement) throws -> JobFile {
-        JobFile(
-            id: row.int64(0), jobID: row.int64(1), fileType: try row.required(2, FileType.init(rawValue:)),
-            filename: row.text(3) ?? "", filePath: row.text(4) ?? "", uploadedAt: try row.timestamp(5))
-    }
+    static func readFile(_ row: SQLiteStatement) throws -> JobFile { try JobFile(row: row) }
 
     public func addFile(_ file: NewJobFile) async throws -> JobFile {
         try file.validate()
@@ -58,7 +54,7 @@ extension SQLiteStorage {
         let rows = try await read { connection in
             try connection.query(
                 "SELECT file_type, COUNT(*) FROM job_files WHERE job_id = ? GROUP BY file_type", [.integer(jobID)]
-            ) { (try $0.required(0, FileType.init(rawValue:)), $0.int(1)) }
+            ) { (try $0.required(0, "file type", FileType.init(rawValue:)), $0.int(1)) }
         }
         var counts = FileCounts()
         for (type, count) in rows { counts[type] = count }

@@ -6,14 +6,7 @@ extension SQLiteStorage {
         created_at, started_at, finished_at
         """
 
-    static func readJob(_ row: SQLiteStatement) throws -> Job {
-        Job(
-            jobID: row.int64(0), runID: row.text(1) ?? "", runDirectory: row.text(2) ?? "",
-            status: try row.required(3, JobStatus.init(rawValue:)), progress: row.int(4), currentStep: row.text(5),
-            configText: row.text(6), outputFile: row.text(7), error: row.text(8),
-            createdAt: try row.timestamp(9), startedAt: try row.optionalTimestamp(10),
-            finishedAt: try row.optionalTimestamp(11))
-    }
+    static func readJob(_ row: SQLiteStatement) throws -> Job { try Job(row: row) }
 
     static func fetchJob(_ connection: SQLiteConnection, _ id: Int64) throws -> Job? {
         try connection.query("SELECT \(jobColumns) FROM jobs WHERE job_id = ?", [.integer(id)], row: readJob).first

@@ -5,13 +5,7 @@ extension SQLiteStorage {
         id, job_id, video_id, video_url, title, description, privacy, tags, category, uploaded_at
         """
 
-    static func readUpload(_ row: SQLiteStatement) throws -> YouTubeUpload {
-        YouTubeUpload(
-            id: row.int64(0), jobID: row.int64(1), videoID: row.text(2) ?? "", videoURL: row.text(3) ?? "",
-            title: row.text(4), description: row.text(5),
-            privacy: row.isNull(6) ? nil : try row.required(6, Privacy.init(rawValue:)),
-            tags: YouTubeUpload.readTags(row.text(7)), category: row.text(8), uploadedAt: try row.timestamp(9))
-    }
+    static func readUpload(_ row: SQLiteStatement) throws -> YouTubeUpload { try YouTubeUpload(row: row) }
 
     public func addUpload(_ upload: NewYouTubeUpload) async throws -> YouTubeUpload {
         try upload.validate()

@@ -1,5 +1,5 @@
 /// One video build job, as stored.
-public struct Job: Hashable, Sendable {
+public struct Job: Sendable {
     public var jobID: Int64
     public var runID: String
     public var runDirectory: String
@@ -49,6 +49,30 @@ public struct Job: Hashable, Sendable {
     public var unreadableConfig: String? {
         guard let configText, config == nil, JSONValue(jsonText: configText) != .null else { return nil }
         return configText
+    }
+}
+
+/// Two jobs are equal when their configs hold the same JSON, however the text is
+/// spaced or ordered (PostgreSQL's jsonb writes it its own way).
+extension Job: Hashable {
+    public static func == (lhs: Job, rhs: Job) -> Bool {
+        lhs.jobID == rhs.jobID && lhs.runID == rhs.runID && lhs.runDirectory == rhs.runDirectory
+            && lhs.status == rhs.status && lhs.progress == rhs.progress && lhs.currentStep == rhs.currentStep
+            && lhs.outputFile == rhs.outputFile && lhs.error == rhs.error && lhs.createdAt == rhs.createdAt
+            && lhs.startedAt == rhs.startedAt && lhs.finishedAt == rhs.finishedAt
+            && (lhs.configText == rhs.configText || lhs.configValue == rhs.configValue)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(jobID)
+        hasher.combine(runID)
+        hasher.combine(status)
+        hasher.combine(createdAt)
+    }
+
+    /// The config as JSON, or as its text when it is not JSON.
+    private var configValue: JSONValue? {
+        configText.map { JSONValue(jsonText: $0) ?? .string($0) }
     }
 }
 

@@ -43,7 +43,12 @@ public protocol Storage: Sendable {
 public enum RunID {
     /// `run-<jobID>-<8 lowercase hex>`.
     public static func make(jobID: Int64) -> String {
+        "run-\(jobID)-" + randomSuffix()
+    }
+
+    /// 8 lowercase hex digits.
+    public static func randomSuffix() -> String {
         let suffix = String(UInt32.random(in: .min ... .max), radix: 16)
-        return "run-\(jobID)-" + String(repeating: "0", count: 8 - suffix.count) + suffix
+        return String(repeating: "0", count: 8 - suffix.count) + suffix
     }
 }

@@ -146,7 +146,9 @@ private struct TimestampText {
                 index += 1
                 guard let hours = number(2) else { return nil }
                 _ = expect(":")
-                guard let minutes = number(2), hours < 24, minutes < 60 else { return nil }
+                // PostgreSQL writes whole-hour offsets as `+00`.
+                let minutes = index == bytes.count ? 0 : number(2)
+                guard let minutes, hours < 24, minutes < 60 else { return nil }
                 offsetSeconds = sign * (hours * 3600 + minutes * 60)
             }
             guard index == bytes.count else { return nil }

@@ -1,0 +1,128 @@
+import CLibPQ
+import Foundation
+import StorageCore
+
+/// One libpq connection with its prepared statements. Not thread-safe: a
+/// `PostgresSession` confines it to one serial queue.
+final class PostgresConnection {
+    private let handle: OpaquePointer
+    /// Prepared statement name per SQL text; prepared once per connection.
+    private var prepared: [String: String] = [:]
+    /// Statements that completed since `resetProgress()`: a lost connection with
+    /// none done means the work can safely run again on a new connection.
+    private(set) var completed = 0
+
+    init(conninfo: String) throws {
+        guard let handle = PQconnectdb(conninfo) else {
+            throw PostgresError(sqlState: nil, message: "out of memory", sql: nil, connectionLost: true)
+        }
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let message = String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
+            PQfinish(handle)
+            throw PostgresError(
+                sqlState: message.contains("password authentication failed") ? "28P01" : "08001",
+                message: message, sql: nil, connectionLost: true)
+        }
+        self.handle = handle
+        // Timestamps come back as ISO text in UTC, which `Timestamp` reads.
+        try execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO'")
+    }
+
+    deinit { PQfinish(handle) }
+
+    var isBroken: Bool { PQstatus(handle) != CONNECTION_OK }
+
+    func resetProgress() { completed = 0 }
+
+    /// Runs SQL text without parameters (several statements allowed).
+    func execute(_ sql: String) throws {
+        let result = PQexec(handle, sql)
+        defer { PQclear(result) }
+        try check(result, sql: sql)
+    }
+
+    /// Runs a prepared statement with text parameters; each row is read by `row`.
+    func query<T>(_ sql: String, _ values: [String?] = [], row: (PostgresRow) throws -> T) throws -> [T] {
+        let name = try statementName(for: sql, parameterCount: values.count)
+        let result = withCStrings(values) { pointers in
+            PQexecPrepared(handle, name, Int32(values.count), pointers, nil, nil, 0)
+        }
+        defer { PQclear(result) }
+        try check(result, sql: sql)
+        let rows = PostgresRow(result: result!)
+        var values: [T] = []
+        for index in 0..<PQntuples(result) {
+            rows.index = index
+            values.append(try row(rows))
+        }
+        return values
+    }
+
+    /// Runs a prepared statement; returns how many rows it changed.
+    @discardableResult
+    func run(_ sql: String, _ values: [String?] = []) throws -> Int {
+        let name = try statementName(for: sql, parameterCount: values.count)
+        let result = withCStrings(values) { pointers in
+            PQexecPrepared(handle, name, Int32(values.count), pointers, nil, nil, 0)
+        }
+        defer { PQclear(result) }
+        try check(result, sql: sql)
+        return Int(String(cString: PQcmdTuples(result))) ?? 0
+    }
+
+    func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN")
+        do {
+            let value = try body()
+            try execute("COMMIT")
+            return value
+        } catch {
+            if !isBroken { try? execute("ROLLBACK") }
+            throw error
+        }
+    }
+
+    private func statementName(for sql: String, parameterCount: Int) throws -> String {
+        if let name = prepared[sql] { return name }
+        let name = "s\(prepared.count)"
+        let result = PQprepare(handle, name, sql, Int32(parameterCount), nil)
+        defer { PQclear(result) }
+        try check(result, sql: sql)
+        prepared[sql] = name
+        return name
+    }
+
+    private func check(_ result: OpaquePointer?, sql: String) throws {
+        let status = result.map(PQresultStatus) ?? PGRES_FATAL_ERROR
+        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
+            let state = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "C"))) }.map { String(cString: $0) }
+            let primary = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "M"))) }.map { String(cString: $0) }
+            let message = primary ?? String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw PostgresError(sqlState: state, message: message, sql: sql, connectionLost: isBroken)
+        }
+        completed += 1
+    }
+}
+
+/// One row of a result, read by column index; every value arrives as text.
+final class PostgresRow: StoredRow {
+    private let result: OpaquePointer
+    var index: Int32 = 0
+
+    init(result: OpaquePointer) { self.result = result }
+
+    func isNull(_ column: Int32) -> Bool { PQgetisnull(result, index, column) == 1 }
+
+    func text(_ column: Int32) -> String? {
+        isNull(column) ? nil : String(cString: PQgetvalue(result, index, column))
+    }
+
+    func int64(_ column: Int32) -> Int64 { text(column).flatMap { Int64($0) } ?? 0 }
+}
+
+/// Calls `body` with C strings for `values` (NULL for nil) that live until it returns.
+private func withCStrings<T>(_ values: [String?], _ body: ([UnsafePointer<CChar>?]) -> T) -> T {
+    let copies = values.map { $0.map { strdup($0) } ?? nil }
+    defer { copies.forEach { free($0) } }
+    return body(copies.map { UnsafePointer($0) })
+}

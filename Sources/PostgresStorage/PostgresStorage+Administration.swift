@@ -1,0 +1,107 @@
+import Foundation
+import StorageCore
+
+extension PostgresStorage {
+    static let tables = [
+        "jobs", "job_files", "youtube_uploads", "youtube_credentials", "quarantined_job_files",
+        "quarantined_youtube_uploads",
+    ]
+
+    public func status() async throws -> DatabaseStatus {
+        let location = location
+        return try await session { connection in
+            let applied = try PostgresMigrationTarget(connection: connection, now: .now()).appliedMigrationIDs()
+            let pending = try Self.runner.pending(applied: applied)
+            var counts: [TableCount] = []
+            for table in Self.tables {
+                // Table names come from the fixed list above, never from input.
+                let exists = try connection.query("SELECT to_regclass($1) IS NOT NULL", [table]) { $0.text(0) }
+                guard exists.first == "t" else { continue }
+                counts.append(
+                    TableCount(table: table, rows: try connection.query("SELECT COUNT(*) FROM \(table)") { $0.int(0) }[0]))
+            }
+            return DatabaseStatus(
+                backend: "postgresql", location: location, schemaVersion: Self.runner.version(ofApplied: applied),
+                appliedMigrations: applied, pendingMigrations: pending.map(\.id), legacy: false, rowCounts: counts)
+        }
+    }
+
+    public func migrate() async throws -> MigrationReport {
+        let now = options.clock()
+        return try await session { connection in
+            MigrationReport(applied: try Self.runner.run(on: PostgresMigrationTarget(connection: connection, now: now)))
+        }
+    }
+
+    /// PostgreSQL enforces foreign keys itself; what can still be wrong is a schema
+    /// behind the binary, an index left invalid by a failed build, or a constraint
+    /// added without validating the rows.
+    public func check() async throws -> [String] {
+        try await session { connection in
+            let applied = try PostgresMigrationTarget(connection: connection, now: .now()).appliedMigrationIDs()
+            var problems: [String] = []
+            let pending = try Self.runner.pending(applied: applied)
+            if !pending.isEmpty { problems.append("migrations not applied: \(pending.map(\.id).joined(separator: ", "))") }
+            problems += try connection.query(
+                """
+                SELECT 'index ' || c.relname || ' is invalid; rebuild it with REINDEX'
+                FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE NOT i.indisvalid AND n.nspname = current_schema()
+                """
+            ) { $0.text(0) ?? "" }
+            problems += try connection.query(
+                """
+                SELECT 'constraint ' || conname || ' on ' || conrelid::regclass || ' is not validated'
+                FROM pg_constraint WHERE NOT convalidated AND connamespace = current_schema()::regnamespace
+                """
+            ) { $0.text(0) ?? "" }
+            return problems
+        }
+    }
+
+    /// Runs `pg_dump` (custom format, for `pg_restore`), with the password passed
+    /// in its environment rather than on its command line.
+    public func backup(to destination: String) async throws {
+        if FileManager.default.fileExists(atPath: destination) {
+            throw StorageError(.conflict, "\(destination) already exists; choose a new name for the backup")
+        }
+        guard let pgDump = Self.findExecutable("pg_dump") else {
+            throw StorageError(
+                .unavailable,
+                "pg_dump is not installed, so a PostgreSQL database cannot be backed up from here; "
+                    + "install it (Debian: apt-get install postgresql-client) and run this again")
+        }
+        let parameters = try ConnectionParameters(conninfo)
+        var environment = ProcessInfo.processInfo.environment
+        let mapping = [
+            "host": "PGHOST", "hostaddr": "PGHOSTADDR", "port": "PGPORT", "user": "PGUSER", "password": "PGPASSWORD",
+            "dbname": "PGDATABASE", "sslmode": "PGSSLMODE", "sslrootcert": "PGSSLROOTCERT", "sslcert": "PGSSLCERT",
+            "sslkey": "PGSSLKEY", "options": "PGOPTIONS", "passfile": "PGPASSFILE",
+        ]
+        for (keyword, variable) in mapping {
+            if let value = parameters.values[keyword] { environment[variable] = value }
+        }
+        let process = Process()
+        process.executableURL = pgDump
+        process.arguments = ["--format=custom", "--no-password", "--file", destination]
+        process.environment = environment
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            try? FileManager.default.removeItem(atPath: destination)
+            throw StorageError(.unavailable, "pg_dump failed: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+    }
+
+    static func findExecutable(_ name: String) -> URL? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        let folders = path.split(separator: ":").map(String.init) + ["/usr/lib/postgresql/15/bin"]
+        return folders.map { URL(fileURLWithPath: $0).appendingPathComponent(name) }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+}

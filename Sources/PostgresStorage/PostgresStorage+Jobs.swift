@@ -1,0 +1,147 @@
+import StorageCore
+
+extension PostgresStorage {
+    /// The column order `Job(row:)` reads.
+    static let jobColumns = """
+        job_id, run_id, run_dir, status, progress, current_step, config::text, output_file, error, \
+        created_at, started_at, finished_at
+        """
+
+    static func fetchJob(_ connection: PostgresConnection, _ id: Int64) throws -> Job? {
+        try connection.query("SELECT \(jobColumns) FROM jobs WHERE job_id = $1", [String(id)]) { try Job(row: $0) }
+            .first
+    }
+
+    public func createJob(_ new: NewJob) async throws -> Job {
+        guard new.status == .preparing || new.status == .queued else {
+            throw StorageError.invalidInput("a new job is preparing or queued, not \(new.status.rawValue)")
+        }
+        let runs = new.runsDirectory.hasSuffix("/") ? String(new.runsDirectory.dropLast()) : new.runsDirectory
+        let values = [RunID.randomSuffix(), runs, new.status.rawValue, new.config?.jsonText, now]
+        // One round trip: the id is drawn first, so run_id and run_dir can name it.
+        return try await session { connection in
+            try connection.query(
+                """
+                WITH next AS (SELECT nextval(pg_get_serial_sequence('jobs', 'job_id')) AS id)
+                INSERT INTO jobs (job_id, run_id, run_dir, status, config, created_at)
+                SELECT id, 'run-' || id || '-' || $1, $2 || '/run-' || id || '-' || $1, $3, $4::jsonb, $5::timestamptz
+                FROM next
+                RETURNING \(Self.jobColumns)
+                """, values
+            ) { try Job(row: $0) }[0]
+        }
+    }
+
+    public func job(_ id: Int64) async throws -> Job? {
+        try await session { try Self.fetchJob($0, id) }
+    }
+
+    public func listJobs(_ query: JobQuery) async throws -> JobPage {
+        try query.validate()
+        var conditions: [String] = []
+        var values: [String?] = []
+        if let status = query.status {
+            values.append(status.rawValue)
+            conditions.append("status = $\(values.count)")
+        }
+        if let cursor = query.after {
+            values += [cursor.createdAt.description, String(cursor.jobID)]
+            conditions.append("(created_at, job_id) < ($\(values.count - 1)::timestamptz, $\(values.count)::bigint)")
+        }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        values.append(String(query.limit + 1))
+        let sql = """
+            SELECT \(Self.jobColumns) FROM jobs \(filter)
+            ORDER BY created_at DESC, job_id DESC LIMIT $\(values.count)
+            """
+        let jobs = try await session { [values] in try $0.query(sql, values) { try Job(row: $0) } }
+        guard jobs.count > query.limit else { return JobPage(jobs: jobs, nextCursor: nil) }
+        let page = Array(jobs.prefix(query.limit))
+        return JobPage(jobs: page, nextCursor: page.last.map(JobCursor.init(after:)))
+    }
+
+    /// Reads the job, checks the move, and writes it only if the status is still
+    /// the one checked; another writer in between means read and check again.
+    /// Two round trips, no transaction held open across them.
+    public func updateJob(_ id: Int64, _ update: JobUpdate) async throws -> Job? {
+        let now = now
+        return try await session { connection in
+            while true {
+                guard let job = try Self.fetchJob(connection, id) else { return nil }
+                try update.validate(jobID: id, current: job.status)
+                let status = update.status ?? job.status
+                let moved = status != job.status
+                let updated = try connection.query(
+                    """
+                    UPDATE jobs SET status = $3, progress = COALESCE($4::integer, progress),
+                        current_step = COALESCE($5, current_step), output_file = COALESCE($6, output_file),
+                        error = COALESCE($7, error),
+                        started_at = CASE WHEN $3 = 'running' THEN COALESCE(started_at, $8::timestamptz)
+                                          ELSE started_at END,
+                        finished_at = CASE WHEN $9 THEN $8::timestamptz ELSE finished_at END
+                    WHERE job_id = $1 AND status = $2
+                    RETURNING \(Self.jobColumns)
+                    """,
+                    [
+                        String(id), job.status.rawValue, status.rawValue, update.progress.map(String.init),
+                        update.currentStep, update.outputFile, update.error, now,
+                        moved && status.isFinished ? "true" : "false",
+                    ]
+                ) { try Job(row: $0) }
+                if let updated = updated.first { return updated }
+            }
+        }
+    }
+
+    public func updateConfig(_ id: Int64, _ config: JobConfig) async throws -> Job? {
+        let text = config.jsonText
+        return try await session { connection in
+            try connection.query(
+                "UPDATE jobs SET config = $2::jsonb WHERE job_id = $1 RETURNING \(Self.jobColumns)", [String(id), text]
+            ) { try Job(row: $0) }.first
+        }
+    }
+
+    public func deleteJob(_ id: Int64) async throws -> DeletedJob? {
+        try await session { connection in
+            try connection.query("DELETE FROM jobs WHERE job_id = $1 RETURNING job_id, run_dir", [String(id)]) {
+                DeletedJob(jobID: $0.int64(0), runDirectory: $0.text(1) ?? "")
+            }.first
+        }
+    }
+
+    public func stalePreparingJobs(createdBefore cutoff: Timestamp) async throws -> [Job] {
+        try await session { connection in
+            try connection.query(
+                """
+                SELECT \(Self.jobColumns) FROM jobs
+                WHERE status = 'preparing' AND created_at < $1::timestamptz ORDER BY job_id
+                """, [cutoff.description]
+            ) { try Job(row: $0) }
+        }
+    }
+
+    public func cleanupOldJobs(finishedBefore cutoff: Timestamp, dryRun: Bool) async throws -> CleanupResult {
+        let finished = """
+            status IN ('completed', 'failed', 'cancelled') AND COALESCE(finished_at, created_at) < $1::timestamptz
+            """
+        let values = [cutoff.description]
+        return try await session { connection in
+            try connection.transaction {
+                // Locks what it will delete, so the counts are the rows deleted.
+                let jobs = try connection.query(
+                    "SELECT job_id, run_dir FROM jobs WHERE \(finished) ORDER BY job_id FOR UPDATE", values
+                ) { DeletedJob(jobID: $0.int64(0), runDirectory: $0.text(1) ?? "") }
+                let ids = "{" + jobs.map { String($0.jobID) }.joined(separator: ",") + "}"
+                let counts = try connection.query(
+                    """
+                    SELECT (SELECT COUNT(*) FROM job_files WHERE job_id = ANY($1::bigint[])),
+                           (SELECT COUNT(*) FROM youtube_uploads WHERE job_id = ANY($1::bigint[]))
+                    """, [ids]
+                ) { ($0.int(0), $0.int(1)) }[0]
+                if !dryRun { try connection.run("DELETE FROM jobs WHERE job_id = ANY($1::bigint[])", [ids]) }
+                return CleanupResult(jobs: jobs, files: counts.0, uploads: counts.1)
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import CLibPQ
+import Foundation
+import SchemaSQL
+import StorageCore
+
+/// The backend for shared deployments: any number of API servers and workers,
+/// on one host or many, on one PostgreSQL database.
+public final class PostgresStorage: Storage, DatabaseAdministration {
+    public struct Options: Sendable {
+        /// Apply pending migrations on open.
+        public var migrate = true
+        /// Connections at most, each used by one task at a time.
+        public var poolSize = 8
+        public var clock: @Sendable () -> Timestamp = { Timestamp.now() }
+
+        public init() {}
+    }
+
+    /// The URL without its password, for messages.
+    public let location: String
+    public let openingReport: MigrationReport?
+    let pool: PostgresPool
+    let options: Options
+    let conninfo: String
+
+    private init(conninfo: String, location: String, pool: PostgresPool, options: Options, report: MigrationReport?) {
+        self.conninfo = conninfo
+        self.location = location
+        self.pool = pool
+        self.options = options
+        self.openingReport = report
+    }
+
+    /// Connects with a libpq URL (`postgresql://user:password@host:port/db?sslmode=...`)
+    /// or keyword/value string, checks the schema, and migrates it when asked.
+    public static func open(url: String, options: Options = Options()) async throws -> PostgresStorage {
+        guard (1...256).contains(options.poolSize) else {
+            throw StorageError.invalidInput("the pool size must be 1 to 256, not \(options.poolSize)")
+        }
+        let parameters = try ConnectionParameters(url)
+        let pool = PostgresPool(conninfo: url, size: options.poolSize)
+        do {
+            let now = options.clock()
+            let report = try await pool.withSession { connection in
+                let target = PostgresMigrationTarget(connection: connection, now: now)
+                let applied = try target.appliedMigrationIDs()
+                _ = try runner.pending(applied: applied)
+                guard options.migrate else { return nil as MigrationReport? }
+                let done = try runner.run(on: target)
+                return done.isEmpty ? nil : MigrationReport(applied: done)
+            }
+            return PostgresStorage(
+                conninfo: url, location: parameters.redacted, pool: pool, options: options, report: report)
+        } catch {
+            await pool.close()
+            var failure = StorageError(postgres: error)
+            failure.message = "\(parameters.redacted): \(failure.message)"
+            throw failure
+        }
+    }
+
+    static let runner = MigrationRunner(migrations: Schema.migrations(for: .postgres))
+
+    public func close() async { await pool.close() }
+
+    func session<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+        try await pool.withSession(body)
+    }
+
+    var now: String { options.clock().description }
+}
+
+/// What libpq makes of a connection string, for messages and for pg_dump.
+struct ConnectionParameters {
+    var values: [String: String] = [:]
+
+    init(_ conninfo: String) throws {
+        var error: UnsafeMutablePointer<CChar>?
+        guard let options = PQconninfoParse(conninfo, &error) else {
+            let message = error.map { String(cString: $0) } ?? "cannot be read"
+            error.map { PQfreemem($0) }
+            throw StorageError.invalidInput(
+                "not a PostgreSQL connection string: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        defer { PQconninfoFree(options) }
+        var option = options
+        while let keyword = option.pointee.keyword {
+            if let value = option.pointee.val { values[String(cString: keyword)] = String(cString: value) }
+            option += 1
+        }
+    }
+
+    /// `postgresql://user@host:port/db`, never the password.
+    var redacted: String {
+        let user = values["user"].map { "\($0)@" } ?? ""
+        let host = values["host"] ?? values["hostaddr"] ?? "localhost"
+        let port = values["port"].map { ":\($0)" } ?? ""
+        return "postgresql://\(user)\(host)\(port)/\(values["dbname"] ?? "")"
+    }
+}

@@ -1,0 +1,30 @@
+import PostgresStorage
+import StorageConformance
+import TestPostgres
+import Testing
+
+/// The shared conformance suite, each area on a new database of a real server.
+@Suite struct PostgresConformanceTests {
+    let suite = StorageConformance { clock in
+        var options = PostgresStorage.Options()
+        options.clock = { clock.now() }
+        return try await PostgresStorage.open(url: try TestPostgres.shared().freshDatabase(), options: options)
+    }
+
+    @Test func jobs() async throws { try await suite.testJobs() }
+    @Test func stateMachine() async throws { try await suite.testStateMachine() }
+    @Test func files() async throws { try await suite.testFiles() }
+    @Test func fileCounts() async throws { try await suite.testFileCounts() }
+    @Test func uploads() async throws { try await suite.testUploads() }
+    @Test func cleanup() async throws { try await suite.testCleanup() }
+    @Test func paging() async throws { try await suite.testPaging() }
+    @Test func unicodeNames() async throws { try await suite.testUnicodeNames() }
+    @Test func largeConfigs() async throws { try await suite.testLargeConfigs() }
+    @Test func timestamps() async throws { try await suite.testTimestamps() }
+    @Test func concurrentCreation() async throws { try await suite.testConcurrentCreation() }
+    @Test func errors() async throws { try await suite.testErrors() }
+
+    @Test func everyAreaHasATest() {
+        #expect(StorageConformance.areas.count == 12, "a new area needs its own @Test above")
+    }
+}
