@@ -100,8 +100,7 @@ extension PostgresStorage {
 
     static func findExecutable(_ name: String) -> URL? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        let folders = path.split(separator: ":").map(String.init) + ["/usr/lib/postgresql/15/bin"]
-        return folders.map { URL(fileURLWithPath: $0).appendingPathComponent(name) }
+        return path.split(separator: ":").map { URL(fileURLWithPath: String($0)).appendingPathComponent(name) }
             .first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }
 }

@@ -168,4 +168,19 @@ final class SQLiteConnection {
     }
 
     var changes: Int { Int(sqlite3_changes(handle)) }
+
+    /// Runs `sql`, trying again while it fails with SQLITE_BUSY, up to `milliseconds`.
+    /// For statements that SQLite refuses at once instead of waiting on the busy
+    /// handler, because waiting could deadlock: switching the journal mode while
+    /// another connection holds a write lock is one.
+    func executeRetryingWhileBusy(_ sql: String, milliseconds: Int32) throws {
+        let deadline = ContinuousClock.now.advanced(by: .milliseconds(Int(milliseconds)))
+        while true {
+            do {
+                return try execute(sql)
+            } catch let error as SQLiteError where error.code == SQLITE_BUSY && ContinuousClock.now < deadline {
+                usleep(5_000)
+            }
+        }
+    }
 }

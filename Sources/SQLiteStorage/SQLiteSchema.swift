@@ -112,7 +112,14 @@ extension SQLiteConnection {
         guard let backup = sqlite3_backup_init(target.handle, "main", handle, "main") else {
             throw SQLiteError(code: sqlite3_errcode(target.handle), connection: target.handle, sql: nil)
         }
-        let stepCode = sqlite3_backup_step(backup, -1)
+        // The source's busy handler is not used by the backup: a writer committing in
+        // another process makes the step fail at once, so it is tried again.
+        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+        var stepCode = sqlite3_backup_step(backup, -1)
+        while stepCode == SQLITE_BUSY || stepCode == SQLITE_LOCKED, ContinuousClock.now < deadline {
+            usleep(5_000)
+            stepCode = sqlite3_backup_step(backup, -1)
+        }
         let finishCode = sqlite3_backup_finish(backup)
         guard stepCode == SQLITE_DONE, finishCode == SQLITE_OK else {
             try? FileManager.default.removeItem(atPath: destination)

@@ -75,7 +75,7 @@ public final class SQLiteStorage: Storage, DatabaseAdministration {
             ? MigrationReport(applied: []) : try upgrade(connection, from: state, path: path, options: options)
         // WAL lets readers and one writer work at once, across processes;
         // NORMAL sync is durable in WAL except for the last commits on power loss.
-        try connection.execute("PRAGMA journal_mode = WAL")
+        try connection.executeRetryingWhileBusy("PRAGMA journal_mode = WAL", milliseconds: options.busyTimeoutMilliseconds)
         try connection.execute("PRAGMA synchronous = NORMAL")
         return report
     }
@@ -117,6 +117,11 @@ public final class SQLiteStorage: Storage, DatabaseAdministration {
             if legacyReport != nil { applied.append(initial.id) }
         }
         applied += try runner.run(on: SQLiteMigrationTarget(connection: connection, now: now))
+        if applied.isEmpty, let copy = backupPath {
+            // Another process upgraded the file first; this copy is not needed.
+            try? FileManager.default.removeItem(atPath: copy)
+            backupPath = nil
+        }
         return MigrationReport(applied: applied, backupPath: backupPath, legacyUpgrade: legacyReport)
     }
 

@@ -1,5 +1,7 @@
 /// What an operator does to a database as a whole: the `yt-builder db` commands.
 public protocol DatabaseAdministration: Sendable {
+    /// What opening the database did to its schema; nil when nothing was pending.
+    var openingReport: MigrationReport? { get }
     func status() async throws -> DatabaseStatus
     /// Brings the schema up to date; a no-op report when it already is.
     func migrate() async throws -> MigrationReport

@@ -17,6 +17,15 @@ public final class TestPostgres: Sendable {
 
     private static let sharedServer = Result { try TestPostgres.start() }
 
+    /// A cluster of its own, for a test that restarts or stops its server while
+    /// other tests use the shared one. Stopped when the process exits.
+    public static func privateCluster() throws -> TestPostgres {
+        if ProcessInfo.processInfo.environment["YT_BUILDER_TEST_DATABASE_URL"]?.isEmpty == false {
+            throw TestPostgresError("a private cluster is started only when YT_BUILDER_TEST_DATABASE_URL is not set")
+        }
+        return try startCluster()
+    }
+
     public let host: String
     public let port: Int
     public let user: String
@@ -58,6 +67,11 @@ public final class TestPostgres: Sendable {
 
     /// Runs SQL through a short-lived connection.
     public func execute(_ sql: String, database: String) throws {
+        _ = try query(sql, database: database)
+    }
+
+    /// The first column of each row, as text ("NULL" for NULL).
+    public func query(_ sql: String, database: String) throws -> [String] {
         guard let connection = PQconnectdb(url(database: database)) else { throw TestPostgresError("out of memory") }
         defer { PQfinish(connection) }
         guard PQstatus(connection) == CONNECTION_OK else {
@@ -69,6 +83,14 @@ public final class TestPostgres: Sendable {
         guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
             throw TestPostgresError("\(sql): \(String(cString: PQerrorMessage(connection)))")
         }
+        return (0..<PQntuples(result)).map { row in
+            PQgetisnull(result, row, 0) == 1 ? "NULL" : String(cString: PQgetvalue(result, row, 0))
+        }
+    }
+
+    /// The database name in a URL this server made.
+    public static func databaseName(in url: String) -> String {
+        String(url.split(separator: "/").last ?? "")
     }
 
     /// Stops and starts the cluster, as a server restart in production would.
@@ -87,6 +109,10 @@ public final class TestPostgres: Sendable {
         if let url = environment["YT_BUILDER_TEST_DATABASE_URL"], !url.isEmpty {
             return try external(url)
         }
+        return try startCluster()
+    }
+
+    private static func startCluster() throws -> TestPostgres {
         guard let binaries = findBinaries() else {
             throw TestPostgresError(
                 "no PostgreSQL server binaries under /usr/lib/postgresql/*/bin; run scripts/setup "
@@ -110,22 +136,27 @@ public final class TestPostgres: Sendable {
         // Durability is not what these tests measure; fsync off keeps them fast.
         let options = "-p \(port) -k \(socket.path) -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200"
         let cluster = Cluster(binaries: binaries, root: root, serverOptions: options)
-        clusterToStop.withLock { $0 = cluster }
-        atexit { TestPostgres.stopStartedCluster() }
+        let first = clustersToStop.withLock { clusters in
+            clusters.append(cluster)
+            return clusters.count == 1
+        }
+        if first { atexit { TestPostgres.stopStartedClusters() } }
         try runAsServerUser(
             binaries.appendingPathComponent("pg_ctl").path,
             ["-D", data, "-w", "-t", "60", "-o", options, "-l", root.appendingPathComponent("server.log").path, "start"])
         return TestPostgres(host: "127.0.0.1", port: port, user: "postgres", password: password, cluster: cluster)
     }
 
-    private static let clusterToStop = Mutex<Cluster?>(nil)
+    private static let clustersToStop = Mutex<[Cluster]>([])
 
-    /// Stops the cluster this process started, by its data directory, and removes it.
-    static func stopStartedCluster() {
-        guard let cluster = clusterToStop.withLock({ $0 }) else { return }
-        try? runAsServerUser(
-            cluster.binaries.appendingPathComponent("pg_ctl").path, ["-D", cluster.data.path, "-m", "immediate", "stop"])
-        try? FileManager.default.removeItem(at: cluster.root)
+    /// Stops the clusters this process started, by their data directories, and removes them.
+    static func stopStartedClusters() {
+        for cluster in clustersToStop.withLock({ $0 }) {
+            try? runAsServerUser(
+                cluster.binaries.appendingPathComponent("pg_ctl").path,
+                ["-D", cluster.data.path, "-m", "immediate", "stop"])
+            try? FileManager.default.removeItem(at: cluster.root)
+        }
     }
 
     private static func external(_ url: String) throws -> TestPostgres {
@@ -191,7 +222,7 @@ public final class TestPostgres: Sendable {
     }
 
     /// A port the kernel says is free now.
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw TestPostgresError("socket() failed") }
         defer { close(descriptor) }

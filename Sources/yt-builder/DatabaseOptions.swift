@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PostgresStorage
 import SQLiteStorage
 import StorageCore
 
@@ -23,6 +24,9 @@ struct DatabaseOptions: ParsableArguments {
     var legacyTimezone: String?
 
     /// The database named by the flag or the environment; nil when neither names one.
+    @Option(name: .long, help: "PostgreSQL: how many connections this process may open.")
+    var poolSize = 8
+
     var explicitLocation: String? {
         let environment = ProcessInfo.processInfo.environment
         return [database, environment["YT_BUILDER_DATABASE_URL"], environment["YT_BUILDER_DB_PATH"]]
@@ -34,6 +38,7 @@ struct DatabaseOptions: ParsableArguments {
     func validate() throws {
         _ = try legacyTimeZone()
         if let database, database.isEmpty { throw ValidationError("--database must not be empty") }
+        guard (1...256).contains(poolSize) else { throw ValidationError("--pool-size must be 1 to 256") }
     }
 
     func legacyTimeZone() throws -> TimeZone {
@@ -51,15 +56,19 @@ struct DatabaseOptions: ParsableArguments {
         & DatabaseAdministration
     {
         let location = location ?? self.location
-        if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
-            throw StorageError(
-                .unavailable, "this build of yt-builder has no PostgreSQL backend yet; use a SQLite file path")
+        let storage: any Storage & DatabaseAdministration
+        if Self.isPostgres(location) {
+            var options = PostgresStorage.Options()
+            options.migrate = migrate
+            options.poolSize = poolSize
+            storage = try await PostgresStorage.open(url: location, options: options)
+        } else {
+            var options = SQLiteStorage.Options()
+            options.migrate = migrate
+            options.create = create ?? migrate
+            options.legacyTimeZone = try legacyTimeZone()
+            storage = try await SQLiteStorage.open(path: Self.sqlitePath(location), options: options)
         }
-        var options = SQLiteStorage.Options()
-        options.migrate = migrate
-        options.create = create ?? migrate
-        options.legacyTimeZone = try legacyTimeZone()
-        let storage = try await SQLiteStorage.open(path: Self.sqlitePath(location), options: options)
         if let report = storage.openingReport {
             Console.error(MigrationReportText(report: report).text)
         }
@@ -79,6 +88,12 @@ struct DatabaseOptions: ParsableArguments {
             await storage.close()
             throw error
         }
+    }
+
+    /// A libpq URL, or a libpq keyword/value string such as `host=db dbname=yt`.
+    static func isPostgres(_ location: String) -> Bool {
+        location.hasPrefix("postgres://") || location.hasPrefix("postgresql://")
+            || location.contains("dbname=") || location.contains("host=")
     }
 
     /// `sqlite://PATH` and `file:PATH` name the same file as `PATH`.

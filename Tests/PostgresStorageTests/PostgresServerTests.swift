@@ -1,0 +1,118 @@
+import Foundation
+import PostgresStorage
+import StorageCore
+import TestPostgres
+import Testing
+
+/// What only a PostgreSQL server can do to the backend: restart, refuse a
+/// login, be unreachable, hold a newer schema, be migrated by many at once.
+@Suite struct PostgresServerTests {
+    @Test func manyStoresStartingTogetherMigrateOnce() async throws {
+        let url = try TestPostgres.shared().freshDatabase()
+        let stores = try await withThrowingTaskGroup(of: PostgresStorage.self) { group in
+            for _ in 0..<10 {
+                group.addTask {
+                    var options = PostgresStorage.Options()
+                    options.poolSize = 2
+                    return try await PostgresStorage.open(url: url, options: options)
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(stores.compactMap(\.openingReport).count == 1, "exactly one store applied the migrations")
+        let status = try await stores[0].status()
+        #expect(status.appliedMigrations == ["001_initial"])
+        #expect(status.pendingMigrations.isEmpty)
+        for store in stores { await store.close() }
+    }
+
+    /// On a cluster of its own: restarting the shared one would break the tests beside it.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["YT_BUILDER_TEST_DATABASE_URL"] == nil,
+                   "starts and restarts a cluster of its own"))
+    func theStoreKeepsWorkingAcrossAServerRestart() async throws {
+        let server = try TestPostgres.privateCluster()
+        var options = PostgresStorage.Options()
+        options.poolSize = 4
+        let storage = try await PostgresStorage.open(url: try server.freshDatabase(), options: options)
+        // Fill the pool with open connections, all of which the restart will break.
+        let before = try await withThrowingTaskGroup(of: Int64.self) { group in
+            for _ in 0..<8 { group.addTask { try await storage.createJob(NewJob(config: nil, runsDirectory: "r")).jobID } }
+            return try await group.reduce(into: [Int64]()) { $0.append($1) }
+        }
+        try server.restart()
+        let first = try await storage.job(before[0])
+        #expect(first?.jobID == before[0], "the first call after the restart succeeds")
+        let after = try await withThrowingTaskGroup(of: Int64.self) { group in
+            for _ in 0..<8 { group.addTask { try await storage.createJob(NewJob(config: nil, runsDirectory: "r")).jobID } }
+            return try await group.reduce(into: [Int64]()) { $0.append($1) }
+        }
+        #expect(Set(before + after).count == 16)
+        #expect(try await storage.listJobs(JobQuery(limit: 100)).jobs.count == 16)
+        await storage.close()
+    }
+
+    @Test func aWrongPasswordIsAClearErrorThatNeverShowsThePassword() async throws {
+        let server = try TestPostgres.shared()
+        let url = server.url(database: "postgres", password: "not-the-password-42")
+        let error = await #expect(throws: StorageError.self) { try await PostgresStorage.open(url: url) }
+        #expect(error?.kind == .unavailable)
+        #expect(error?.message.contains("password authentication failed") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("not-the-password-42") == false)
+        #expect(error?.message.contains("127.0.0.1") == true, "says which server")
+    }
+
+    @Test func anUnreachableServerIsAClearError() async throws {
+        let port = try TestPostgres.freePort()
+        let error = await #expect(throws: StorageError.self) {
+            try await PostgresStorage.open(url: "postgresql://someone:secret@127.0.0.1:\(port)/db?connect_timeout=5")
+        }
+        #expect(error?.kind == .unavailable)
+        #expect(error?.message.contains("Connection refused") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("secret") == false)
+    }
+
+    @Test func aDatabaseWithANewerSchemaIsRefused() async throws {
+        let server = try TestPostgres.shared()
+        let url = try server.freshDatabase()
+        let storage = try await PostgresStorage.open(url: url)
+        await storage.close()
+        let database = String(url.split(separator: "/").last!)
+        try server.execute("INSERT INTO schema_migrations VALUES ('002_from_the_future', 2, now())", database: database)
+        let error = await #expect(throws: StorageError.self) { try await PostgresStorage.open(url: url) }
+        #expect(error?.kind == .incompatibleSchema)
+        #expect(error?.message.contains("002_from_the_future") == true)
+    }
+
+    @Test func aJobsTableOfSomethingElseIsRefused() async throws {
+        let server = try TestPostgres.shared()
+        let url = try server.freshDatabase()
+        try server.execute("CREATE TABLE jobs (id serial)", database: String(url.split(separator: "/").last!))
+        let error = await #expect(throws: StorageError.self) { try await PostgresStorage.open(url: url) }
+        #expect(error?.kind == .incompatibleSchema)
+    }
+
+    @Test func theSchemaHasThePostgresTypesAndTheREADMEQueriesRun() async throws {
+        let server = try TestPostgres.shared()
+        let url = try server.freshDatabase()
+        let storage = try await PostgresStorage.open(url: url)
+        let job = try await storage.createJob(NewJob(config: JobConfig(["fps": .int(30)]), runsDirectory: "runs"))
+        _ = try await storage.addFile(NewJobFile(jobID: job.jobID, fileType: .videos, filename: "a.mp4", filePath: "p"))
+        #expect(try await storage.check() == [])
+        await storage.close()
+        let database = String(url.split(separator: "/").last!)
+        for sql in [
+            "SELECT job_id, status, created_at FROM jobs ORDER BY created_at DESC LIMIT 10",
+            "SELECT COUNT(*) FROM jobs WHERE status = 'completed'",
+            "SELECT file_type, COUNT(*) FROM job_files GROUP BY file_type",
+            "SELECT COUNT(*) as uploads, privacy, COUNT(DISTINCT job_id) as unique_jobs FROM youtube_uploads GROUP BY privacy",
+            // The types a PostgreSQL user expects; a wrong one fails the cast.
+            "SELECT config->'fps', created_at::timestamptz FROM jobs WHERE config @> '{\"fps\": 30}'::jsonb",
+            "DO $$ BEGIN IF (SELECT data_type FROM information_schema.columns WHERE table_name = 'jobs' AND column_name = 'job_id') <> 'bigint' THEN RAISE 'job_id is not bigint'; END IF; END $$",
+        ] {
+            try server.execute(sql, database: database)
+        }
+        #expect(throws: TestPostgresError.self, "progress is checked by the schema") {
+            try server.execute("UPDATE jobs SET progress = 101", database: database)
+        }
+    }
+}
