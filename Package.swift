@@ -47,7 +47,8 @@ let package = Package(
         // Builds database files in the earlier service's layout, for tests.
         .target(name: "LegacyFixtures", dependencies: ["CSQLite"]),
         // Starts a throwaway PostgreSQL cluster for tests, or uses YT_BUILDER_TEST_DATABASE_URL.
-        .target(name: "TestPostgres", dependencies: ["CLibPQ"]),
+        .target(name: "TestPostgres", dependencies: ["CLibPQ", "CSpawn"]),
+        .target(name: "CSpawn"),
         .executableTarget(
             name: "yt-builder",
             dependencies: [

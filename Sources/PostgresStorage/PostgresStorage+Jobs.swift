@@ -60,35 +60,36 @@ extension PostgresStorage {
         return JobPage(jobs: page, nextCursor: page.last.map(JobCursor.init(after:)))
     }
 
-    /// Reads the job, checks the move, and writes it only if the status is still
-    /// the one checked; another writer in between means read and check again.
-    /// Two round trips, no transaction held open across them.
+    /// One round trip in the common case: the update names the statuses the
+    /// state machine lets it start from, so the server checks the move as it
+    /// writes. When no row matches, the job is read to say why (no such job, a
+    /// refused move), or, if another writer moved it meanwhile, tried again.
     public func updateJob(_ id: Int64, _ update: JobUpdate) async throws -> Job? {
+        try update.validateValues()
         let now = now
+        let from = update.allowedCurrentStatuses.map(\.rawValue).joined(separator: ",")
+        let values: [String?] = [
+            String(id), "{\(from)}", update.status?.rawValue,
+            update.progress.map(String.init), update.currentStep, update.outputFile, update.error, now,
+        ]
         return try await session { connection in
             while true {
-                guard let job = try Self.fetchJob(connection, id) else { return nil }
-                try update.validate(jobID: id, current: job.status)
-                let status = update.status ?? job.status
-                let moved = status != job.status
                 let updated = try connection.query(
                     """
-                    UPDATE jobs SET status = $3, progress = COALESCE($4::integer, progress),
+                    UPDATE jobs SET status = COALESCE($3, status), progress = COALESCE($4::integer, progress),
                         current_step = COALESCE($5, current_step), output_file = COALESCE($6, output_file),
                         error = COALESCE($7, error),
                         started_at = CASE WHEN $3 = 'running' THEN COALESCE(started_at, $8::timestamptz)
                                           ELSE started_at END,
-                        finished_at = CASE WHEN $9 THEN $8::timestamptz ELSE finished_at END
-                    WHERE job_id = $1 AND status = $2
+                        finished_at = CASE WHEN $3 IN ('completed', 'failed', 'cancelled') AND $3 <> status
+                                           THEN $8::timestamptz ELSE finished_at END
+                    WHERE job_id = $1 AND status = ANY($2::text[])
                     RETURNING \(Self.jobColumns)
-                    """,
-                    [
-                        String(id), job.status.rawValue, status.rawValue, update.progress.map(String.init),
-                        update.currentStep, update.outputFile, update.error, now,
-                        moved && status.isFinished ? "true" : "false",
-                    ]
+                    """, values
                 ) { try Job(row: $0) }
-                if let updated = updated.first { return updated }
+                if let job = updated.first { return job }
+                guard let job = try Self.fetchJob(connection, id) else { return nil }
+                try update.validate(jobID: id, current: job.status)
             }
         }
     }

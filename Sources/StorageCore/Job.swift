@@ -145,11 +145,24 @@ public struct JobUpdate: Hashable, Sendable {
         self.error = error
     }
 
-    /// Checks this update against the job's current status, the way every backend must.
-    public func validate(jobID: Int64, current: JobStatus) throws {
+    /// Checks the values alone, before any job is read.
+    public func validateValues() throws {
         if let progress, !(0...100).contains(progress) {
             throw StorageError.invalidInput("progress must be between 0 and 100, not \(progress)")
         }
+    }
+
+    /// The statuses this update may start from: not finished, and either the
+    /// status it sets or one that may move there.
+    public var allowedCurrentStatuses: [JobStatus] {
+        JobStatus.allCases.filter { current in
+            !current.isFinished && (status == nil || status == current || current.canMove(to: status!))
+        }
+    }
+
+    /// Checks this update against the job's current status, the way every backend must.
+    public func validate(jobID: Int64, current: JobStatus) throws {
+        try validateValues()
         if current.isFinished {
             throw StorageError.invalidTransition(
                 "job \(jobID) is \(current.rawValue); a finished job cannot change")

@@ -1,4 +1,5 @@
 import CLibPQ
+import CSpawn
 import Foundation
 import Synchronization
 
@@ -195,7 +196,7 @@ public final class TestPostgres: Sendable {
 
     /// Runs a tool and waits for it with posix_spawn and waitpid. (Foundation's
     /// Process waits for a descriptor that a server started by `pg_ctl start`
-    /// inherits and keeps open, so it never sees pg_ctl exit.)
+    /// inherits and keeps open, so it would never see pg_ctl exit.)
     @discardableResult
     static func run(_ tool: String, _ arguments: [String]) throws -> String {
         let output = "/tmp/yt-builder-pg-\(UUID().uuidString).log"
@@ -206,6 +207,11 @@ public final class TestPostgres: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else of this process may leak into a server that outlives the
+        // tool: Foundation learns that a child process ended when the last copy
+        // of a socket it gave that child closes, and a server holding a copy
+        // would make a test waiting on any command line hang.
+        cspawn_close_from(&actions, 3)
         let argv = ([tool] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid = pid_t()

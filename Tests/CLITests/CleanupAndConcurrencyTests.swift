@@ -72,7 +72,7 @@ import Testing
     }
 }
 
-@Suite struct ConcurrentProcessTests {
+@Suite(.timeLimit(.minutes(3))) struct ConcurrentProcessTests {
     let cli = CommandRunner()
 
     struct BenchOutput: Decodable {

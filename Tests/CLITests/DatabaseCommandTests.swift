@@ -2,7 +2,7 @@ import Foundation
 import LegacyFixtures
 import Testing
 
-@Suite struct DatabaseCommandTests {
+@Suite(.timeLimit(.minutes(3))) struct DatabaseCommandTests {
     let cli = CommandRunner()
 
     @Test func aFirstRunCreatesTheDefaultDatabaseAndItsFolder() async throws {

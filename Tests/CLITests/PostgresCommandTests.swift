@@ -3,7 +3,7 @@ import TestPostgres
 import Testing
 
 /// Every command against a real PostgreSQL server.
-@Suite struct PostgresCommandTests {
+@Suite(.timeLimit(.minutes(3))) struct PostgresCommandTests {
     let cli = CommandRunner()
 
     struct BenchOutput: Decodable { var jobs: Int }

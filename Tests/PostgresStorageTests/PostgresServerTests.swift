@@ -6,7 +6,7 @@ import Testing
 
 /// What only a PostgreSQL server can do to the backend: restart, refuse a
 /// login, be unreachable, hold a newer schema, be migrated by many at once.
-@Suite struct PostgresServerTests {
+@Suite(.timeLimit(.minutes(3))) struct PostgresServerTests {
     @Test func manyStoresStartingTogetherMigrateOnce() async throws {
         let url = try TestPostgres.shared().freshDatabase()
         let stores = try await withThrowingTaskGroup(of: PostgresStorage.self) { group in

@@ -45,6 +45,13 @@ import Testing
             ])
     }
 
+    @Test func updatesStartFromTheStatusesThatMayMove() {
+        #expect(JobUpdate(status: .running).allowedCurrentStatuses == [.queued, .running])
+        #expect(JobUpdate(status: .cancelled).allowedCurrentStatuses == [.preparing, .queued, .running])
+        #expect(JobUpdate(progress: 5).allowedCurrentStatuses == [.preparing, .queued, .running])
+        #expect(JobUpdate(status: .completed).allowedCurrentStatuses == [.running])
+    }
+
     @Test func theJobObjectHasTheEarlierKeys() throws {
         let job = Job(
             jobID: 7, runID: "run-7-0000000a", runDirectory: "runs/run-7-0000000a", status: .queued, progress: 0,
