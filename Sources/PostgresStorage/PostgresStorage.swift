@@ -38,7 +38,8 @@ public final class PostgresStorage: Storage, DatabaseAdministration {
             throw StorageError.invalidInput("the pool size must be 1 to 256, not \(options.poolSize)")
         }
         let parameters = try ConnectionParameters(url)
-        let pool = PostgresPool(conninfo: url, size: options.poolSize)
+        let conninfo = parameters.withDefaultConnectTimeout(url)
+        let pool = PostgresPool(conninfo: conninfo, size: options.poolSize)
         do {
             let now = options.clock()
             let report = try await pool.withSession { connection in
@@ -50,7 +51,7 @@ public final class PostgresStorage: Storage, DatabaseAdministration {
                 return done.isEmpty ? nil : MigrationReport(applied: done)
             }
             return PostgresStorage(
-                conninfo: url, location: parameters.redacted, pool: pool, options: options, report: report)
+                conninfo: conninfo, location: parameters.redacted, pool: pool, options: options, report: report)
         } catch {
             await pool.close()
             var failure = StorageError(postgres: error)
@@ -88,6 +89,17 @@ struct ConnectionParameters {
             if let value = option.pointee.val { values[String(cString: keyword)] = String(cString: value) }
             option += 1
         }
+    }
+
+    /// Without a connect timeout libpq waits for the operating system's, minutes
+    /// for a host that does not answer; yt-builder gives up after 10 seconds
+    /// unless the URL or PGCONNECT_TIMEOUT says otherwise.
+    func withDefaultConnectTimeout(_ conninfo: String) -> String {
+        guard values["connect_timeout"] == nil else { return conninfo }
+        if conninfo.hasPrefix("postgres://") || conninfo.hasPrefix("postgresql://") {
+            return conninfo + (conninfo.contains("?") ? "&" : "?") + "connect_timeout=10"
+        }
+        return conninfo + " connect_timeout=10"
     }
 
     /// `postgresql://user@host:port/db`, never the password.
