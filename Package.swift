@@ -66,7 +66,9 @@ let package = Package(
         ),
         .testTarget(
             name: "PostgresStorageTests",
-            dependencies: ["PostgresStorage", "StorageCore", "StorageConformance", "TestPostgres"]
+            dependencies: [
+                "PostgresStorage", "SQLiteStorage", "StorageCore", "StorageConformance", "TestPostgres", "LegacyFixtures",
+            ]
         ),
         .testTarget(
             name: "CLITests",

@@ -62,6 +62,36 @@ public enum LegacyFixture {
     /// Row counts per table as written: jobs, job_files, youtube_uploads, youtube_credentials.
     public static let counts = ["jobs": 5, "job_files": 7, "youtube_uploads": 2, "youtube_credentials": 1]
 
+    /// A large history in the earlier layout: `jobs` jobs with 4 files and one
+    /// upload each (about 6 rows a job), naive timestamps, and every 50th job
+    /// deleted with its rows left behind as orphans.
+    public static func writeLarge(to path: String, jobs: Int) throws {
+        try execute(
+            schema + """
+
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \(jobs))
+                INSERT INTO jobs SELECT i, printf('run-%d-%08x', i, i * 2654435761 % 4294967296),
+                    printf('runs/run-%d-%08x', i, i * 2654435761 % 4294967296), 'completed', 100, 'Complete',
+                    printf('{"duration": %d, "fps": 30, "title": "Vidéo n° %d"}', 60 + i % 600, i),
+                    printf('runs/run-%d/output/video.mp4', i), NULL,
+                    strftime('%Y-%m-%dT%H:%M:%f', '2024-01-01', printf('+%d seconds', i * 60)),
+                    strftime('%Y-%m-%dT%H:%M:%S', '2024-01-01', printf('+%d seconds', i * 60 + 5)),
+                    strftime('%Y-%m-%dT%H:%M:%S', '2024-01-01', printf('+%d seconds', i * 60 + 50))
+                FROM n;
+                INSERT INTO job_files (job_id, file_type, filename, file_path, uploaded_at)
+                SELECT job_id, t.type, t.type || '-' || job_id || '.bin', run_dir || '/' || t.type || '/' || job_id,
+                    strftime('%Y-%m-%dT%H:%M:%S', created_at, '+1 seconds')
+                FROM jobs, (SELECT 'videos' AS type UNION ALL SELECT 'music' UNION ALL SELECT 'sounds'
+                            UNION ALL SELECT 'quotes') AS t;
+                INSERT INTO youtube_uploads (job_id, video_id, video_url, title, description, privacy, tags, category, uploaded_at)
+                SELECT job_id, printf('v%010d', job_id), printf('https://youtube.com/watch?v=v%010d', job_id),
+                    'Title ' || job_id, 'Line one' || char(10) || 'line two	tab', 'private', '["a", "b"]', '22',
+                    strftime('%Y-%m-%dT%H:%M:%S', created_at, '+55 seconds')
+                FROM jobs;
+                DELETE FROM jobs WHERE job_id % 50 = 0;
+                """, on: path)
+    }
+
     /// Writes the fixture to `path`, which must not exist.
     public static func write(to path: String, extraSQL: String = "") throws {
         try execute(schema + "\n" + rows + "\n" + extraSQL, on: path)

@@ -82,6 +82,35 @@ final class PostgresConnection {
         }
     }
 
+    // MARK: COPY
+
+    func startCopy(_ sql: String) throws {
+        let result = PQexec(handle, sql)
+        defer { PQclear(result) }
+        guard PQresultStatus(result) == PGRES_COPY_IN else { try check(result, sql: sql); return }
+    }
+
+    func putCopyData(_ bytes: [UInt8], sql: String) throws {
+        let sent = bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { PQputCopyData(handle, $0.baseAddress, Int32($0.count)) }
+        }
+        guard sent == 1 else { throw connectionError(sql: sql) }
+    }
+
+    func endCopy(sql: String) throws {
+        guard PQputCopyEnd(handle, nil) == 1 else { throw connectionError(sql: sql) }
+        while let result = PQgetResult(handle) {
+            defer { PQclear(result) }
+            try check(result, sql: sql)
+        }
+    }
+
+    private func connectionError(sql: String) -> PostgresError {
+        PostgresError(
+            sqlState: nil, message: String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines),
+            sql: sql, connectionLost: isBroken)
+    }
+
     private func statementName(for sql: String, parameterCount: Int) throws -> String {
         if let name = prepared[sql] { return name }
         let name = "s\(prepared.count)"

@@ -4,7 +4,7 @@ import StorageCore
 extension PostgresStorage {
     static let tables = [
         "jobs", "job_files", "youtube_uploads", "youtube_credentials", "quarantined_job_files",
-        "quarantined_youtube_uploads",
+        "quarantined_youtube_uploads", "quarantined_json",
     ]
 
     public func status() async throws -> DatabaseStatus {

@@ -70,9 +70,12 @@ extension Job: Hashable {
         hasher.combine(createdAt)
     }
 
-    /// The config as JSON, or as its text when it is not JSON.
+    /// The config as JSON, or as its text when it is not JSON; JSON `null` is
+    /// no config, as SQL NULL is.
     private var configValue: JSONValue? {
-        configText.map { JSONValue(jsonText: $0) ?? .string($0) }
+        guard let configText else { return nil }
+        let value = JSONValue(jsonText: configText) ?? .string(configText)
+        return value == .null ? nil : value
     }
 }
 

@@ -42,7 +42,12 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     func legacyTimeZone() throws -> TimeZone {
-        guard let name = legacyTimezone ?? ProcessInfo.processInfo.environment["YT_BUILDER_LEGACY_TZ"], !name.isEmpty
+        try Self.legacyTimeZone(named: legacyTimezone)
+    }
+
+    /// The zone named by the flag, else by env YT_BUILDER_LEGACY_TZ, else this machine's.
+    static func legacyTimeZone(named flag: String?) throws -> TimeZone {
+        guard let name = flag ?? ProcessInfo.processInfo.environment["YT_BUILDER_LEGACY_TZ"], !name.isEmpty
         else { return TimeZone.current }
         guard let zone = TimeZone(identifier: name) else {
             throw ValidationError("unknown time zone '\(name)'; use an IANA name such as Europe/Berlin or UTC")

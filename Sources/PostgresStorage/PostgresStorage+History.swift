@@ -1,0 +1,103 @@
+import Foundation
+import StorageCore
+
+extension PostgresStorage {
+    /// Writes a whole history in one transaction and verifies it before
+    /// committing: rows go in with COPY; identity sequences are set past every
+    /// id the source handed out; then each table is read back and its row count
+    /// and checksum must equal the source's, or nothing is kept. A target that
+    /// already holds this very history is left as it is and reported; one that
+    /// holds anything else is refused.
+    public func importHistory(_ history: History, dryRun: Bool) async throws -> HistoryTransferReport {
+        let started = ContinuousClock.now
+        let prepared = history.tables.quarantiningInvalidJSON()
+        let expected = prepared.map(\.fingerprint)
+        return try await session { connection in
+            try connection.transaction {
+                let present = try Self.readHistory(connection)
+                let alreadyThere = present.map(\.fingerprint) == expected
+                if !alreadyThere, present.contains(where: { !$0.rows.isEmpty }) {
+                    let jobs = present[table: "jobs"]?.rows.count ?? 0
+                    throw StorageError(
+                        .conflict,
+                        "the target database already holds a history (\(jobs) jobs) that is not this one; "
+                            + "migrate into an empty database")
+                }
+                if !alreadyThere && !dryRun {
+                    for table in prepared where !table.rows.isEmpty {
+                        try connection.copyIn(table: table.name, columns: table.columns.map(\.name), rows: table.rows)
+                    }
+                    try Self.setSequences(connection, highestJobID: history.highestJobID)
+                    let written = try Self.readHistory(connection).map(\.fingerprint)
+                    let wrong = zip(prepared, zip(written, expected)).filter { $1.0 != $1.1 }.map(\.0.name)
+                    guard wrong.isEmpty else {
+                        throw StorageError(
+                            .corruptDatabase,
+                            "the copy does not match the source in \(wrong.joined(separator: ", ")); nothing was kept")
+                    }
+                }
+                let elapsed = started.duration(to: .now)
+                return HistoryTransferReport(
+                    tables: Self.report(prepared), alreadyMigrated: alreadyThere, dryRun: dryRun,
+                    seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            }
+        }
+    }
+
+    /// Every table of the layout as it is in this database.
+    public func readHistory() async throws -> [HistoryTable] {
+        try await session { try Self.readHistory($0) }
+    }
+
+    /// A table not created yet reads as empty.
+    static func readHistory(_ connection: PostgresConnection) throws -> [HistoryTable] {
+        try HistoryTable.layout.map { layout in
+            var table = layout.emptied()
+            let exists = try connection.query("SELECT to_regclass($1) IS NOT NULL", [layout.name]) { $0.text(0) }
+            guard exists.first == "t" else { return table }
+            // Names come from the fixed layout, never from input.
+            let columns = layout.columns.map { "\($0.name)::text" }.joined(separator: ", ")
+            table.rows = try connection.query("SELECT \(columns) FROM \(layout.name)") { row in
+                (0..<Int32(layout.columns.count)).map { row.text($0) }
+            }
+            return table
+        }
+    }
+
+    /// The next ids come after every id the source used, including job ids that
+    /// only quarantined rows (or the source's own sequence) still name.
+    private static func setSequences(_ connection: PostgresConnection, highestJobID: Int64) throws {
+        try connection.run(
+            """
+            SELECT setval(pg_get_serial_sequence('jobs', 'job_id'), m) FROM (
+                SELECT MAX(id) AS m FROM (
+                    SELECT MAX(job_id) AS id FROM jobs
+                    UNION ALL SELECT MAX(job_id) FROM quarantined_job_files
+                    UNION ALL SELECT MAX(job_id) FROM quarantined_youtube_uploads
+                    UNION ALL SELECT NULLIF($1::bigint, 0)) AS ids) AS highest
+            WHERE m IS NOT NULL
+            """, [String(highestJobID)])
+        for (table, quarantine) in [("job_files", "quarantined_job_files"), ("youtube_uploads", "quarantined_youtube_uploads")] {
+            try connection.run(
+                """
+                SELECT setval(pg_get_serial_sequence('\(table)', 'id'), m) FROM (
+                    SELECT GREATEST((SELECT MAX(id) FROM \(table)), (SELECT MAX(id) FROM \(quarantine))) AS m) AS highest
+                WHERE m IS NOT NULL
+                """)
+        }
+    }
+
+    private static func report(_ tables: [HistoryTable]) -> [HistoryTransferReport.Table] {
+        let quarantine = ["job_files": "quarantined_job_files", "youtube_uploads": "quarantined_youtube_uploads"]
+        let json = tables[table: "quarantined_json"]?.rows ?? []
+        return tables.map { table in
+            let quarantined =
+                quarantine[table.name].flatMap { tables[table: $0]?.rows.count }
+                ?? json.filter { $0.first == table.name }.count
+            let moved = quarantine[table.name] == nil ? 0 : quarantined
+            return HistoryTransferReport.Table(
+                table: table.name, source: table.rows.count + moved, copied: table.rows.count,
+                quarantined: quarantined, checksum: table.fingerprint.checksum)
+        }
+    }
+}
