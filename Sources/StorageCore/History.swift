@@ -4,6 +4,9 @@
 public struct HistoryTable: Sendable {
     public enum Kind: Sendable {
         case text, integer, timestamp, json
+        /// A time the transfer itself writes (when a row was quarantined): copied,
+        /// but not compared, so that a second run recognises the same history.
+        case stamp
     }
 
     public struct Column: Sendable {
@@ -43,12 +46,12 @@ public struct HistoryTable: Sendable {
         table("youtube_credentials", [("user_id", .text), ("credentials_json", .text), ("updated_at", .timestamp)]),
         table("quarantined_job_files", [
             ("id", .integer), ("job_id", .integer), ("file_type", .text), ("filename", .text), ("file_path", .text),
-            ("uploaded_at", .text), ("reason", .text), ("quarantined_at", .timestamp),
+            ("uploaded_at", .text), ("reason", .text), ("quarantined_at", .stamp),
         ]),
         table("quarantined_youtube_uploads", [
             ("id", .integer), ("job_id", .integer), ("video_id", .text), ("video_url", .text), ("title", .text),
             ("description", .text), ("privacy", .text), ("tags", .text), ("category", .text), ("uploaded_at", .text),
-            ("reason", .text), ("quarantined_at", .timestamp),
+            ("reason", .text), ("quarantined_at", .stamp),
         ]),
         table("quarantined_json", [
             ("table_name", .text), ("row_key", .text), ("column_name", .text), ("value", .text), ("reason", .text),
@@ -69,6 +72,7 @@ public struct HistoryTable: Sendable {
         case .text, .integer: return value
         case .timestamp: return Timestamp(parsing: value)?.description ?? value
         case .json: return JSONValue(jsonText: value)?.jsonText ?? value
+        case .stamp: return ""
         }
     }
 

@@ -1,0 +1,130 @@
+import Foundation
+import LegacyFixtures
+import TestPostgres
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+@Suite(.timeLimit(.minutes(5))) struct MigrateCommandTests {
+    let cli = CommandRunner()
+
+    @Test func killedMidwayItLeavesNothingAndARerunFinishes() async throws {
+        let server = try TestPostgres.shared()
+        let url = try server.freshDatabase()
+        let database = TestPostgres.databaseName(in: url)
+        let source = cli.path("big.db")
+        try LegacyFixture.writeLarge(to: source, jobs: 40_000)
+        #expect(try await cli.run("db", "migrate", "--database", url).status == 0, "the schema, so the copy can be watched")
+
+        let process = Process()
+        process.executableURL = try CommandRunner.binary
+        process.arguments = ["migrate", "--from", source, "--to", url, "--legacy-timezone", "UTC"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait until its COPY is under way, then kill it without warning.
+        var caught = false
+        for _ in 0..<3000 where process.isRunning {
+            let copying = try server.query(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = '\(database)' AND query LIKE 'COPY%' AND state = 'active'",
+                database: "postgres")
+            if copying == ["1"] {
+                kill(process.processIdentifier, SIGKILL)
+                caught = true
+                break
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        process.waitUntilExit()
+        #expect(caught, "the migration finished before it could be killed; make the file larger")
+        // The server ends the dead client's transaction; wait for that.
+        for _ in 0..<200 {
+            let open = try server.query(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = '\(database)' AND xact_start IS NOT NULL",
+                database: "postgres")
+            if open == ["0"] { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        for table in ["jobs", "job_files", "youtube_uploads", "quarantined_job_files"] {
+            #expect(try server.query("SELECT COUNT(*) FROM \(table)", database: database) == ["0"], "\(table) after the kill")
+        }
+
+        let rerun = try await cli.run("migrate", "--from", source, "--to", url, "--legacy-timezone", "UTC", "--json")
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(try server.query("SELECT COUNT(*) FROM jobs", database: database) == ["39200"])
+        #expect(try server.query("SELECT COUNT(*) FROM quarantined_job_files", database: database) == ["3200"])
+        let third = try await cli.run("migrate", "--from", source, "--to", url, "--legacy-timezone", "UTC")
+        #expect(third.status == 0, "\(third.stderr)")
+        #expect(third.stdout.contains("Already migrated"), "\(third.stdout)")
+    }
+
+    @Test func aLegacyFileMigratesAndPrintsItsTable() async throws {
+        let server = try TestPostgres.shared()
+        let url = try server.freshDatabase()
+        let source = cli.path("legacy.db")
+        try LegacyFixture.write(to: source)
+        let dry = try await cli.run("migrate", "--from", source, "--to", url, "--dry-run", "--legacy-timezone", LegacyFixture.timeZone)
+        #expect(dry.status == 0, "\(dry.stderr)")
+        #expect(dry.stdout.contains("Dry run: nothing was written"))
+        #expect(try server.query("SELECT to_regclass('jobs') IS NULL", database: TestPostgres.databaseName(in: url)) == ["t"])
+        var cli = self.cli
+        cli.environment["YT_BUILDER_DATABASE_URL"] = url
+        let result = try await cli.run("migrate", "--from", source, "--legacy-timezone", LegacyFixture.timeZone)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("job_files                    7       5       2"), "\(result.stdout)")
+        #expect(result.stdout.contains("Copied and verified"))
+        #expect(!result.stdout.contains(server.password))
+    }
+
+    @Test(arguments: [
+        ("missing", "there is no SQLite file"),
+        ("not-sqlite", "not a readable SQLite database"),
+        ("corrupt", "damaged"),
+        ("newer", "newer version"),
+        ("zone", "unknown time zone"),
+        ("password", "password authentication failed"),
+        ("unreachable", "not reachable"),
+        ("not-postgres", "must be a PostgreSQL URL"),
+    ])
+    func badInputIsOneClearErrorAndTheTargetIsUntouched(case name: String, message: String) async throws {
+        let server = try TestPostgres.shared()
+        var url = try server.freshDatabase()
+        let database = TestPostgres.databaseName(in: url)
+        var source = cli.path("source.db")
+        var extra: [String] = []
+        switch name {
+        case "missing": source = cli.path("nothing-here.db")
+        case "not-sqlite": try Data("hello\n".utf8).write(to: URL(fileURLWithPath: source))
+        case "corrupt":
+            try LegacyFixture.write(to: source)
+            var data = try Data(contentsOf: URL(fileURLWithPath: source))
+            data.replaceSubrange(2 * 4096..<3 * 4096, with: Data(repeating: 0xA5, count: 4096))
+            try data.write(to: URL(fileURLWithPath: source))
+        case "newer":
+            try LegacyFixture.write(to: source)
+            #expect(try await cli.run("db", "migrate", "--database", source).status == 0)
+            try LegacyFixture.execute("INSERT INTO schema_migrations VALUES ('042_future', 42, 'x')", on: source)
+        case "zone":
+            try LegacyFixture.write(to: source)
+            extra = ["--legacy-timezone", "Atlantis/Capital"]
+        case "password":
+            try LegacyFixture.write(to: source)
+            url = server.url(database: database, password: "bad-secret-9")
+        case "unreachable":
+            try LegacyFixture.write(to: source)
+            url = "postgresql://u:p@127.0.0.1:\(try TestPostgres.freePort())/x"
+        default:
+            try LegacyFixture.write(to: source)
+            url = cli.path("target.db")
+        }
+        let result = try await cli.run(["migrate", "--from", source, "--to", url] + extra)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(!result.stderr.contains("bad-secret-9"))
+        let lines = result.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+        #expect(lines.count == 1, "one error line: \(result.stderr)")
+        #expect(try server.query("SELECT to_regclass('jobs') IS NULL", database: database) == ["t"], "target untouched")
+    }
+}
