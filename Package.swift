@@ -44,7 +44,7 @@ let package = Package(
         ),
         .target(name: "StorageConformance", dependencies: ["StorageCore"]),
         .target(name: "StorageBenchmark", dependencies: ["StorageCore"]),
-        // Builds database files in the earlier service's layout, for tests.
+        // Builds database files in the earlier service's layout, for tests and `bench migrate`.
         .target(name: "LegacyFixtures", dependencies: ["CSQLite"]),
         // Starts a throwaway PostgreSQL cluster for tests, or uses YT_BUILDER_TEST_DATABASE_URL.
         .target(name: "TestPostgres", dependencies: ["CLibPQ", "CSpawn"]),
@@ -56,6 +56,7 @@ let package = Package(
                 "SQLiteStorage",
                 "PostgresStorage",
                 "StorageBenchmark",
+                "LegacyFixtures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

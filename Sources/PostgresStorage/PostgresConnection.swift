@@ -24,6 +24,8 @@ final class PostgresConnection {
                 message: message, sql: nil, connectionLost: true)
         }
         self.handle = handle
+        // Server notices ("already exists, skipping") are not for the user's terminal.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
         // Timestamps come back as ISO text in UTC, which `Timestamp` reads.
         try execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO'")
     }

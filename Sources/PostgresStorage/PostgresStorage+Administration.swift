@@ -98,7 +98,7 @@ extension PostgresStorage {
         }
     }
 
-    static func findExecutable(_ name: String) -> URL? {
+    public static func findExecutable(_ name: String) -> URL? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         return path.split(separator: ":").map { URL(fileURLWithPath: String($0)).appendingPathComponent(name) }
             .first { FileManager.default.isExecutableFile(atPath: $0.path) }

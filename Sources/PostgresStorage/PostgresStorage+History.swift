@@ -38,7 +38,7 @@ extension PostgresStorage {
                 }
                 let elapsed = started.duration(to: .now)
                 return HistoryTransferReport(
-                    tables: Self.report(prepared), alreadyMigrated: alreadyThere, dryRun: dryRun,
+                    tables: Self.report(prepared, expected), alreadyMigrated: alreadyThere, dryRun: dryRun,
                     seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
             }
         }
@@ -87,17 +87,19 @@ extension PostgresStorage {
         }
     }
 
-    private static func report(_ tables: [HistoryTable]) -> [HistoryTransferReport.Table] {
+    private static func report(
+        _ tables: [HistoryTable], _ fingerprints: [HistoryTable.Fingerprint]
+    ) -> [HistoryTransferReport.Table] {
         let quarantine = ["job_files": "quarantined_job_files", "youtube_uploads": "quarantined_youtube_uploads"]
         let json = tables[table: "quarantined_json"]?.rows ?? []
-        return tables.map { table in
+        return zip(tables, fingerprints).map { table, fingerprint in
             let quarantined =
                 quarantine[table.name].flatMap { tables[table: $0]?.rows.count }
                 ?? json.filter { $0.first == table.name }.count
             let moved = quarantine[table.name] == nil ? 0 : quarantined
             return HistoryTransferReport.Table(
                 table: table.name, source: table.rows.count + moved, copied: table.rows.count,
-                quarantined: quarantined, checksum: table.fingerprint.checksum)
+                quarantined: quarantined, checksum: fingerprint.checksum)
         }
     }
 }

@@ -49,18 +49,12 @@ extension JSONValue: Codable {
 extension JSONValue {
     /// Parses JSON text; nil when it is not valid JSON.
     public init?(jsonText: String) {
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(jsonText.utf8)) else { return nil }
+        guard let value = JSONText.parse(jsonText) else { return nil }
         self = value
     }
 
     /// Compact JSON with sorted keys, so equal values give equal text.
-    public var jsonText: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding a JSONValue cannot fail: every case maps to a JSON value.
-        let data = (try? encoder.encode(self)) ?? Data("null".utf8)
-        return String(decoding: data, as: UTF8.self)
-    }
+    public var jsonText: String { JSONText.write(self) }
 }
 
 /// A job's configuration: a JSON object. Keys this code does not know are kept.

@@ -5,7 +5,7 @@ import StorageCore
 
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Benchmarks.", subcommands: [StorageBench.self])
+        commandName: "bench", abstract: "Benchmarks.", subcommands: [StorageBench.self, MigrateBench.self])
 
     struct StorageBench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

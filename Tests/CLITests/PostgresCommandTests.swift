@@ -20,7 +20,7 @@ import Testing
         }
         for start in starts { #expect(start.status == 0, "\(start.stderr)") }
         #expect(starts.filter { $0.stdout.contains("Applied migrations: 001_initial") }.count == 1)
-        #expect(try server.query("SELECT COUNT(*) FROM schema_migrations", database: database) == ["1"])
+        #expect(try server.query("SELECT COUNT(*) FROM schema_migrations", database: database) == ["2"])
 
         let status = try await cli.run("db", "status", "--database", url, "--json")
         #expect(status.status == 0, "\(status.stderr)")
