@@ -57,6 +57,7 @@ extension BenchCommand {
             let clock = ContinuousClock()
             let start = clock.now
             let history = try await SQLiteStorage.exportHistory(from: source, legacyTimeZone: TimeZone(identifier: "UTC")!)
+            Console.error(String(format: "read in %.2f s", Self.seconds(start.duration(to: clock.now))))
             var options = PostgresStorage.Options()
             options.poolSize = 1
             let target = try await PostgresStorage.open(url: to, options: options)
