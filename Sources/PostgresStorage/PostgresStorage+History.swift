@@ -24,8 +24,10 @@ extension PostgresStorage {
                             + "migrate into an empty database")
                 }
                 if !alreadyThere && !dryRun {
-                    for table in prepared where !table.rows.isEmpty {
-                        try connection.copyIn(table: table.name, columns: table.columns.map(\.name), rows: table.rows)
+                    try Self.withoutKeysAndIndexes(connection) {
+                        for table in prepared where !table.rows.isEmpty {
+                            try connection.copyIn(table: table.name, columns: table.columns.map(\.name), rows: table.rows)
+                        }
                     }
                     try Self.setSequences(connection, highestJobID: history.highestJobID)
                     let written = try Self.readHistory(connection).map(\.fingerprint)
@@ -61,6 +63,40 @@ extension PostgresStorage {
                 (0..<Int32(layout.columns.count)).map { row.text($0) }
             }
             return table
+        }
+    }
+
+    /// As a bulk load into empty tables should: keys, unique constraints and
+    /// indexes are dropped, the rows copied, then all re-created from their own
+    /// definitions (which checks every row once, in bulk, instead of row by row).
+    /// All inside the caller's transaction, so a failure leaves them as they were.
+    private static func withoutKeysAndIndexes(_ connection: PostgresConnection, _ body: () throws -> Void) throws {
+        let tables = "{" + HistoryTable.layout.map(\.name).joined(separator: ",") + "}"
+        // The statements are built by the server from its catalog (format's %I
+        // and %s quote the names), foreign keys dropped first and added last.
+        let drops = try connection.query(
+            """
+            SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname)
+            FROM pg_constraint WHERE conrelid = ANY($1::regclass[]) AND contype IN ('f', 'p', 'u')
+            ORDER BY contype <> 'f'
+            """, [tables]) { $0.text(0) ?? "" }
+        let adds = try connection.query(
+            """
+            SELECT format('ALTER TABLE %s ADD CONSTRAINT %I %s', conrelid::regclass, conname, pg_get_constraintdef(oid))
+            FROM pg_constraint WHERE conrelid = ANY($1::regclass[]) AND contype IN ('f', 'p', 'u')
+            ORDER BY contype = 'f'
+            """, [tables]) { $0.text(0) ?? "" }
+        let indexes = try connection.query(
+            """
+            SELECT format('DROP INDEX %s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid)
+            FROM pg_index i WHERE i.indrelid = ANY($1::regclass[])
+            AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+            """, [tables]) { ($0.text(0) ?? "", $0.text(1) ?? "") }
+        for statement in drops + indexes.map(\.0) { try connection.execute(statement) }
+        try connection.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        try body()
+        for statement in adds.filter({ !$0.contains("FOREIGN KEY") }) + indexes.map(\.1) + adds.filter({ $0.contains("FOREIGN KEY") }) {
+            try connection.execute(statement)
         }
     }
 

@@ -26,6 +26,7 @@ extension SQLiteStorage {
         }
         var options = Options()
         options.legacyTimeZone = legacyTimeZone
+        options.backupBeforeUpgrade = false
         let storage = try await open(path: copy, options: options)
         do {
             let history = try await storage.readHistory(of: path)

@@ -16,6 +16,9 @@ public final class SQLiteStorage: Storage, DatabaseAdministration {
         public var legacyTimeZone = TimeZone.current
         /// How long a write waits for another process's write to finish.
         public var busyTimeoutMilliseconds: Int32 = 10_000
+        /// Copy an existing file beside itself before upgrading it. Off only for
+        /// files that are themselves throwaway copies.
+        public var backupBeforeUpgrade = true
         public var clock: @Sendable () -> Timestamp = { Timestamp.now() }
 
         public init() {}
@@ -97,8 +100,10 @@ public final class SQLiteStorage: Storage, DatabaseAdministration {
                     "\(path) is damaged, so it was not upgraded and was left untouched: \(problems.prefix(3).joined(separator: "; "))"
                 )
             }
-            backupPath = preUpgradeBackupPath(for: path, at: now)
-            try connection.backup(to: backupPath!)
+            if options.backupBeforeUpgrade {
+                backupPath = preUpgradeBackupPath(for: path, at: now)
+                try connection.backup(to: backupPath!)
+            }
         }
         var legacyReport: LegacyUpgradeReport?
         var applied: [String] = []

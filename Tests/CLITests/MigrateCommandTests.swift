@@ -50,6 +50,10 @@ import Testing
         for table in ["jobs", "job_files", "youtube_uploads", "quarantined_job_files"] {
             #expect(try server.query("SELECT COUNT(*) FROM \(table)", database: database) == ["0"], "\(table) after the kill")
         }
+        #expect(
+            try server.query(
+                "SELECT COUNT(*) FROM pg_constraint WHERE conrelid = 'job_files'::regclass AND contype IN ('f', 'p', 'u')",
+                database: database) == ["3"], "the keys dropped for the load are back")
 
         let rerun = try await cli.run("migrate", "--from", source, "--to", url, "--legacy-timezone", "UTC", "--json")
         #expect(rerun.status == 0, "\(rerun.stderr)")
