@@ -4,12 +4,13 @@ import Foundation
 extension PostgresConnection {
     /// Loads rows with `COPY … FROM STDIN` (text format), sent in 1 MiB chunks.
     /// Table and column names must come from the program, never from input.
-    func copyIn(table: String, columns: [String], rows: [[String?]]) throws {
+    /// `sent` hears how many rows have gone out, after each chunk.
+    func copyIn(table: String, columns: [String], rows: [[String?]], sent: (Int) -> Void = { _ in }) throws {
         let sql = "COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN"
         try startCopy(sql)
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 20 + 4096)
-        for row in rows {
+        for (count, row) in rows.enumerated() {
             for (index, value) in row.enumerated() {
                 if index > 0 { buffer.append(0x09) }
                 guard let value else {
@@ -30,9 +31,11 @@ extension PostgresConnection {
             if buffer.count >= 1 << 20 {
                 try putCopyData(buffer, sql: sql)
                 buffer.removeAll(keepingCapacity: true)
+                sent(count + 1)
             }
         }
         if !buffer.isEmpty { try putCopyData(buffer, sql: sql) }
         try endCopy(sql: sql)
+        sent(rows.count)
     }
 }

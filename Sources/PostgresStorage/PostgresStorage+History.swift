@@ -8,7 +8,9 @@ extension PostgresStorage {
     /// and checksum must equal the source's, or nothing is kept. A target that
     /// already holds this very history is left as it is and reported; one that
     /// holds anything else is refused.
-    public func importHistory(_ history: History, dryRun: Bool) async throws -> HistoryTransferReport {
+    public func importHistory(
+        _ history: History, dryRun: Bool, progress: @escaping @Sendable (HistoryProgress) -> Void = { _ in }
+    ) async throws -> HistoryTransferReport {
         let started = ContinuousClock.now
         let prepared = history.tables.quarantiningInvalidJSON()
         let expected = prepared.map(\.fingerprint)
@@ -24,11 +26,18 @@ extension PostgresStorage {
                             + "migrate into an empty database")
                 }
                 if !alreadyThere && !dryRun {
+                    let total = prepared.reduce(0) { $0 + $1.rows.count }
+                    var before = 0
                     try Self.withoutKeysAndIndexes(connection) {
                         for table in prepared where !table.rows.isEmpty {
-                            try connection.copyIn(table: table.name, columns: table.columns.map(\.name), rows: table.rows)
+                            try connection.copyIn(table: table.name, columns: table.columns.map(\.name), rows: table.rows) {
+                                progress(HistoryProgress(step: "copying \(table.name)", rowsDone: before + $0, rowsTotal: total))
+                            }
+                            before += table.rows.count
                         }
+                        progress(HistoryProgress(step: "re-creating keys and indexes", rowsDone: total, rowsTotal: total))
                     }
+                    progress(HistoryProgress(step: "verifying", rowsDone: total, rowsTotal: total))
                     try Self.setSequences(connection, highestJobID: history.highestJobID)
                     let written = try Self.readHistory(connection).map(\.fingerprint)
                     let wrong = zip(prepared, zip(written, expected)).filter { $1.0 != $1.1 }.map(\.0.name)

@@ -112,6 +112,19 @@ public struct History: Sendable {
     }
 }
 
+/// How far a transfer is: rows copied of all rows, and what it is doing.
+public struct HistoryProgress: Sendable {
+    public var step: String
+    public var rowsDone: Int
+    public var rowsTotal: Int
+
+    public init(step: String, rowsDone: Int, rowsTotal: Int) {
+        self.step = step
+        self.rowsDone = rowsDone
+        self.rowsTotal = rowsTotal
+    }
+}
+
 /// What moving a history found and did, per table.
 public struct HistoryTransferReport: Sendable, Codable {
     public struct Table: Sendable, Codable {

@@ -43,12 +43,15 @@ struct MigrateCommand: AsyncParsableCommand {
         options.poolSize = 1
         let target = try await PostgresStorage.open(url: target!, options: options)
         let report: HistoryTransferReport
+        let display = ProgressDisplay()
         do {
-            report = try await target.importHistory(history, dryRun: dryRun)
+            report = try await target.importHistory(history, dryRun: dryRun) { display.update($0) }
         } catch {
+            display.finish()
             await target.close()
             throw error
         }
+        display.finish()
         await target.close()
         if json { return try Console.printJSON(report) }
         print(Console.table(

@@ -79,6 +79,8 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("job_files                    7       5       2"), "\(result.stdout)")
         #expect(result.stdout.contains("Copied and verified"))
+        #expect(result.stderr.contains("copying jobs: 5/"), "progress lines when stderr is not a terminal: \(result.stderr)")
+        #expect(result.stderr.contains("verifying: "))
         #expect(!result.stdout.contains(server.password))
     }
 
