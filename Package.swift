@@ -68,7 +68,8 @@ let package = Package(
         .testTarget(
             name: "PostgresStorageTests",
             dependencies: [
-                "PostgresStorage", "SQLiteStorage", "StorageCore", "StorageConformance", "TestPostgres", "LegacyFixtures",
+                "PostgresStorage", "SQLiteStorage", "StorageCore", "StorageConformance", "TestPostgres",
+                "LegacyFixtures",
             ]
         ),
         .testTarget(

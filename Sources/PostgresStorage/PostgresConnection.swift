@@ -89,7 +89,10 @@ final class PostgresConnection {
     func startCopy(_ sql: String) throws {
         let result = PQexec(handle, sql)
         defer { PQclear(result) }
-        guard PQresultStatus(result) == PGRES_COPY_IN else { try check(result, sql: sql); return }
+        guard PQresultStatus(result) == PGRES_COPY_IN else {
+            try check(result, sql: sql)
+            return
+        }
     }
 
     func putCopyData(_ bytes: [UInt8], sql: String) throws {
@@ -109,7 +112,8 @@ final class PostgresConnection {
 
     private func connectionError(sql: String) -> PostgresError {
         PostgresError(
-            sqlState: nil, message: String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines),
+            sqlState: nil,
+            message: String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines),
             sql: sql, connectionLost: isBroken)
     }
 
@@ -127,8 +131,11 @@ final class PostgresConnection {
         let status = result.map(PQresultStatus) ?? PGRES_FATAL_ERROR
         guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
             let state = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "C"))) }.map { String(cString: $0) }
-            let primary = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "M"))) }.map { String(cString: $0) }
-            let message = primary ?? String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
+            let primary = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "M"))) }.map {
+                String(cString: $0)
+            }
+            let message =
+                primary ?? String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
             throw PostgresError(sqlState: state, message: message, sql: sql, connectionLost: isBroken)
         }
         completed += 1

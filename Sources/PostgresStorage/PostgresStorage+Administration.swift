@@ -18,7 +18,8 @@ extension PostgresStorage {
                 let exists = try connection.query("SELECT to_regclass($1) IS NOT NULL", [table]) { $0.text(0) }
                 guard exists.first == "t" else { continue }
                 counts.append(
-                    TableCount(table: table, rows: try connection.query("SELECT COUNT(*) FROM \(table)") { $0.int(0) }[0]))
+                    TableCount(
+                        table: table, rows: try connection.query("SELECT COUNT(*) FROM \(table)") { $0.int(0) }[0]))
             }
             return DatabaseStatus(
                 backend: "postgresql", location: location, schemaVersion: Self.runner.version(ofApplied: applied),
@@ -41,7 +42,9 @@ extension PostgresStorage {
             let applied = try PostgresMigrationTarget(connection: connection, now: .now()).appliedMigrationIDs()
             var problems: [String] = []
             let pending = try Self.runner.pending(applied: applied)
-            if !pending.isEmpty { problems.append("migrations not applied: \(pending.map(\.id).joined(separator: ", "))") }
+            if !pending.isEmpty {
+                problems.append("migrations not applied: \(pending.map(\.id).joined(separator: ", "))")
+            }
             problems += try connection.query(
                 """
                 SELECT 'index ' || c.relname || ' is invalid; rebuild it with REINDEX'
@@ -94,7 +97,8 @@ extension PostgresStorage {
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             try? FileManager.default.removeItem(atPath: destination)
-            throw StorageError(.unavailable, "pg_dump failed: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw StorageError(
+                .unavailable, "pg_dump failed: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
     }
 

@@ -30,12 +30,17 @@ extension PostgresStorage {
                     var before = 0
                     try Self.withoutKeysAndIndexes(connection) {
                         for table in prepared where !table.rows.isEmpty {
-                            try connection.copyIn(table: table.name, columns: table.columns.map(\.name), rows: table.rows) {
-                                progress(HistoryProgress(step: "copying \(table.name)", rowsDone: before + $0, rowsTotal: total))
+                            try connection.copyIn(
+                                table: table.name, columns: table.columns.map(\.name), rows: table.rows
+                            ) {
+                                progress(
+                                    HistoryProgress(
+                                        step: "copying \(table.name)", rowsDone: before + $0, rowsTotal: total))
                             }
                             before += table.rows.count
                         }
-                        progress(HistoryProgress(step: "re-creating keys and indexes", rowsDone: total, rowsTotal: total))
+                        progress(
+                            HistoryProgress(step: "re-creating keys and indexes", rowsDone: total, rowsTotal: total))
                     }
                     progress(HistoryProgress(step: "verifying", rowsDone: total, rowsTotal: total))
                     try Self.setSequences(connection, highestJobID: history.highestJobID)
@@ -50,7 +55,7 @@ extension PostgresStorage {
                 let elapsed = started.duration(to: .now)
                 return HistoryTransferReport(
                     tables: Self.report(prepared, expected), alreadyMigrated: alreadyThere, dryRun: dryRun,
-                    seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                    seconds: elapsed.inSeconds)
             }
         }
     }
@@ -88,23 +93,28 @@ extension PostgresStorage {
             SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname)
             FROM pg_constraint WHERE conrelid = ANY($1::regclass[]) AND contype IN ('f', 'p', 'u')
             ORDER BY contype <> 'f'
-            """, [tables]) { $0.text(0) ?? "" }
+            """, [tables]
+        ) { $0.text(0) ?? "" }
         let adds = try connection.query(
             """
             SELECT format('ALTER TABLE %s ADD CONSTRAINT %I %s', conrelid::regclass, conname, pg_get_constraintdef(oid))
             FROM pg_constraint WHERE conrelid = ANY($1::regclass[]) AND contype IN ('f', 'p', 'u')
             ORDER BY contype = 'f'
-            """, [tables]) { $0.text(0) ?? "" }
+            """, [tables]
+        ) { $0.text(0) ?? "" }
         let indexes = try connection.query(
             """
             SELECT format('DROP INDEX %s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid)
             FROM pg_index i WHERE i.indrelid = ANY($1::regclass[])
             AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
-            """, [tables]) { ($0.text(0) ?? "", $0.text(1) ?? "") }
+            """, [tables]
+        ) { ($0.text(0) ?? "", $0.text(1) ?? "") }
         for statement in drops + indexes.map(\.0) { try connection.execute(statement) }
         try connection.execute("SET LOCAL maintenance_work_mem = '256MB'")
         try body()
-        for statement in adds.filter({ !$0.contains("FOREIGN KEY") }) + indexes.map(\.1) + adds.filter({ $0.contains("FOREIGN KEY") }) {
+        for statement in adds.filter({ !$0.contains("FOREIGN KEY") }) + indexes.map(\.1)
+            + adds.filter({ $0.contains("FOREIGN KEY") })
+        {
             try connection.execute(statement)
         }
     }
@@ -122,7 +132,9 @@ extension PostgresStorage {
                     UNION ALL SELECT NULLIF($1::bigint, 0)) AS ids) AS highest
             WHERE m IS NOT NULL
             """, [String(highestJobID)])
-        for (table, quarantine) in [("job_files", "quarantined_job_files"), ("youtube_uploads", "quarantined_youtube_uploads")] {
+        for (table, quarantine) in [
+            ("job_files", "quarantined_job_files"), ("youtube_uploads", "quarantined_youtube_uploads"),
+        ] {
             try connection.run(
                 """
                 SELECT setval(pg_get_serial_sequence('\(table)', 'id'), m) FROM (

@@ -12,7 +12,8 @@ extension SQLiteStorage {
         guard FileManager.default.fileExists(atPath: path) else {
             throw StorageError(.notFound, "there is no SQLite file at \(path)")
         }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("yt-builder-export-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "yt-builder-export-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let copy = folder.appendingPathComponent("history.db").path
@@ -42,9 +43,11 @@ extension SQLiteStorage {
         try await read { connection in
             let problems = try connection.quickCheck()
             guard problems.isEmpty else {
-                throw StorageError(.corruptDatabase, "\(path) is damaged: \(problems.prefix(3).joined(separator: "; "))")
+                throw StorageError(
+                    .corruptDatabase, "\(path) is damaged: \(problems.prefix(3).joined(separator: "; "))")
             }
-            let existing = Set(try connection.query("SELECT name FROM sqlite_master WHERE type = 'table'") { $0.text(0) ?? "" })
+            let existing = Set(
+                try connection.query("SELECT name FROM sqlite_master WHERE type = 'table'") { $0.text(0) ?? "" })
             return try connection.readTransaction {
                 let tables = try HistoryTable.layout.map { layout in
                     guard existing.contains(layout.name) else { return layout.emptied() }

@@ -78,7 +78,8 @@ public final class SQLiteStorage: Storage, DatabaseAdministration {
             ? MigrationReport(applied: []) : try upgrade(connection, from: state, path: path, options: options)
         // WAL lets readers and one writer work at once, across processes;
         // NORMAL sync is durable in WAL except for the last commits on power loss.
-        try connection.executeRetryingWhileBusy("PRAGMA journal_mode = WAL", milliseconds: options.busyTimeoutMilliseconds)
+        try connection.executeRetryingWhileBusy(
+            "PRAGMA journal_mode = WAL", milliseconds: options.busyTimeoutMilliseconds)
         try connection.execute("PRAGMA synchronous = NORMAL")
         return report
     }

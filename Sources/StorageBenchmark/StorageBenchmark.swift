@@ -48,7 +48,7 @@ public struct StorageBenchmark: Sendable {
             return try await group.reduce(into: [Samples]()) { $0.append($1) }
         }
         let elapsed = start.duration(to: clock.now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.inSeconds
         var merged = Samples()
         for samples in perTask { merged.merge(samples) }
         return BenchmarkResult(samples: merged, seconds: seconds, concurrency: concurrency)

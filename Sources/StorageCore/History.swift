@@ -29,33 +29,46 @@ public struct HistoryTable: Sendable {
     /// The tables of a history and their columns, in the order they are copied
     /// (parents before children). Names are those of both schemas.
     public static let layout: [HistoryTable] = [
-        table("jobs", [
-            ("job_id", .integer), ("run_id", .text), ("run_dir", .text), ("status", .text), ("progress", .integer),
-            ("current_step", .text), ("config", .json), ("output_file", .text), ("error", .text),
-            ("created_at", .timestamp), ("started_at", .timestamp), ("finished_at", .timestamp),
-        ]),
-        table("job_files", [
-            ("id", .integer), ("job_id", .integer), ("file_type", .text), ("filename", .text), ("file_path", .text),
-            ("uploaded_at", .timestamp),
-        ]),
-        table("youtube_uploads", [
-            ("id", .integer), ("job_id", .integer), ("video_id", .text), ("video_url", .text), ("title", .text),
-            ("description", .text), ("privacy", .text), ("tags", .json), ("category", .text),
-            ("uploaded_at", .timestamp),
-        ]),
+        table(
+            "jobs",
+            [
+                ("job_id", .integer), ("run_id", .text), ("run_dir", .text), ("status", .text), ("progress", .integer),
+                ("current_step", .text), ("config", .json), ("output_file", .text), ("error", .text),
+                ("created_at", .timestamp), ("started_at", .timestamp), ("finished_at", .timestamp),
+            ]),
+        table(
+            "job_files",
+            [
+                ("id", .integer), ("job_id", .integer), ("file_type", .text), ("filename", .text), ("file_path", .text),
+                ("uploaded_at", .timestamp),
+            ]),
+        table(
+            "youtube_uploads",
+            [
+                ("id", .integer), ("job_id", .integer), ("video_id", .text), ("video_url", .text), ("title", .text),
+                ("description", .text), ("privacy", .text), ("tags", .json), ("category", .text),
+                ("uploaded_at", .timestamp),
+            ]),
         table("youtube_credentials", [("user_id", .text), ("credentials_json", .text), ("updated_at", .timestamp)]),
-        table("quarantined_job_files", [
-            ("id", .integer), ("job_id", .integer), ("file_type", .text), ("filename", .text), ("file_path", .text),
-            ("uploaded_at", .text), ("reason", .text), ("quarantined_at", .stamp),
-        ]),
-        table("quarantined_youtube_uploads", [
-            ("id", .integer), ("job_id", .integer), ("video_id", .text), ("video_url", .text), ("title", .text),
-            ("description", .text), ("privacy", .text), ("tags", .text), ("category", .text), ("uploaded_at", .text),
-            ("reason", .text), ("quarantined_at", .stamp),
-        ]),
-        table("quarantined_json", [
-            ("table_name", .text), ("row_key", .text), ("column_name", .text), ("value", .text), ("reason", .text),
-        ]),
+        table(
+            "quarantined_job_files",
+            [
+                ("id", .integer), ("job_id", .integer), ("file_type", .text), ("filename", .text), ("file_path", .text),
+                ("uploaded_at", .text), ("reason", .text), ("quarantined_at", .stamp),
+            ]),
+        table(
+            "quarantined_youtube_uploads",
+            [
+                ("id", .integer), ("job_id", .integer), ("video_id", .text), ("video_url", .text), ("title", .text),
+                ("description", .text), ("privacy", .text), ("tags", .text), ("category", .text),
+                ("uploaded_at", .text),
+                ("reason", .text), ("quarantined_at", .stamp),
+            ]),
+        table(
+            "quarantined_json",
+            [
+                ("table_name", .text), ("row_key", .text), ("column_name", .text), ("value", .text), ("reason", .text),
+            ]),
     ]
 
     private static func table(_ name: String, _ columns: [(String, Kind)]) -> HistoryTable {
@@ -157,7 +170,10 @@ public struct HistoryTransferReport: Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case tables, alreadyMigrated = "already_migrated", dryRun = "dry_run", seconds
+        case tables
+        case alreadyMigrated = "already_migrated"
+        case dryRun = "dry_run"
+        case seconds
     }
 }
 

@@ -53,7 +53,8 @@ public final class TestPostgres: Sendable {
     /// The URL of a database on this server.
     public func url(database: String, user: String? = nil, password: String? = nil) -> String {
         let encode = { (text: String) in text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text }
-        return "postgresql://\(encode(user ?? self.user)):\(encode(password ?? self.password))@\(host):\(port)/\(database)"
+        return
+            "postgresql://\(encode(user ?? self.user)):\(encode(password ?? self.password))@\(host):\(port)/\(database)"
     }
 
     /// A new, empty database; its URL.
@@ -96,11 +97,15 @@ public final class TestPostgres: Sendable {
 
     /// Stops and starts the cluster, as a server restart in production would.
     public func restart() throws {
-        guard let cluster else { throw TestPostgresError("the test server was not started by this run; cannot restart it") }
+        guard let cluster else {
+            throw TestPostgresError("the test server was not started by this run; cannot restart it")
+        }
         try Self.runAsServerUser(
             cluster.binaries.appendingPathComponent("pg_ctl").path,
-            ["-D", cluster.data.path, "-m", "fast", "-w", "-t", "60", "-o", cluster.serverOptions,
-             "-l", cluster.root.appendingPathComponent("server.log").path, "restart"])
+            [
+                "-D", cluster.data.path, "-m", "fast", "-w", "-t", "60", "-o", cluster.serverOptions,
+                "-l", cluster.root.appendingPathComponent("server.log").path, "restart",
+            ])
     }
 
     // MARK: Starting and stopping
@@ -132,10 +137,13 @@ public final class TestPostgres: Sendable {
         let data = root.appendingPathComponent("data").path
         try runAsServerUser(
             binaries.appendingPathComponent("initdb").path,
-            ["-D", data, "-U", "postgres", "--pwfile=\(passwordFile.path)", "--auth-local=trust",
-             "--auth-host=scram-sha-256", "-E", "UTF8", "--no-locale", "--no-sync"])
+            [
+                "-D", data, "-U", "postgres", "--pwfile=\(passwordFile.path)", "--auth-local=trust",
+                "--auth-host=scram-sha-256", "-E", "UTF8", "--no-locale", "--no-sync",
+            ])
         // Durability is not what these tests measure; fsync off keeps them fast.
-        let options = "-p \(port) -k \(socket.path) -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200"
+        let options =
+            "-p \(port) -k \(socket.path) -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200"
         let cluster = Cluster(binaries: binaries, root: root, serverOptions: options)
         let first = clustersToStop.withLock { clusters in
             clusters.append(cluster)
@@ -144,7 +152,10 @@ public final class TestPostgres: Sendable {
         if first { atexit { TestPostgres.stopStartedClusters() } }
         try runAsServerUser(
             binaries.appendingPathComponent("pg_ctl").path,
-            ["-D", data, "-w", "-t", "60", "-o", options, "-l", root.appendingPathComponent("server.log").path, "start"])
+            [
+                "-D", data, "-w", "-t", "60", "-o", options, "-l", root.appendingPathComponent("server.log").path,
+                "start",
+            ])
         return TestPostgres(host: "127.0.0.1", port: port, user: "postgres", password: password, cluster: cluster)
     }
 

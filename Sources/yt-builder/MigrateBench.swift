@@ -9,7 +9,8 @@ extension BenchCommand {
     struct MigrateBench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "migrate",
-            abstract: "Build a history in the earlier service's layout and time `migrate` on it (and pgloader, if asked).",
+            abstract:
+                "Build a history in the earlier service's layout and time `migrate` on it (and pgloader, if asked).",
             discussion: """
                 Each job has 4 files and one upload, and every 50th job was deleted with its rows left as \
                 orphans: about 6 rows a job. Both targets must be empty PostgreSQL databases.
@@ -30,8 +31,12 @@ extension BenchCommand {
             var ratio: Double?
 
             enum CodingKeys: String, CodingKey {
-                case jobs, rows, ytBuilderSeconds = "yt_builder_seconds", ytBuilderRowsPerSecond = "yt_builder_rows_per_second"
-                case pgloaderSeconds = "pgloader_seconds", pgloaderRowsPerSecond = "pgloader_rows_per_second", ratio
+                case jobs, rows
+                case ytBuilderSeconds = "yt_builder_seconds"
+                case ytBuilderRowsPerSecond = "yt_builder_rows_per_second"
+                case pgloaderSeconds = "pgloader_seconds"
+                case pgloaderRowsPerSecond = "pgloader_rows_per_second"
+                case ratio
             }
         }
 
@@ -43,21 +48,24 @@ extension BenchCommand {
         }
 
         func run() async throws {
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("yt-builder-bench-\(UUID().uuidString)")
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "yt-builder-bench-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }
             let source = folder.appendingPathComponent("history.db").path
             Console.error("Writing a history of \(jobs) jobs…")
             try LegacyFixture.writeLarge(to: source, jobs: jobs)
             let rows = ["jobs", "job_files", "youtube_uploads", "youtube_credentials"].reduce(0) { total, table in
-                total + (Int((try? LegacyFixture.query("SELECT COUNT(*) FROM \(table)", on: source))?.first ?? "0") ?? 0)
+                total
+                    + (Int((try? LegacyFixture.query("SELECT COUNT(*) FROM \(table)", on: source))?.first ?? "0") ?? 0)
             }
 
             Console.error("yt-builder migrate…")
             let clock = ContinuousClock()
             let start = clock.now
-            let history = try await SQLiteStorage.exportHistory(from: source, legacyTimeZone: TimeZone(identifier: "UTC")!)
-            Console.error(String(format: "read in %.2f s", Self.seconds(start.duration(to: clock.now))))
+            let history = try await SQLiteStorage.exportHistory(
+                from: source, legacyTimeZone: TimeZone(identifier: "UTC")!)
+            Console.error(String(format: "read in %.2f s", start.duration(to: clock.now).inSeconds))
             var options = PostgresStorage.Options()
             options.poolSize = 1
             let target = try await PostgresStorage.open(url: to, options: options)
@@ -68,7 +76,7 @@ extension BenchCommand {
                 throw error
             }
             await target.close()
-            let ours = Self.seconds(start.duration(to: clock.now))
+            let ours = start.duration(to: clock.now).inSeconds
 
             var theirs: Double?
             if let pgloaderTo {
@@ -84,7 +92,7 @@ extension BenchCommand {
                 try process.run()
                 process.waitUntilExit()
                 guard process.terminationStatus == 0 else { throw ValidationError("pgloader failed") }
-                theirs = Self.seconds(begin.duration(to: clock.now))
+                theirs = begin.duration(to: clock.now).inSeconds
             }
             let result = Result(
                 jobs: jobs, rows: rows, ytBuilderSeconds: ours, ytBuilderRowsPerSecond: Double(rows) / ours,
@@ -92,15 +100,14 @@ extension BenchCommand {
                 ratio: theirs.map { $0 / ours })
             if json { return try Console.printJSON(result) }
             print(String(format: "%d jobs, %d rows", jobs, rows))
-            print(String(format: "yt-builder migrate: %.2f s, %.0f rows/s (read, copy, verify)", ours, result.ytBuilderRowsPerSecond))
+            print(
+                String(
+                    format: "yt-builder migrate: %.2f s, %.0f rows/s (read, copy, verify)", ours,
+                    result.ytBuilderRowsPerSecond))
             if let theirs, let rate = result.pgloaderRowsPerSecond, let ratio = result.ratio {
                 print(String(format: "pgloader:           %.2f s, %.0f rows/s", theirs, rate))
                 print(String(format: "yt-builder is %.2f times pgloader's rows/s", ratio))
             }
-        }
-
-        static func seconds(_ duration: Duration) -> Double {
-            Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
         }
     }
 }

@@ -7,7 +7,8 @@ import StorageCore
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
-        abstract: "Copy a SQLite history (this service's or the earlier one's) into PostgreSQL, verified, in one transaction.",
+        abstract:
+            "Copy a SQLite history (this service's or the earlier one's) into PostgreSQL, verified, in one transaction.",
         discussion: """
             The source is never changed. Run it again after a success and it finds the same history there, \
             verifies it and copies nothing. Killed midway, it leaves nothing behind; run it again.
@@ -15,7 +16,10 @@ struct MigrateCommand: AsyncParsableCommand {
 
     @Option(help: "The SQLite file to copy.") var from: String
     @Option(help: "The PostgreSQL URL to copy into (default: env YT_BUILDER_DATABASE_URL).") var to: String?
-    @Option(help: "The zone the earlier service's naive timestamps were written in (default: env YT_BUILDER_LEGACY_TZ, else this machine's).")
+    @Option(
+        help:
+            "The zone the earlier service's naive timestamps were written in (default: env YT_BUILDER_LEGACY_TZ, else this machine's)."
+    )
     var legacyTimezone: String?
     @Flag(help: "Read and check everything; write nothing to the target.") var dryRun = false
     @Flag(help: "Print a JSON summary on stdout.") var json = false
@@ -26,7 +30,9 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func validate() throws {
         _ = try DatabaseOptions.legacyTimeZone(named: legacyTimezone)
-        guard let target else { throw ValidationError("name the PostgreSQL target with --to or YT_BUILDER_DATABASE_URL") }
+        guard let target else {
+            throw ValidationError("name the PostgreSQL target with --to or YT_BUILDER_DATABASE_URL")
+        }
         guard DatabaseOptions.isPostgres(target) else {
             throw ValidationError("--to must be a PostgreSQL URL (postgresql://…), not '\(target)'")
         }
@@ -54,16 +60,21 @@ struct MigrateCommand: AsyncParsableCommand {
         display.finish()
         await target.close()
         if json { return try Console.printJSON(report) }
-        print(Console.table(
-            ["table", "source", "copied", "quarantined", "checksum"],
-            report.tables.map { ["\($0.table)", "\($0.source)", "\($0.copied)", "\($0.quarantined)", $0.checksum] }))
+        print(
+            Console.table(
+                ["table", "source", "copied", "quarantined", "checksum"],
+                report.tables.map { ["\($0.table)", "\($0.source)", "\($0.copied)", "\($0.quarantined)", $0.checksum] })
+        )
         if report.alreadyMigrated {
             print("Already migrated: \(target.location) holds this very history (verified); nothing was copied.")
         } else if dryRun {
             print("Dry run: nothing was written to \(target.location).")
         } else {
             let rate = report.seconds > 0 ? Double(rows) / report.seconds : 0
-            print(String(format: "Copied and verified %d rows into %@ in %.2f s (%.0f rows/s).", rows, target.location, report.seconds, rate))
+            print(
+                String(
+                    format: "Copied and verified %d rows into %@ in %.2f s (%.0f rows/s).", rows, target.location,
+                    report.seconds, rate))
         }
     }
 }

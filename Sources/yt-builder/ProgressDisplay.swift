@@ -21,12 +21,12 @@ final class ProgressDisplay: Sendable {
 
     func update(_ progress: HistoryProgress) {
         let now = ContinuousClock.now
-        let elapsed = Self.seconds(started.duration(to: now))
+        let elapsed = started.duration(to: now).inSeconds
         let rate = elapsed > 0 ? Double(progress.rowsDone) / elapsed : 0
         let fraction = progress.rowsTotal > 0 ? Double(progress.rowsDone) / Double(progress.rowsTotal) : 1
         let line: String? = state.withLock { state in
             if terminal {
-                guard progress.step != state.lastStep || Self.seconds(state.lastDraw.duration(to: now)) >= 0.1 else {
+                guard progress.step != state.lastStep || state.lastDraw.duration(to: now).inSeconds >= 0.1 else {
                     return nil
                 }
                 state.lastDraw = now
@@ -52,9 +52,5 @@ final class ProgressDisplay: Sendable {
 
     func finish() {
         if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

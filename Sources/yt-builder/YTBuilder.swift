@@ -5,6 +5,8 @@ struct YTBuilder: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "yt-builder",
         abstract: "Turns uploaded clips, music, sounds and quotes into videos, and keeps their history.",
-        subcommands: [DatabaseCommand.self, JobsCommand.self, CleanupCommand.self, MigrateCommand.self, BenchCommand.self]
+        subcommands: [
+            DatabaseCommand.self, JobsCommand.self, CleanupCommand.self, MigrateCommand.self, BenchCommand.self,
+        ]
     )
 }

@@ -16,7 +16,8 @@ import Testing
         let database = TestPostgres.databaseName(in: url)
         let source = cli.path("big.db")
         try LegacyFixture.writeLarge(to: source, jobs: 40_000)
-        #expect(try await cli.run("db", "migrate", "--database", url).status == 0, "the schema, so the copy can be watched")
+        #expect(
+            try await cli.run("db", "migrate", "--database", url).status == 0, "the schema, so the copy can be watched")
 
         let process = Process()
         process.executableURL = try CommandRunner.binary
@@ -48,7 +49,9 @@ import Testing
             try await Task.sleep(for: .milliseconds(50))
         }
         for table in ["jobs", "job_files", "youtube_uploads", "quarantined_job_files"] {
-            #expect(try server.query("SELECT COUNT(*) FROM \(table)", database: database) == ["0"], "\(table) after the kill")
+            #expect(
+                try server.query("SELECT COUNT(*) FROM \(table)", database: database) == ["0"],
+                "\(table) after the kill")
         }
         #expect(
             try server.query(
@@ -69,17 +72,23 @@ import Testing
         let url = try server.freshDatabase()
         let source = cli.path("legacy.db")
         try LegacyFixture.write(to: source)
-        let dry = try await cli.run("migrate", "--from", source, "--to", url, "--dry-run", "--legacy-timezone", LegacyFixture.timeZone)
+        let dry = try await cli.run(
+            "migrate", "--from", source, "--to", url, "--dry-run", "--legacy-timezone", LegacyFixture.timeZone)
         #expect(dry.status == 0, "\(dry.stderr)")
         #expect(dry.stdout.contains("Dry run: nothing was written"))
-        #expect(try server.query("SELECT to_regclass('jobs') IS NULL", database: TestPostgres.databaseName(in: url)) == ["t"])
+        #expect(
+            try server.query("SELECT to_regclass('jobs') IS NULL", database: TestPostgres.databaseName(in: url)) == [
+                "t"
+            ])
         var cli = self.cli
         cli.environment["YT_BUILDER_DATABASE_URL"] = url
         let result = try await cli.run("migrate", "--from", source, "--legacy-timezone", LegacyFixture.timeZone)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("job_files                    7       5       2"), "\(result.stdout)")
         #expect(result.stdout.contains("Copied and verified"))
-        #expect(result.stderr.contains("copying jobs: 5/"), "progress lines when stderr is not a terminal: \(result.stderr)")
+        #expect(
+            result.stderr.contains("copying jobs: 5/"), "progress lines when stderr is not a terminal: \(result.stderr)"
+        )
         #expect(result.stderr.contains("verifying: "))
         #expect(!result.stdout.contains(server.password))
     }

@@ -33,7 +33,8 @@ import Testing
 
         let list = try await cli.run("jobs", "list", "--database", url, "--status", "completed", "--limit", "5")
         #expect(list.status == 0)
-        #expect(list.stdout.split(separator: "\n").count == 7, "a header, five jobs and the cursor line: \(list.stdout)")
+        #expect(
+            list.stdout.split(separator: "\n").count == 7, "a header, five jobs and the cursor line: \(list.stdout)")
         let first = try #require(try server.query("SELECT MIN(job_id) FROM jobs", database: database).first)
         let show = try await cli.run("jobs", "show", first, "--database", url, "--json")
         #expect(show.stdout.contains(#""videos" : 2"#), "\(show.stdout)")
@@ -64,7 +65,8 @@ import Testing
             for _ in 0..<4 {
                 group.addTask {
                     try await cli.run(
-                        "bench", "storage", "--database", url, "--jobs", "150", "--concurrency", "4", "--keep", "--json")
+                        "bench", "storage", "--database", url, "--jobs", "150", "--concurrency", "4", "--keep", "--json"
+                    )
                 }
             }
             return try await group.reduce(into: []) { $0.append($1) }
@@ -91,7 +93,8 @@ import Testing
         let url = try server.freshDatabase()
         #expect(try await cli.run("db", "migrate", "--database", url).status == 0)
         try server.execute(
-            "INSERT INTO schema_migrations VALUES ('099_future', 99, now())", database: TestPostgres.databaseName(in: url))
+            "INSERT INTO schema_migrations VALUES ('099_future', 99, now())",
+            database: TestPostgres.databaseName(in: url))
         let newer = try await cli.run("jobs", "list", "--database", url)
         #expect(newer.status != 0)
         #expect(newer.stderr.contains("newer version"), "\(newer.stderr)")

@@ -8,7 +8,8 @@ import Testing
 
 /// Moving SQLite histories into PostgreSQL, checked through the Storage protocol.
 @Suite(.timeLimit(.minutes(3))) struct HistoryMigrationTests {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("yt-builder-history-\(UUID().uuidString)")
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "yt-builder-history-\(UUID().uuidString)")
     let zone = TimeZone(identifier: LegacyFixture.timeZone)!
 
     init() throws {
@@ -70,8 +71,11 @@ import Testing
         let sqlite = try await SQLiteStorage.open(path: source)
         for index in 0..<30 {
             let job = try await sqlite.createJob(
-                NewJob(config: JobConfig(["i": .int(Int64(index)), "name": .string("clip «\(index)» 🎬")]), runsDirectory: "runs"))
-            _ = try await sqlite.addFile(NewJobFile(jobID: job.jobID, fileType: .videos, filename: "a\tb\\c\nd.mp4", filePath: "p/\(index)"))
+                NewJob(
+                    config: JobConfig(["i": .int(Int64(index)), "name": .string("clip «\(index)» 🎬")]),
+                    runsDirectory: "runs"))
+            _ = try await sqlite.addFile(
+                NewJobFile(jobID: job.jobID, fileType: .videos, filename: "a\tb\\c\nd.mp4", filePath: "p/\(index)"))
             _ = try await sqlite.updateJob(job.jobID, JobUpdate(status: .queued))
         }
         let newest = try #require(try await sqlite.listJobs(JobQuery(limit: 1)).jobs.first)
@@ -97,12 +101,15 @@ import Testing
         #expect(next.jobID > newest.jobID, "the deleted newest id is not handed out again")
 
         let other = try await SQLiteStorage.exportHistory(from: path("current.db"), legacyTimeZone: zone)
-        let changed = History(tables: other.tables.map { table in
-            var table = table
-            if table.name == "jobs" { table.rows.removeLast() }
-            return table
-        }, highestJobID: other.highestJobID)
-        let refused = await #expect(throws: StorageError.self) { try await target.importHistory(changed, dryRun: false) }
+        let changed = History(
+            tables: other.tables.map { table in
+                var table = table
+                if table.name == "jobs" { table.rows.removeLast() }
+                return table
+            }, highestJobID: other.highestJobID)
+        let refused = await #expect(throws: StorageError.self) {
+            try await target.importHistory(changed, dryRun: false)
+        }
         #expect(refused?.kind == .conflict)
         await target.close()
     }
@@ -110,7 +117,10 @@ import Testing
     @Test func configThatIsNotJSONIsQuarantinedVerbatim() async throws {
         let source = path("bad-json.db")
         try LegacyFixture.write(
-            to: source, extraSQL: "UPDATE jobs SET config = '{\"duration\": 600,' WHERE job_id = 2; UPDATE youtube_uploads SET tags = 'a, b' WHERE id = 1;")
+            to: source,
+            extraSQL:
+                "UPDATE jobs SET config = '{\"duration\": 600,' WHERE job_id = 2; UPDATE youtube_uploads SET tags = 'a, b' WHERE id = 1;"
+        )
         let url = try TestPostgres.shared().freshDatabase()
         let target = try await PostgresStorage.open(url: url)
         let report = try await target.importHistory(

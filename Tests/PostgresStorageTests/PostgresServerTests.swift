@@ -27,8 +27,10 @@ import Testing
     }
 
     /// On a cluster of its own: restarting the shared one would break the tests beside it.
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["YT_BUILDER_TEST_DATABASE_URL"] == nil,
-                   "starts and restarts a cluster of its own"))
+    @Test(
+        .enabled(
+            if: ProcessInfo.processInfo.environment["YT_BUILDER_TEST_DATABASE_URL"] == nil,
+            "starts and restarts a cluster of its own"))
     func theStoreKeepsWorkingAcrossAServerRestart() async throws {
         let server = try TestPostgres.privateCluster()
         var options = PostgresStorage.Options()
@@ -36,14 +38,18 @@ import Testing
         let storage = try await PostgresStorage.open(url: try server.freshDatabase(), options: options)
         // Fill the pool with open connections, all of which the restart will break.
         let before = try await withThrowingTaskGroup(of: Int64.self) { group in
-            for _ in 0..<8 { group.addTask { try await storage.createJob(NewJob(config: nil, runsDirectory: "r")).jobID } }
+            for _ in 0..<8 {
+                group.addTask { try await storage.createJob(NewJob(config: nil, runsDirectory: "r")).jobID }
+            }
             return try await group.reduce(into: [Int64]()) { $0.append($1) }
         }
         try server.restart()
         let first = try await storage.job(before[0])
         #expect(first?.jobID == before[0], "the first call after the restart succeeds")
         let after = try await withThrowingTaskGroup(of: Int64.self) { group in
-            for _ in 0..<8 { group.addTask { try await storage.createJob(NewJob(config: nil, runsDirectory: "r")).jobID } }
+            for _ in 0..<8 {
+                group.addTask { try await storage.createJob(NewJob(config: nil, runsDirectory: "r")).jobID }
+            }
             return try await group.reduce(into: [Int64]()) { $0.append($1) }
         }
         #expect(Set(before + after).count == 16)
