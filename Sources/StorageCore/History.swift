@@ -1,3 +1,6 @@
+import Dispatch
+import Synchronization
+
 /// A whole history, table by table, as it moves from one backend to another
 /// (`yt-builder migrate`). Every value travels as text; a column's kind says how
 /// two backends' texts of the same value are compared.
@@ -89,21 +92,38 @@ public struct HistoryTable: Sendable {
         }
     }
 
-    /// Row count and a checksum of the contents, independent of row order.
+    /// Row count and a checksum of the contents, independent of row order:
+    /// each row's canonical text is hashed (FNV-1a, 64 bits) and the hashes are
+    /// summed and xor-ed, so rows can be hashed in parallel and in any order.
     public var fingerprint: Fingerprint {
-        let lines = rows.map { row in
-            zip(row, columns).map { Self.canonical($0, $1.kind) }.joined(separator: "\u{1}")
-        }.sorted()
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a, 64 bits
-        for line in lines {
-            for byte in line.utf8 {
+        let chunk = 20_000
+        let chunks = (rows.count + chunk - 1) / chunk
+        let partial = Mutex<[(UInt64, UInt64)]>([])
+        DispatchQueue.concurrentPerform(iterations: chunks) { index in
+            var sum: UInt64 = 0
+            var mix: UInt64 = 0
+            for row in rows[(index * chunk)..<min(rows.count, (index + 1) * chunk)] {
+                let hash = rowHash(row)
+                sum = sum &+ hash
+                mix ^= hash &* 0x9E37_79B9_7F4A_7C15
+            }
+            partial.withLock { $0.append((sum, mix)) }
+        }
+        let (sum, mix) = partial.withLock { $0 }.reduce((UInt64(0), UInt64(0))) { ($0.0 &+ $1.0, $0.1 ^ $1.1) }
+        return Fingerprint(rows: rows.count, checksum: String(sum, radix: 16) + "-" + String(mix, radix: 16))
+    }
+
+    private func rowHash(_ row: [String?]) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for (value, column) in zip(row, columns) {
+            for byte in Self.canonical(value, column.kind).utf8 {
                 hash ^= UInt64(byte)
                 hash = hash &* 0x100_0000_01b3
             }
-            hash ^= 0x0a
+            hash ^= 0x01
             hash = hash &* 0x100_0000_01b3
         }
-        return Fingerprint(rows: rows.count, checksum: String(hash, radix: 16))
+        return hash
     }
 
     public struct Fingerprint: Hashable, Sendable, Codable {
