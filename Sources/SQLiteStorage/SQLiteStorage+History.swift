@@ -27,10 +27,10 @@ extension SQLiteStorage {
         }
         var options = Options()
         options.legacyTimeZone = legacyTimeZone
-        options.backupBeforeUpgrade = false
+        options.throwaway = true
         let storage = try await open(path: copy, options: options)
         do {
-            let history = try await storage.readHistory(of: path)
+            let history = try await storage.readHistory(of: path, upgraded: storage.openingReport != nil)
             await storage.close()
             return history
         } catch {
@@ -39,9 +39,10 @@ extension SQLiteStorage {
         }
     }
 
-    private func readHistory(of path: String) async throws -> History {
+    private func readHistory(of path: String, upgraded: Bool) async throws -> History {
         try await read { connection in
-            let problems = try connection.quickCheck()
+            // An upgrade checked the file already; a current file is checked here.
+            let problems = upgraded ? [] : try connection.quickCheck()
             guard problems.isEmpty else {
                 throw StorageError(
                     .corruptDatabase, "\(path) is damaged: \(problems.prefix(3).joined(separator: "; "))")

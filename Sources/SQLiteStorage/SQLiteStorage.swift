@@ -16,9 +16,9 @@ public final class SQLiteStorage: Storage, DatabaseAdministration {
         public var legacyTimeZone = TimeZone.current
         /// How long a write waits for another process's write to finish.
         public var busyTimeoutMilliseconds: Int32 = 10_000
-        /// Copy an existing file beside itself before upgrading it. Off only for
-        /// files that are themselves throwaway copies.
-        public var backupBeforeUpgrade = true
+        /// The file is a throwaway copy (as `migrate` reads): no backup before an
+        /// upgrade, no rollback journal, no waiting for the disk.
+        public var throwaway = false
         public var clock: @Sendable () -> Timestamp = { Timestamp.now() }
 
         public init() {}
@@ -61,6 +61,11 @@ public final class SQLiteStorage: Storage, DatabaseAdministration {
             // Refuses foreign, damaged and newer files before anything is written.
             _ = try runner.pending(applied: SQLiteSchemaState.inspect(connection).applied)
             guard options.migrate else { return nil as MigrationReport? }
+            if options.throwaway {
+                try connection.execute(
+                    "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY"
+                )
+            }
             let report = try bringUpToDate(connection, path: path, options: options)
             return report.applied.isEmpty ? nil : report
         }
@@ -76,6 +81,7 @@ public final class SQLiteStorage: Storage, DatabaseAdministration {
         let report =
             pending.isEmpty && state != .legacy
             ? MigrationReport(applied: []) : try upgrade(connection, from: state, path: path, options: options)
+        guard !options.throwaway else { return report }
         // WAL lets readers and one writer work at once, across processes;
         // NORMAL sync is durable in WAL except for the last commits on power loss.
         try connection.executeRetryingWhileBusy(
@@ -101,7 +107,7 @@ public final class SQLiteStorage: Storage, DatabaseAdministration {
                     "\(path) is damaged, so it was not upgraded and was left untouched: \(problems.prefix(3).joined(separator: "; "))"
                 )
             }
-            if options.backupBeforeUpgrade {
+            if !options.throwaway {
                 backupPath = preUpgradeBackupPath(for: path, at: now)
                 try connection.backup(to: backupPath!)
             }
