@@ -45,13 +45,9 @@ final class PostgresConnection {
 
     /// Runs a prepared statement with text parameters; each row is read by `row`.
     func query<T>(_ sql: String, _ values: [String?] = [], row: (PostgresRow) throws -> T) throws -> [T] {
-        let name = try statementName(for: sql, parameterCount: values.count)
-        let result = withCStrings(values) { pointers in
-            PQexecPrepared(handle, name, Int32(values.count), pointers, nil, nil, 0)
-        }
+        let result = try executePrepared(sql, values)
         defer { PQclear(result) }
-        try check(result, sql: sql)
-        let rows = PostgresRow(result: result!)
+        let rows = PostgresRow(result: result)
         var values: [T] = []
         for index in 0..<PQntuples(result) {
             rows.index = index
@@ -63,13 +59,24 @@ final class PostgresConnection {
     /// Runs a prepared statement; returns how many rows it changed.
     @discardableResult
     func run(_ sql: String, _ values: [String?] = []) throws -> Int {
+        let result = try executePrepared(sql, values)
+        defer { PQclear(result) }
+        return Int(String(cString: PQcmdTuples(result))) ?? 0
+    }
+
+    /// Prepares `sql` on first use and runs it; the caller clears the result.
+    private func executePrepared(_ sql: String, _ values: [String?]) throws -> OpaquePointer {
         let name = try statementName(for: sql, parameterCount: values.count)
         let result = withCStrings(values) { pointers in
             PQexecPrepared(handle, name, Int32(values.count), pointers, nil, nil, 0)
         }
-        defer { PQclear(result) }
-        try check(result, sql: sql)
-        return Int(String(cString: PQcmdTuples(result))) ?? 0
+        do {
+            try check(result, sql: sql)
+        } catch {
+            PQclear(result)
+            throw error
+        }
+        return result!
     }
 
     func transaction<T>(_ body: () throws -> T) throws -> T {

@@ -2,18 +2,13 @@ import Foundation
 import StorageCore
 
 extension PostgresStorage {
-    static let tables = [
-        "jobs", "job_files", "youtube_uploads", "youtube_credentials", "quarantined_job_files",
-        "quarantined_youtube_uploads", "quarantined_json",
-    ]
-
     public func status() async throws -> DatabaseStatus {
         let location = location
         return try await session { connection in
             let applied = try PostgresMigrationTarget(connection: connection, now: .now()).appliedMigrationIDs()
             let pending = try Self.runner.pending(applied: applied)
             var counts: [TableCount] = []
-            for table in Self.tables {
+            for table in HistoryTable.layout.map(\.name) {
                 // Table names come from the fixed list above, never from input.
                 let exists = try connection.query("SELECT to_regclass($1) IS NOT NULL", [table]) { $0.text(0) }
                 guard exists.first == "t" else { continue }

@@ -13,10 +13,8 @@ extension PostgresStorage {
     }
 
     public func createJob(_ new: NewJob) async throws -> Job {
-        guard new.status == .preparing || new.status == .queued else {
-            throw StorageError.invalidInput("a new job is preparing or queued, not \(new.status.rawValue)")
-        }
-        let runs = new.runsDirectory.hasSuffix("/") ? String(new.runsDirectory.dropLast()) : new.runsDirectory
+        try new.validate()
+        let runs = new.runsFolder
         let values = [RunID.randomSuffix(), runs, new.status.rawValue, new.config?.jsonText, now]
         // One round trip: the id is drawn first, so run_id and run_dir can name it.
         return try await session { connection in

@@ -89,14 +89,9 @@ struct SQLiteMigrationTarget: MigrationTarget {
 }
 
 extension SQLiteConnection {
-    static let tables = [
-        "jobs", "job_files", "youtube_uploads", "youtube_credentials", "quarantined_job_files",
-        "quarantined_youtube_uploads",
-    ]
-
     func rowCounts() throws -> [TableCount] {
         let existing = Set(try query("SELECT name FROM sqlite_master WHERE type = 'table'") { $0.text(0) ?? "" })
-        return try Self.tables.filter(existing.contains).map { table in
+        return try HistoryTable.layout.map(\.name).filter(existing.contains).map { table in
             // Table names come from the fixed list above, never from input.
             TableCount(table: table, rows: Int(try scalarInt("SELECT COUNT(*) FROM \"\(table)\"") ?? 0))
         }

@@ -13,10 +13,8 @@ extension SQLiteStorage {
     }
 
     public func createJob(_ new: NewJob) async throws -> Job {
-        guard new.status == .preparing || new.status == .queued else {
-            throw StorageError.invalidInput("a new job is preparing or queued, not \(new.status.rawValue)")
-        }
-        let runsDirectory = new.runsDirectory.hasSuffix("/") ? String(new.runsDirectory.dropLast()) : new.runsDirectory
+        try new.validate()
+        let runsDirectory = new.runsFolder
         let now = now
         let configText = new.config?.jsonText
         return try await write { connection in

@@ -127,6 +127,17 @@ public struct NewJob: Hashable, Sendable {
         self.runsDirectory = runsDirectory
         self.status = status
     }
+
+    public func validate() throws {
+        guard status == .preparing || status == .queued else {
+            throw StorageError.invalidInput("a new job is preparing or queued, not \(status.rawValue)")
+        }
+    }
+
+    /// `runsDirectory` without a trailing slash, so run directories never hold `//`.
+    public var runsFolder: String {
+        runsDirectory.hasSuffix("/") ? String(runsDirectory.dropLast()) : runsDirectory
+    }
 }
 
 /// Changes to a job; nil fields stay as they are.
