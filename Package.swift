@@ -8,7 +8,12 @@ let package = Package(
         .executable(name: "yt-builder", targets: ["yt-builder"])
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.0"),
     ],
     targets: [
         .systemLibrary(
@@ -20,18 +25,18 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
-        // Turns every file under sql/ into Swift string constants, so the binary
-        // carries its schema and runs from any directory.
-        .executableTarget(name: "embed-sql"),
+        // Turns data files (sql/, openapi/) into Swift string constants, so the
+        // binary carries its schema and API document and runs from any directory.
+        .executableTarget(name: "embed-files"),
         .plugin(
-            name: "EmbedSQLPlugin",
+            name: "EmbedFilesPlugin",
             capability: .buildTool(),
-            dependencies: ["embed-sql"]
+            dependencies: ["embed-files"]
         ),
         .target(
             name: "SchemaSQL",
             dependencies: ["StorageCore"],
-            plugins: ["EmbedSQLPlugin"]
+            plugins: ["EmbedFilesPlugin"]
         ),
         .target(name: "StorageCore"),
         .target(
@@ -43,6 +48,22 @@ let package = Package(
             dependencies: ["CLibPQ", "StorageCore", "SchemaSQL"]
         ),
         .target(name: "StorageConformance", dependencies: ["StorageCore"]),
+        // A job's config as the renderer reads it: defaults, types, ranges; one validator for API and CLI.
+        .target(name: "VideoSettings", dependencies: ["StorageCore"]),
+        // The on-disk layout of a job: run directory, safe file names, uploads, the render log.
+        .target(name: "RunFiles", dependencies: ["StorageCore"]),
+        .target(
+            name: "HTTPServer",
+            dependencies: [
+                "StorageCore", "VideoSettings", "RunFiles",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+            ],
+            plugins: ["EmbedFilesPlugin"]
+        ),
         .target(name: "StorageBenchmark", dependencies: ["StorageCore"]),
         // Builds database files in the earlier service's layout, for tests and `bench migrate`.
         .target(name: "LegacyFixtures", dependencies: ["CSQLite"]),
@@ -57,6 +78,7 @@ let package = Package(
                 "PostgresStorage",
                 "StorageBenchmark",
                 "LegacyFixtures",
+                "HTTPServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -70,6 +92,14 @@ let package = Package(
             dependencies: [
                 "PostgresStorage", "SQLiteStorage", "StorageCore", "StorageConformance", "TestPostgres",
                 "LegacyFixtures",
+            ]
+        ),
+        .testTarget(
+            name: "HTTPServerTests",
+            dependencies: [
+                "HTTPServer", "StorageCore", "SQLiteStorage", "PostgresStorage", "TestPostgres", "VideoSettings",
+                "RunFiles",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(

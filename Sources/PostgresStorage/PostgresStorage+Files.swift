@@ -45,14 +45,17 @@ extension PostgresStorage {
         }
     }
 
-    public func fileCounts(ofJob jobID: Int64) async throws -> FileCounts {
+    public func fileCounts(ofJobs jobIDs: [Int64]) async throws -> [Int64: FileCounts] {
+        guard !jobIDs.isEmpty else { return [:] }
+        let ids = "{" + jobIDs.map(String.init).joined(separator: ",") + "}"
         let rows = try await session { connection in
             try connection.query(
-                "SELECT file_type, COUNT(*) FROM job_files WHERE job_id = $1 GROUP BY file_type", [String(jobID)]
-            ) { (try $0.required(0, "file type", FileType.init(rawValue:)), $0.int(1)) }
+                """
+                SELECT job_id, file_type, COUNT(*) FROM job_files
+                WHERE job_id = ANY($1::bigint[]) GROUP BY job_id, file_type
+                """, [ids]
+            ) { ($0.int64(0), try $0.required(1, "file type", FileType.init(rawValue:)), $0.int(2)) }
         }
-        var counts = FileCounts()
-        for (type, count) in rows { counts[type] = count }
-        return counts
+        return fileCountsByJob(jobIDs, rows)
     }
 }

@@ -109,6 +109,15 @@ extension PostgresStorage {
         }
     }
 
+    public func jobCounts() async throws -> [JobStatus: Int] {
+        let rows = try await session { connection in
+            try connection.query("SELECT status, COUNT(*) FROM jobs GROUP BY status") {
+                (try $0.required(0, "status", JobStatus.init(rawValue:)), $0.int(1))
+            }
+        }
+        return countsByStatus(rows)
+    }
+
     public func stalePreparingJobs(createdBefore cutoff: Timestamp) async throws -> [Job] {
         try await session { connection in
             try connection.query(

@@ -50,14 +50,18 @@ extension SQLiteStorage {
         }
     }
 
-    public func fileCounts(ofJob jobID: Int64) async throws -> FileCounts {
+    public func fileCounts(ofJobs jobIDs: [Int64]) async throws -> [Int64: FileCounts] {
+        guard !jobIDs.isEmpty else { return [:] }
+        // The ids travel as one bound JSON array, whatever their number.
+        let ids = "[" + jobIDs.map(String.init).joined(separator: ",") + "]"
         let rows = try await read { connection in
             try connection.query(
-                "SELECT file_type, COUNT(*) FROM job_files WHERE job_id = ? GROUP BY file_type", [.integer(jobID)]
-            ) { (try $0.required(0, "file type", FileType.init(rawValue:)), $0.int(1)) }
+                """
+                SELECT job_id, file_type, COUNT(*) FROM job_files
+                WHERE job_id IN (SELECT value FROM json_each(?)) GROUP BY job_id, file_type
+                """, [.text(ids)]
+            ) { ($0.int64(0), try $0.required(1, "file type", FileType.init(rawValue:)), $0.int(2)) }
         }
-        var counts = FileCounts()
-        for (type, count) in rows { counts[type] = count }
-        return counts
+        return fileCountsByJob(jobIDs, rows)
     }
 }

@@ -116,6 +116,15 @@ extension SQLiteStorage {
         }
     }
 
+    public func jobCounts() async throws -> [JobStatus: Int] {
+        let rows = try await read { connection in
+            try connection.query("SELECT status, COUNT(*) FROM jobs GROUP BY status") {
+                (try $0.required(0, "status", JobStatus.init(rawValue:)), $0.int(1))
+            }
+        }
+        return countsByStatus(rows)
+    }
+
     public func stalePreparingJobs(createdBefore cutoff: Timestamp) async throws -> [Job] {
         try await read { connection in
             try connection.query(

@@ -1,6 +1,6 @@
 import StorageCore
 
-/// The SQL under `sql/`, embedded at build time by the EmbedSQL plugin.
+/// The SQL under `sql/`, embedded at build time by the EmbedFiles plugin.
 public enum Schema {
     public enum Backend: String, Sendable {
         case sqlite, postgres

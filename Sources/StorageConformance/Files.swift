@@ -64,6 +64,14 @@ extension StorageConformance {
             expected.videos = 2
             try expectEqual(try await storage.fileCounts(ofJob: job.jobID), expected, "counts after a delete")
             try expectEqual(try await storage.fileCounts(ofJob: 999_999), FileCounts(), "an unknown job counts zero")
+            let other = try await newJob(storage)
+            _ = try await add(storage, other.jobID, .music, "a.mp3")
+            var otherExpected = FileCounts()
+            otherExpected.music = 1
+            try expectEqual(
+                try await storage.fileCounts(ofJobs: [job.jobID, other.jobID, 999_999, job.jobID]),
+                [job.jobID: expected, other.jobID: otherExpected, 999_999: FileCounts()], "counts of several jobs")
+            try expectEqual(try await storage.fileCounts(ofJobs: []), [:], "counts of no jobs")
         }
     }
 

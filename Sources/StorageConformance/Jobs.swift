@@ -41,6 +41,10 @@ extension StorageConformance {
 
             let listed = try await allJobs(storage)
             try expectEqual(listed.map(\.jobID), [queued.jobID, job.jobID], "all jobs, newest first")
+            var counts = Dictionary(uniqueKeysWithValues: JobStatus.allCases.map { ($0, 0) })
+            counts[.preparing] = 1
+            counts[.queued] = 1
+            try expectEqual(try await storage.jobCounts(), counts, "jobs per status, zeros included")
 
             let deleted = try unwrap(try await storage.deleteJob(queued.jobID), "delete")
             try expectEqual(

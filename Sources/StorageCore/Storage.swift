@@ -16,6 +16,8 @@ public protocol Storage: Sendable {
     /// Deletes the job with its files and uploads; nil when there is no such job.
     func deleteJob(_ id: Int64) async throws -> DeletedJob?
     /// Jobs still `preparing` that were created before `cutoff`: abandoned uploads.
+    /// How many jobs have each status; every status is present, zero included.
+    func jobCounts() async throws -> [JobStatus: Int]
     func stalePreparingJobs(createdBefore cutoff: Timestamp) async throws -> [Job]
     /// Deletes finished jobs (completed, failed, cancelled) that finished before
     /// `cutoff`, with their files and uploads; `dryRun` only reports them.
@@ -28,7 +30,8 @@ public protocol Storage: Sendable {
     /// A job's files in upload order, optionally of one type.
     func files(ofJob jobID: Int64, type: FileType?) async throws -> [JobFile]
     func deleteFile(jobID: Int64, type: FileType, filename: String) async throws -> Bool
-    func fileCounts(ofJob jobID: Int64) async throws -> FileCounts
+    /// Each job's file counts; a job without files (or that does not exist) gets zeros.
+    func fileCounts(ofJobs jobIDs: [Int64]) async throws -> [Int64: FileCounts]
 
     // MARK: YouTube uploads
 
@@ -38,6 +41,26 @@ public protocol Storage: Sendable {
 
     /// Releases connections. Calls after this fail with `.unavailable`.
     func close() async
+}
+
+extension Storage {
+    public func fileCounts(ofJob jobID: Int64) async throws -> FileCounts {
+        try await fileCounts(ofJobs: [jobID])[jobID] ?? FileCounts()
+    }
+}
+
+/// Fills in what a per-status count query leaves out.
+public func countsByStatus(_ rows: [(JobStatus, Int)]) -> [JobStatus: Int] {
+    var counts = Dictionary(uniqueKeysWithValues: JobStatus.allCases.map { ($0, 0) })
+    for (status, count) in rows { counts[status] = count }
+    return counts
+}
+
+/// Groups per-(job, type) count rows into one `FileCounts` per asked job.
+public func fileCountsByJob(_ jobIDs: [Int64], _ rows: [(Int64, FileType, Int)]) -> [Int64: FileCounts] {
+    var counts = Dictionary(jobIDs.map { ($0, FileCounts()) }, uniquingKeysWith: { first, _ in first })
+    for (jobID, type, count) in rows { counts[jobID, default: FileCounts()][type] = count }
+    return counts
 }
 
 public enum RunID {

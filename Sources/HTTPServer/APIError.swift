@@ -1,0 +1,78 @@
+import Hummingbird
+import RunFiles
+import StorageCore
+import VideoSettings
+
+/// An answer other than success: a status and a message for the client,
+/// written as `{"error": message}` plus any extra keys.
+struct APIError: Error {
+    var status: HTTPResponse.Status
+    var message: String
+    var extra: [String: JSONValue] = [:]
+
+    static func badRequest(_ message: String) -> APIError { APIError(status: .badRequest, message: message) }
+    static func notFound(_ message: String) -> APIError { APIError(status: .notFound, message: message) }
+
+    var response: Response {
+        var body = extra
+        body["error"] = .string(message)
+        return JSONResponse.make(.object(body), status: status)
+    }
+}
+
+extension APIError {
+    /// Every error a handler can meet, as the answer a client should see.
+    /// Whatever is not the client's doing is a 5xx whose details stay in the log.
+    init(_ error: any Error) {
+        switch error {
+        case let error as APIError:
+            self = error
+        case let error as InvalidSetting:
+            self.init(status: .badRequest, message: error.description, extra: ["field": .string(error.field)])
+        case let error as StorageError:
+            self.init(storage: error)
+        case let error as UploadFile.WriteError:
+            switch error {
+            case .tooLarge(let limit):
+                self.init(status: .contentTooLarge, message: "a file is larger than the limit of \(limit) bytes")
+            }
+        case let error as HTTPError:
+            self.init(status: error.status, message: error.body ?? error.status.reasonPhrase)
+        case let error as any HTTPResponseError:
+            self.init(status: error.status, message: error.status.reasonPhrase)
+        default:
+            self.init(status: .internalServerError, message: "internal error")
+        }
+    }
+
+    init(storage error: StorageError) {
+        switch error.kind {
+        case .notFound: self.init(status: .notFound, message: error.message)
+        // The earlier service answered 400 for a job in the wrong state; its clients expect that.
+        case .invalidInput, .invalidTransition: self.init(status: .badRequest, message: error.message)
+        case .conflict: self.init(status: .conflict, message: error.message)
+        case .unavailable: self.init(status: .serviceUnavailable, message: "the database is unavailable; try again")
+        case .incompatibleSchema, .corruptDatabase: self.init(status: .internalServerError, message: "internal error")
+        }
+    }
+}
+
+/// Turns every error into a JSON answer and logs the ones that are the
+/// server's fault with what caused them.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch {
+            let answer = APIError(error)
+            if answer.status.code >= 500 {
+                context.logger.error(
+                    "request failed",
+                    metadata: ["method": "\(request.method)", "path": "\(request.uri.path)", "error": "\(error)"])
+            }
+            return answer.response
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import StorageCore
+
+/// The HTTP API of the earlier service over any `Storage`: the routes of
+/// original-service.md plus health, metrics and the OpenAPI document.
+public func buildRouter(storage: any Storage, settings: ServerSettings) -> Router<BasicRequestContext> {
+    let router = Router(context: BasicRequestContext.self)
+    let metrics = ServerMetrics()
+    router.add(middleware: MetricsMiddleware(metrics: metrics))
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: LogRequestsMiddleware(.debug))
+    OperationsController(storage: storage, metrics: metrics).addRoutes(to: router)
+    let api = router.group("api")
+    if let token = settings.apiToken {
+        api.add(middleware: BearerTokenMiddleware(token: token))
+    }
+    let abandoned = AbandonedJobs(storage: storage, settings: settings)
+    JobsController(storage: storage, settings: settings, abandoned: abandoned).addRoutes(to: api)
+    FilesController(storage: storage, settings: settings).addRoutes(to: api)
+    YouTubeController().addRoutes(to: api)
+    return router
+}
+
+/// The application `serve` runs: the router, listening where the settings say,
+/// with `services` (render workers, say) run beside it. On SIGTERM or SIGINT it
+/// stops taking requests, lets the ones in flight finish, stops the services,
+/// and closes the database last.
+public func buildApplication(
+    storage: any Storage, settings: ServerSettings, services: [any Service] = [], logger: Logger
+) async throws -> some ApplicationProtocol {
+    try await AbandonedJobs(storage: storage, settings: settings).remove(logger: logger)
+    return Application(
+        router: buildRouter(storage: storage, settings: settings),
+        configuration: ApplicationConfiguration(
+            address: .hostname(settings.host, port: settings.port), serverName: "yt-builder"),
+        // Services stop in the reverse order: the server first, the database last.
+        services: [StorageService(storage: storage)] + services,
+        logger: logger)
+}
+
+/// Holds the database open while the server runs and closes it on shutdown.
+struct StorageService: Service {
+    let storage: any Storage
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await storage.close()
+    }
+}

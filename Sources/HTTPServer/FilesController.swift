@@ -1,0 +1,89 @@
+import Foundation
+import Hummingbird
+import RunFiles
+import StorageCore
+
+/// A job's media: upload (multipart, streamed to disk), list, delete.
+struct FilesController<Context: RequestContext> {
+    static var field: String { "files" }
+
+    let storage: any Storage
+    let settings: ServerSettings
+
+    func addRoutes(to api: RouterGroup<Context>) {
+        api.post("jobs/:id/upload/:type", use: upload)
+        api.get("jobs/:id/files/:type", use: list)
+        api.delete("jobs/:id/files/:type/:name", use: delete)
+    }
+
+    @Sendable func upload(_ request: Request, context: Context) async throws -> Response {
+        let job = try await JobLookup.job(context, storage)
+        let type = try FileType.parse(context.parameters.get("type") ?? "")
+        guard job.status == .preparing else {
+            throw APIError.badRequest(
+                "job \(job.jobID) is \(job.status.rawValue); files can be added only while it is preparing")
+        }
+        guard let boundary = MultipartUpload.boundary(of: request.headers[.contentType]) else {
+            throw APIError.badRequest("send the files as multipart/form-data in the field '\(Self.field)'")
+        }
+        let run = RunDirectory(path: job.runDirectory)
+        try run.create()
+        var upload = MultipartUpload(
+            boundary: boundary, field: Self.field, type: type, folder: run.folder(for: type),
+            limit: settings.maximumFileBytes
+        ) { file in
+            let row = NewJobFile(jobID: job.jobID, fileType: type, filename: file.name, filePath: file.path)
+            do {
+                _ = try await storage.addFile(row)
+            } catch {
+                unlink(file.path)
+                throw error
+            }
+        }
+        do {
+            try await upload.receive(request.body)
+        } catch let error as UploadFile.WriteError {
+            var answer = APIError(error)
+            answer.extra["uploaded"] = .array(upload.uploaded.map { .string($0) })
+            throw answer
+        }
+        guard upload.parts > 0 else {
+            throw APIError.badRequest("no files in the field '\(Self.field)'")
+        }
+        let counts = try await storage.fileCounts(ofJob: job.jobID)
+        return JSONResponse.make(
+            .object([
+                "uploaded": .array(upload.uploaded.map { .string($0) }),
+                "errors": .array(upload.errors.map { .string($0) }),
+                "file_counts": JobObject.counts(counts),
+            ]))
+    }
+
+    @Sendable func list(_ request: Request, context: Context) async throws -> Response {
+        let job = try await JobLookup.job(context, storage)
+        let type = try FileType.parse(context.parameters.get("type") ?? "")
+        let files = try await storage.files(ofJob: job.jobID, type: type)
+        return JSONResponse.make(.object(["files": .array(files.map { .string($0.filename) })]))
+    }
+
+    @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
+        let job = try await JobLookup.job(context, storage)
+        let type = try FileType.parse(context.parameters.get("type") ?? "")
+        let name = context.parameters.get("name") ?? ""
+        guard job.status == .preparing else {
+            throw APIError.badRequest(
+                "job \(job.jobID) is \(job.status.rawValue); files can be removed only while it is preparing")
+        }
+        let files = try await storage.files(ofJob: job.jobID, type: type)
+        guard let file = files.first(where: { $0.filename == name }),
+            try await storage.deleteFile(jobID: job.jobID, type: type, filename: name)
+        else {
+            throw APIError.notFound("job \(job.jobID) has no \(type.rawValue) file named '\(name)'")
+        }
+        // Only a file inside the run directory is ever removed from disk.
+        if let path = RunDirectory(path: job.runDirectory).resolve(file.filePath) { unlink(path) }
+        let counts = try await storage.fileCounts(ofJob: job.jobID)
+        return JSONResponse.make(
+            .object(["message": .string("removed \(name)"), "file_counts": JobObject.counts(counts)]))
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import Hummingbird
+import RunFiles
+import StorageCore
+import VideoSettings
+
+/// Jobs: prepare, create and queue, read, list, start, cancel, logs, download.
+struct JobsController<Context: RequestContext> {
+    let storage: any Storage
+    let settings: ServerSettings
+    let abandoned: AbandonedJobs
+
+    func addRoutes(to api: RouterGroup<Context>) {
+        api.get("config/defaults") { _, _ in JSONResponse.make(.object(VideoSettings.defaults.config.values)) }
+        api.post("jobs/prepare", use: prepare)
+        api.post("jobs", use: createQueued)
+        api.get("jobs", use: list)
+        api.get("jobs/:id", use: show)
+        api.post("jobs/:id/start", use: start)
+        api.post("jobs/:id/cancel", use: cancel)
+        api.get("jobs/:id/logs", use: logs)
+        api.get("jobs/:id/download", use: download)
+    }
+
+    @Sendable func prepare(_ request: Request, context: Context) async throws -> Response {
+        try await abandoned.remove(logger: context.logger)
+        return try await create(request, status: .preparing)
+    }
+
+    @Sendable func createQueued(_ request: Request, context: Context) async throws -> Response {
+        try await create(request, status: .queued)
+    }
+
+    private func create(_ request: Request, status: JobStatus) async throws -> Response {
+        let posted = try await JSONBody.object(of: request, limit: settings.maximumJSONBytes, optional: true)
+        let config = try VideoSettings.completed(JobConfig(posted), fonts: settings.fonts)
+        let job = try await storage.createJob(
+            NewJob(config: config, runsDirectory: settings.runsDirectory, status: status))
+        do {
+            try RunDirectory(path: job.runDirectory).create()
+        } catch {
+            _ = try? await storage.deleteJob(job.jobID)
+            throw error
+        }
+        return JSONResponse.make(
+            .object(["job_id": .int(job.jobID), "run_id": .string(job.runID), "status": .string(job.status.rawValue)]))
+    }
+
+    @Sendable func list(_ request: Request, context: Context) async throws -> Response {
+        let parameters = request.uri.queryParameters
+        var query = JobQuery(limit: JobQuery.maximumLimit)
+        if let status = parameters["status"] { query.status = try JobStatus.parse(String(status)) }
+        if let limit = parameters["limit"] {
+            guard let value = Int(limit) else {
+                throw APIError.badRequest("limit must be a whole number, not '\(limit)'")
+            }
+            query.limit = value
+        }
+        if let after = parameters["after"] { query.after = try JobCursor.parse(String(after)) }
+        try query.validate()
+        let page = try await storage.listJobs(query)
+        let counts = try await storage.fileCounts(ofJobs: page.jobs.map(\.jobID))
+        var body: [String: JSONValue] = [
+            "jobs": .array(page.jobs.map { JobObject.make($0, fileCounts: counts[$0.jobID] ?? FileCounts()) })
+        ]
+        body["next_cursor"] = page.nextCursor.map { .string($0.description) } ?? .null
+        return JSONResponse.make(.object(body))
+    }
+
+    @Sendable func show(_ request: Request, context: Context) async throws -> Response {
+        let job = try await JobLookup.job(context, storage)
+        return try await answer(job)
+    }
+
+    @Sendable func start(_ request: Request, context: Context) async throws -> Response {
+        let job = try await JobLookup.job(context, storage)
+        guard job.status == .preparing else {
+            throw APIError.badRequest("job \(job.jobID) is \(job.status.rawValue); only a preparing job can be started")
+        }
+        let posted = try await JSONBody.object(of: request, limit: settings.maximumJSONBytes, optional: true)
+        let config = try VideoSettings.completed(
+            (job.config ?? JobConfig()).merging(JobConfig(posted)), fonts: settings.fonts)
+        guard try await storage.fileCounts(ofJob: job.jobID).videos > 0 else {
+            throw APIError.badRequest("job \(job.jobID) has no video clips; upload at least one before starting")
+        }
+        guard try await storage.updateConfig(job.jobID, config) != nil,
+            let queued = try await storage.updateJob(job.jobID, JobUpdate(status: .queued))
+        else { throw JobLookup.notFound(job.jobID) }
+        return try await answer(queued)
+    }
+
+    @Sendable func cancel(_ request: Request, context: Context) async throws -> Response {
+        let job = try await JobLookup.job(context, storage)
+        guard !job.status.isFinished else {
+            throw APIError.badRequest(
+                "job \(job.jobID) is \(job.status.rawValue); only a preparing, queued or running job can be cancelled")
+        }
+        guard let cancelled = try await storage.updateJob(job.jobID, JobUpdate(status: .cancelled)) else {
+            throw JobLookup.notFound(job.jobID)
+        }
+        return try await answer(cancelled)
+    }
+
+    @Sendable func logs(_ request: Request, context: Context) async throws -> Response {
+        let job = try await JobLookup.job(context, storage)
+        let log = RunDirectory(path: job.runDirectory).log
+        let page: JobLog.Page
+        if let after = request.uri.queryParameters["after"] {
+            guard let position = Int(after), position >= 0 else {
+                throw APIError.badRequest("after must be a line number of 0 or more, not '\(after)'")
+            }
+            page = log.lines(after: position)
+        } else {
+            page = log.linesSinceLastRead()
+        }
+        return JSONResponse.make(
+            .object(["logs": .array(page.lines.map { .string($0) }), "next": .int(Int64(page.next))]))
+    }
+
+    @Sendable func download(_ request: Request, context: Context) async throws -> Response {
+        let job = try await JobLookup.job(context, storage)
+        guard job.status == .completed, let output = job.outputFile else {
+            throw APIError.notFound("job \(job.jobID) has no finished video (it is \(job.status.rawValue))")
+        }
+        // The earlier service stored paths relative to its folder, which is the data directory here.
+        let path = output.hasPrefix("/") ? output : settings.dataDirectory + "/" + output
+        guard let file = RunDirectory(path: job.runDirectory).resolve(path) else {
+            throw APIError.notFound("the video of job \(job.jobID) is not in its run directory any more")
+        }
+        let body = try await FileIO().loadFile(path: file, context: context)
+        let name = URL(fileURLWithPath: file).lastPathComponent
+        var headers: HTTPFields = [.contentType: "video/mp4"]
+        headers[.contentDisposition] = ContentDisposition.attachment(filename: name)
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    private func answer(_ job: Job) async throws -> Response {
+        JSONResponse.make(JobObject.make(job, fileCounts: try await storage.fileCounts(ofJob: job.jobID)))
+    }
+}
+
+/// The `{id}` of a route, read and looked up the same way by every controller.
+enum JobLookup {
+    static func job(_ context: some RequestContext, _ storage: any Storage) async throws -> Job {
+        let text = context.parameters.get("id") ?? ""
+        guard let id = Int64(text), let job = try await storage.job(id) else { throw notFound(text) }
+        return job
+    }
+
+    static func notFound(_ id: some CustomStringConvertible) -> APIError {
+        APIError.notFound("job \(id) not found")
+    }
+}
+
+enum ContentDisposition {
+    static let unreserved = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+    /// `attachment` with an ASCII stand-in name and the real one (RFC 6266).
+    static func attachment(filename: String) -> String {
+        let ascii = String(
+            filename.unicodeScalars.map { scalar in
+                scalar.isASCII && scalar.value >= 32 && scalar != "\"" && scalar != "\\" ? Character(scalar) : "_"
+            })
+        let encoded = filename.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ascii
+        return "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)"
+    }
+}

@@ -1,0 +1,197 @@
+import Foundation
+import Hummingbird
+import MultipartKit
+import NIOCore
+import RunFiles
+import StorageCore
+
+/// Receives a multipart/form-data body as it arrives: each file of the chosen
+/// field goes to disk under a temporary name, is renamed when its part ends,
+/// and only then handed to `store`. Files in other fields are skipped, files
+/// with a wrong extension or an unusable name are reported and skipped. A body
+/// that ends inside a part leaves nothing of that part behind.
+struct MultipartUpload {
+    struct StoredFile {
+        var name: String
+        var path: String
+    }
+
+    let field: String
+    let type: FileType
+    let folder: String
+    let limit: Int64
+    let store: (StoredFile) async throws -> Void
+    private let parser: MultipartParser
+    private let events = EventQueue()
+
+    private(set) var uploaded: [String] = []
+    private(set) var errors: [String] = []
+    /// Parts of `field` seen, accepted or not.
+    private(set) var parts = 0
+    private var headers: [String: String] = [:]
+    private var sink: Sink = .undecided
+
+    private enum Sink {
+        case undecided
+        case skip
+        case file(UploadFile, name: String)
+    }
+
+    init(
+        boundary: String, field: String, type: FileType, folder: String, limit: Int64,
+        store: @escaping (StoredFile) async throws -> Void
+    ) {
+        self.field = field
+        self.type = type
+        self.folder = folder
+        self.limit = limit
+        self.store = store
+        parser = MultipartParser(boundary: boundary)
+        let events = events
+        parser.onHeader = { name, value in events.items.append(.header(name, value)) }
+        parser.onBody = { buffer in events.items.append(.body(buffer)) }
+        parser.onPartComplete = { events.items.append(.partComplete) }
+    }
+
+    /// The boundary of a multipart/form-data content type; nil for anything else.
+    static func boundary(of contentType: String?) -> String? {
+        guard let contentType, let mediaType = MediaType(from: contentType),
+            mediaType.isType(.multipartForm), let boundary = mediaType.parameter?.value,
+            mediaType.parameter?.name.lowercased() == "boundary", !boundary.isEmpty, boundary.count <= 200
+        else { return nil }
+        return boundary
+    }
+
+    mutating func receive(_ body: RequestBody) async throws {
+        defer { abortOpenPart() }
+        for try await chunk in body {
+            do {
+                try parser.execute(chunk)
+            } catch {
+                throw APIError.badRequest("the multipart body is malformed")
+            }
+            let pending = events.items
+            events.items.removeAll(keepingCapacity: true)
+            for event in pending { try await handle(event) }
+        }
+        if case .file = sink {
+            throw APIError.badRequest("the upload ended in the middle of a file; nothing of that file was kept")
+        }
+    }
+
+    private mutating func handle(_ event: EventQueue.Event) async throws {
+        switch event {
+        case .header(let name, let value):
+            headers[name.lowercased()] = value
+        case .body(var buffer):
+            if case .undecided = sink { sink = try decide() }
+            if case .file(let file, _) = sink {
+                try buffer.withUnsafeReadableBytes { try file.write($0) }
+                buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
+            }
+        case .partComplete:
+            if case .undecided = sink { sink = try decide() }
+            if case .file(let file, let name) = sink {
+                sink = .skip
+                if file.size == 0 {
+                    file.abort()
+                    errors.append("\(name): the file is empty")
+                } else {
+                    let path = try file.finish(as: name)
+                    try await store(StoredFile(name: name, path: path))
+                    uploaded.append(name)
+                }
+            }
+            headers = [:]
+            sink = .undecided
+        }
+    }
+
+    private mutating func decide() throws -> Sink {
+        let disposition = ContentDispositionHeader(headers["content-disposition"] ?? "")
+        guard disposition.name == field else { return .skip }
+        parts += 1
+        guard let raw = disposition.filename, !raw.isEmpty else {
+            errors.append("a part of '\(field)' has no file name")
+            return .skip
+        }
+        guard let name = SafeFileName.make(raw) else {
+            errors.append("'\(raw)' is not a usable file name")
+            return .skip
+        }
+        guard type.accepts(name) else {
+            let allowed = type.allowedExtensions.map { "." + $0 }.joined(separator: " ")
+            errors.append("\(name): \(type.rawValue) files must end in \(allowed)")
+            return .skip
+        }
+        return .file(try UploadFile(folder: folder, limit: limit), name: name)
+    }
+
+    private mutating func abortOpenPart() {
+        if case .file(let file, _) = sink { file.abort() }
+        sink = .undecided
+    }
+}
+
+/// Where the parser's callbacks put what they saw, for the async code to handle.
+private final class EventQueue {
+    enum Event {
+        case header(String, String)
+        case body(ByteBuffer)
+        case partComplete
+    }
+
+    var items: [Event] = []
+}
+
+/// The `name` and `filename` of a Content-Disposition header; `filename*`
+/// (RFC 5987, UTF-8) wins over `filename` when both are given.
+struct ContentDispositionHeader {
+    var name: String?
+    var filename: String?
+
+    init(_ header: String) {
+        var parameters: [String: String] = [:]
+        var scanner = Substring(header)
+        _ = Self.token(&scanner)  // form-data
+        while let semicolon = scanner.firstIndex(of: ";") {
+            scanner = scanner[scanner.index(after: semicolon)...].drop(while: { $0 == " " || $0 == "\t" })
+            guard let equals = scanner.firstIndex(of: "=") else { break }
+            let key = scanner[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
+            scanner = scanner[scanner.index(after: equals)...]
+            parameters[key] = scanner.first == "\"" ? Self.quoted(&scanner) : Self.token(&scanner)
+        }
+        name = parameters["name"]
+        if let extended = parameters["filename*"], let decoded = Self.decodeExtended(extended) {
+            filename = decoded
+        } else {
+            filename = parameters["filename"]
+        }
+    }
+
+    private static func token(_ scanner: inout Substring) -> String {
+        let end = scanner.firstIndex(of: ";") ?? scanner.endIndex
+        defer { scanner = scanner[end...] }
+        return scanner[..<end].trimmingCharacters(in: .whitespaces)
+    }
+
+    private static func quoted(_ scanner: inout Substring) -> String {
+        var value = ""
+        var index = scanner.index(after: scanner.startIndex)
+        while index < scanner.endIndex, scanner[index] != "\"" {
+            if scanner[index] == "\\", scanner.index(after: index) < scanner.endIndex {
+                index = scanner.index(after: index)
+            }
+            value.append(scanner[index])
+            index = scanner.index(after: index)
+        }
+        scanner = index < scanner.endIndex ? scanner[scanner.index(after: index)...] : scanner[index...]
+        return value
+    }
+
+    private static func decodeExtended(_ value: String) -> String? {
+        let parts = value.split(separator: "'", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].lowercased() == "utf-8" else { return nil }
+        return String(parts[2]).removingPercentEncoding
+    }
+}

@@ -1,0 +1,51 @@
+import Hummingbird
+import Prometheus
+import StorageCore
+
+/// The server's Prometheus metrics, in its own registry (no process-wide
+/// bootstrap, so tests can run many servers): requests by route, method and
+/// status, a latency histogram, and, read at scrape time, jobs by status.
+final class ServerMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    static let buckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+        .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5),
+    ]
+
+    func record(route: String, method: String, status: Int, duration: Duration) {
+        registry.makeCounter(
+            name: "yt_builder_http_requests_total",
+            labels: [("route", route), ("method", method), ("status", String(status))]
+        ).increment()
+        registry.makeDurationHistogram(
+            name: "yt_builder_http_request_duration_seconds", labels: [("route", route)], buckets: Self.buckets
+        ).recordNanoseconds(Int64(duration.inSeconds * 1e9))
+    }
+
+    /// The text a scrape gets, with job gauges read from the database now.
+    func scrape(_ storage: any Storage) async throws -> String {
+        let counts = try await storage.jobCounts()
+        for (status, count) in counts {
+            registry.makeGauge(name: "yt_builder_jobs", labels: [("status", status.rawValue)]).set(Double(count))
+        }
+        registry.makeGauge(name: "yt_builder_queue_depth").set(Double(counts[.queued] ?? 0))
+        return registry.emitToString()
+    }
+}
+
+struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: ServerMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        let started = ContinuousClock.now
+        let response = try await next(request, context)
+        // The matched route, never the raw path: ids would make endless label values.
+        let route = context.endpointPath ?? "unmatched"
+        metrics.record(
+            route: route, method: request.method.rawValue, status: response.status.code,
+            duration: ContinuousClock.now - started)
+        return response
+    }
+}

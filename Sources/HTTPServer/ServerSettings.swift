@@ -1,0 +1,25 @@
+import Foundation
+import VideoSettings
+
+/// What `serve` was told: where to listen, where files live, the limits.
+public struct ServerSettings: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 5000
+    /// Holds `runs/` (one run directory per job) and `fonts/`.
+    public var dataDirectory: String
+    /// When set, every `/api` route needs `Authorization: Bearer <token>`.
+    public var apiToken: String?
+    public var maximumFileBytes: Int64 = 4 << 30
+    public var maximumJSONBytes = 1 << 20
+    /// Jobs still `preparing` after this long are abandoned uploads and removed.
+    public var abandonedAfter: Duration = .seconds(3600)
+    public var fonts: FontCatalog
+
+    public init(dataDirectory: String, fonts: FontCatalog? = nil) {
+        let absolute = URL(fileURLWithPath: dataDirectory).standardizedFileURL.path
+        self.dataDirectory = absolute
+        self.fonts = fonts ?? FontCatalog.load(fontsDirectory: absolute + "/fonts")
+    }
+
+    public var runsDirectory: String { dataDirectory + "/runs" }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import HTTPServer
+import Hummingbird
+import Logging
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the HTTP API (the earlier service's routes) over the selected database.",
+        discussion: """
+            Set YT_BUILDER_API_TOKEN to require `Authorization: Bearer <token>` on every /api route. \
+            Without a token the server listens only on a loopback address unless --insecure-no-auth is given. \
+            LOG_LEVEL (trace, debug, info, notice, warning, error) sets how much is logged.
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "The address to listen on.") var host = "127.0.0.1"
+    @Option(help: "The port to listen on. Default: env PORT, else 5000.") var port: Int?
+    @Option(help: "Holds runs/ (a folder per job) and fonts/.") var dataDir = "data"
+    @Option(help: "Render workers run inside this server (0: API only).") var workers = 1
+    @Option(help: "The largest file an upload may hold, in bytes.") var maxFileSize: Int64 = 4 << 30
+    @Flag(help: "Listen on a non-loopback address without a token.") var insecureNoAuth = false
+
+    var resolvedPort: Int {
+        get throws {
+            if let port { return port }
+            guard let text = ProcessInfo.processInfo.environment["PORT"], !text.isEmpty else { return 5000 }
+            guard let value = Int(text) else { throw ValidationError("PORT must be a port number, not '\(text)'") }
+            return value
+        }
+    }
+
+    var apiToken: String? {
+        ProcessInfo.processInfo.environment["YT_BUILDER_API_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    func validate() throws {
+        guard (0...65535).contains(try resolvedPort) else { throw ValidationError("the port must be 0 to 65535") }
+        guard workers >= 0 && workers <= 64 else { throw ValidationError("--workers must be 0 to 64") }
+        guard maxFileSize >= 1 else { throw ValidationError("--max-file-size must be at least 1 byte") }
+        guard !dataDir.isEmpty else { throw ValidationError("--data-dir must not be empty") }
+        if apiToken == nil, !insecureNoAuth, !Self.isLoopback(host) {
+            throw ValidationError(
+                "refusing to listen on \(host) without authentication: set YT_BUILDER_API_TOKEN, "
+                    + "or pass --insecure-no-auth if something in front of this server checks every request")
+        }
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "yt-builder")
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+        try FileManager.default.createDirectory(atPath: dataDir + "/runs", withIntermediateDirectories: true)
+        var settings = ServerSettings(dataDirectory: dataDir)
+        settings.host = host
+        settings.port = try resolvedPort
+        settings.apiToken = apiToken
+        settings.maximumFileBytes = maxFileSize
+        let storage = try await database.open()
+        do {
+            let app = try await buildApplication(storage: storage, settings: settings, logger: logger)
+            logger.info(
+                "serving",
+                metadata: [
+                    "address": "\(host):\(settings.port)", "data_dir": "\(settings.dataDirectory)",
+                    "authentication": "\(apiToken == nil ? "none" : "bearer token")",
+                ])
+            try await app.runService()
+        } catch {
+            await storage.close()
+            throw error
+        }
+    }
+}
