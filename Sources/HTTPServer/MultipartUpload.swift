@@ -179,8 +179,10 @@ struct ContentDispositionHeader {
         var value = ""
         var index = scanner.index(after: scanner.startIndex)
         while index < scanner.endIndex, scanner[index] != "\"" {
-            if scanner[index] == "\\", scanner.index(after: index) < scanner.endIndex {
-                index = scanner.index(after: index)
+            // Browsers send Windows paths with bare backslashes: only `\"` is an escape.
+            let after = scanner.index(after: index)
+            if scanner[index] == "\\", after < scanner.endIndex, scanner[after] == "\"" {
+                index = after
             }
             value.append(scanner[index])
             index = scanner.index(after: index)

@@ -1,0 +1,137 @@
+import Foundation
+import HTTPServer
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import PostgresStorage
+import SQLiteStorage
+import StorageCore
+import TestPostgres
+import Testing
+import VideoSettings
+
+/// The two backends every API test runs on.
+enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+
+    var testDescription: String { rawValue }
+
+    func open(in folder: URL) async throws -> any Storage {
+        switch self {
+        case .sqlite: try await SQLiteStorage.open(path: folder.appendingPathComponent("test.db").path)
+        case .postgres: try await PostgresStorage.open(url: try TestPostgres.shared().freshDatabase())
+        }
+    }
+}
+
+/// A server's parts for one test: a fresh database, a data directory of its own.
+struct TestAPI: Sendable {
+    let storage: any Storage
+    let settings: ServerSettings
+    let folder: URL
+
+    static func with(
+        _ backend: Backend, configure: (inout ServerSettings) -> Void = { _ in },
+        _ body: @Sendable (any TestClientProtocol, TestAPI) async throws -> Void
+    ) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("yt-api-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let storage = try await backend.open(in: folder)
+        var settings = ServerSettings(
+            dataDirectory: folder.appendingPathComponent("data").path,
+            fonts: FontCatalog(files: [:], families: ["DejaVu Sans", "DejaVu Serif"]))
+        configure(&settings)
+        let api = TestAPI(storage: storage, settings: settings, folder: folder)
+        let app = Application(router: buildRouter(storage: storage, settings: settings))
+        do {
+            try await app.test(.router) { client in try await body(client, api) }
+        } catch {
+            await storage.close()
+            throw error
+        }
+        await storage.close()
+    }
+}
+
+/// A response body as a JSON object; fails the test when it is not one.
+func object(_ response: TestResponse, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: JSONValue] {
+    let text = String(buffer: response.body)
+    guard case .object(let object) = JSONValue(jsonText: text) else {
+        Issue.record("not a JSON object: \(text)", sourceLocation: sourceLocation)
+        throw TestFailure("not a JSON object")
+    }
+    return object
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension JSONValue {
+    var int: Int64? { if case .int(let value) = self { value } else { nil } }
+    var string: String? { if case .string(let value) = self { value } else { nil } }
+    var array: [JSONValue]? { if case .array(let value) = self { value } else { nil } }
+    var object: [String: JSONValue]? { if case .object(let value) = self { value } else { nil } }
+}
+
+/// Builds multipart/form-data bodies the way browsers and curl send them.
+enum Multipart {
+    static let boundary = "----yt-builder-test-7d1f"
+    static let contentType = "multipart/form-data; boundary=\(boundary)"
+
+    struct Part {
+        var field = "files"
+        var filename: String?
+        var bytes: [UInt8]
+    }
+
+    static func file(_ name: String, _ text: String = "data", field: String = "files") -> Part {
+        Part(field: field, filename: name, bytes: Array(text.utf8))
+    }
+
+    static func body(_ parts: [Part], closed: Bool = true) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        for part in parts {
+            buffer.writeString("--\(boundary)\r\n")
+            var disposition = "Content-Disposition: form-data; name=\"\(part.field)\""
+            if let filename = part.filename {
+                disposition += "; filename=\"\(filename.replacingOccurrences(of: "\"", with: "\\\""))\""
+            }
+            buffer.writeString(disposition + "\r\nContent-Type: application/octet-stream\r\n\r\n")
+            buffer.writeBytes(part.bytes)
+            buffer.writeString("\r\n")
+        }
+        if closed { buffer.writeString("--\(boundary)--\r\n") }
+        return buffer
+    }
+}
+
+extension TestClientProtocol {
+    @discardableResult
+    func json(
+        _ method: HTTPRequest.Method, _ uri: String, _ body: String? = nil, headers: HTTPFields = [:]
+    ) async throws -> TestResponse {
+        var headers = headers
+        if body != nil, headers[.contentType] == nil { headers[.contentType] = "application/json" }
+        return try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+    }
+
+    func upload(_ jobID: Int64, _ type: String, _ parts: [Multipart.Part], headers: HTTPFields = [:]) async throws
+        -> TestResponse
+    {
+        var headers = headers
+        headers[.contentType] = Multipart.contentType
+        return try await execute(
+            uri: "/api/jobs/\(jobID)/upload/\(type)", method: .post, headers: headers, body: Multipart.body(parts))
+    }
+
+    /// A new preparing job's id.
+    func prepare(headers: HTTPFields = [:]) async throws -> Int64 {
+        let response = try await json(.post, "/api/jobs/prepare", headers: headers)
+        #expect(response.status == .ok)
+        guard let id = try object(response)["job_id"]?.int else { throw TestFailure("prepare gave no job_id") }
+        return id
+    }
+}
