@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import MultipartKit
 import NIOCore
 import RunFiles
 import StorageCore
@@ -21,8 +20,7 @@ struct MultipartUpload {
     let folder: String
     let limit: Int64
     let store: (StoredFile) async throws -> Void
-    private let parser: MultipartParser
-    private let events = EventQueue()
+    private var stream: MultipartStream
 
     private(set) var uploaded: [String] = []
     private(set) var errors: [String] = []
@@ -46,11 +44,7 @@ struct MultipartUpload {
         self.folder = folder
         self.limit = limit
         self.store = store
-        parser = MultipartParser(boundary: boundary)
-        let events = events
-        parser.onHeader = { name, value in events.items.append(.header(name, value)) }
-        parser.onBody = { buffer in events.items.append(.body(buffer)) }
-        parser.onPartComplete = { events.items.append(.partComplete) }
+        stream = MultipartStream(boundary: boundary)
     }
 
     /// The boundary of a multipart/form-data content type; nil for anything else.
@@ -65,21 +59,20 @@ struct MultipartUpload {
     mutating func receive(_ body: RequestBody) async throws {
         defer { abortOpenPart() }
         for try await chunk in body {
+            let events: [MultipartStream.Event]
             do {
-                try parser.execute(chunk)
+                events = try stream.feed(chunk)
             } catch {
                 throw APIError.badRequest("the multipart body is malformed")
             }
-            let pending = events.items
-            events.items.removeAll(keepingCapacity: true)
-            for event in pending { try await handle(event) }
+            for event in events { try await handle(event) }
         }
-        if case .file = sink {
-            throw APIError.badRequest("the upload ended in the middle of a file; nothing of that file was kept")
+        guard stream.isFinished else {
+            throw APIError.badRequest("the upload ended before the end of its body; an unfinished file was not kept")
         }
     }
 
-    private mutating func handle(_ event: EventQueue.Event) async throws {
+    private mutating func handle(_ event: MultipartStream.Event) async throws {
         switch event {
         case .header(let name, let value):
             headers[name.lowercased()] = value
@@ -131,17 +124,6 @@ struct MultipartUpload {
         if case .file(let file, _) = sink { file.abort() }
         sink = .undecided
     }
-}
-
-/// Where the parser's callbacks put what they saw, for the async code to handle.
-private final class EventQueue {
-    enum Event {
-        case header(String, String)
-        case body(ByteBuffer)
-        case partComplete
-    }
-
-    var items: [Event] = []
 }
 
 /// The `name` and `filename` of a Content-Disposition header; `filename*`

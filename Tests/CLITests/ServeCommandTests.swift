@@ -1,0 +1,140 @@
+import Foundation
+import TestPostgres
+import Testing
+
+/// `yt-builder serve` as a real process on a real socket, spoken to by curl.
+@Suite(.timeLimit(.minutes(3))) struct ServeCommandTests {
+    @Test func largeUploadStreamsToDisk() async throws {
+        let runner = CommandRunner()
+        let server = try await ServerProcess.start(runner)
+        defer { server.kill() }
+        let prepared = try curl(["-sS", "-X", "POST", server.url("/api/jobs/prepare")])
+        #expect(prepared.contains("\"status\":\"preparing\""), "\(prepared)")
+        let big = runner.path("big.mp4")
+        let size: Int64 = 1 << 30
+        #expect(FileManager.default.createFile(atPath: big, contents: nil))
+        #expect(truncate(big, off_t(size)) == 0, "a sparse 1 GiB file")
+        let answer = try curl(["-sS", "-F", "files=@\(big)", server.url("/api/jobs/1/upload/videos")])
+        #expect(answer.contains("\"uploaded\":[\"big.mp4\"]"), "\(answer)")
+        let stored = try FileManager.default.contentsOfDirectory(atPath: runner.path("data/runs"))
+        let file = runner.path("data/runs/\(try #require(stored.first))/videos/big.mp4")
+        #expect((try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int64) == size)
+        let peak = try server.peakMemoryKilobytes()
+        #expect(peak < 200_000, "a 1 GiB upload took \(peak) kB of memory at its peak")
+        #expect(try await server.stop() == 0)
+    }
+
+    @Test func inFlightRequestFinishesOnSIGTERM() async throws {
+        let runner = CommandRunner()
+        let server = try await ServerProcess.start(runner)
+        defer { server.kill() }
+        _ = try curl(["-sS", "-X", "POST", server.url("/api/jobs/prepare")])
+        let clip = runner.path("slow.mp4")
+        try Data(repeating: 7, count: 3 << 20).write(to: URL(fileURLWithPath: clip))
+        // About three seconds on the wire; the server is told to stop in the middle.
+        let upload = Task.detached {
+            try curl(["-sS", "--limit-rate", "1M", "-F", "files=@\(clip)", server.url("/api/jobs/1/upload/videos")])
+        }
+        try await Task.sleep(for: .seconds(1))
+        server.signal(SIGTERM)
+        let answer = try await upload.value
+        #expect(answer.contains("\"uploaded\":[\"slow.mp4\"]"), "the upload in flight finished: \(answer)")
+        #expect(try await server.stop() == 0, "exit status after SIGTERM")
+        let rows = try sqlite3(runner.path("serve.db"), "SELECT filename FROM job_files")
+        #expect(rows == "slow.mp4\n")
+    }
+
+    @Test func refusesPublicAddressWithoutToken() async throws {
+        let runner = CommandRunner()
+        let refused = try await runner.run("serve", "--host", "0.0.0.0", "--database", runner.path("x.db"))
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("YT_BUILDER_API_TOKEN"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: runner.path("x.db")), "nothing was created")
+        let badPort = try await runner.run("serve", "--port", "70000")
+        #expect(badPort.status != 0)
+        #expect(badPort.stderr.contains("port"), "\(badPort.stderr)")
+    }
+}
+
+/// A `yt-builder serve` process on a free port, with its log in the test folder.
+final class ServerProcess: Sendable {
+    let process: Process
+    let port: Int
+    let log: URL
+
+    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+
+    static func start(_ runner: CommandRunner, environment: [String: String] = [:]) async throws -> ServerProcess {
+        let port = try TestPostgres.freePort()
+        let process = Process()
+        process.executableURL = try CommandRunner.binary
+        process.arguments = [
+            "serve", "--port", String(port), "--database", runner.path("serve.db"), "--data-dir", runner.path("data"),
+            "--workers", "0",
+        ]
+        process.currentDirectoryURL = runner.folder
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let log = runner.folder.appendingPathComponent("serve.log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: log)
+        process.standardError = try FileHandle(forWritingTo: log)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let server = ServerProcess(process: process, port: port, log: log)
+        try await server.waitUntilHealthy()
+        return server
+    }
+
+    private init(process: Process, port: Int, log: URL) {
+        self.process = process
+        self.port = port
+        self.log = log
+    }
+
+    var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+    func waitUntilHealthy() async throws {
+        for _ in 0..<300 {
+            guard process.isRunning else { throw CommandFailure(output: "serve exited: \(output)") }
+            if (try? curl(["-sf", url("/healthz")]))?.contains("ok") == true { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw CommandFailure(output: "serve did not become healthy in 30 s: \(output)")
+    }
+
+    func peakMemoryKilobytes() throws -> Int {
+        let status = try String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)
+        let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") })
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]) ?? .max
+    }
+
+    func signal(_ signal: Int32) { Foundation.kill(process.processIdentifier, signal) }
+
+    /// SIGTERM, then the exit status (within 20 s).
+    func stop() async throws -> Int32 {
+        if process.isRunning { signal(SIGTERM) }
+        for _ in 0..<200 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+        guard !process.isRunning else { throw CommandFailure(output: "serve did not stop: \(output)") }
+        return process.terminationStatus
+    }
+
+    func kill() { if process.isRunning { signal(SIGKILL) } }
+}
+
+/// Runs curl and returns what it printed; fails when curl does.
+@discardableResult
+func curl(_ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let output = String(decoding: data, as: UTF8.self)
+    guard process.terminationStatus == 0 else { throw CommandFailure(output: "curl \(arguments): \(output)") }
+    return output
+}
