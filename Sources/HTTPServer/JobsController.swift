@@ -68,8 +68,11 @@ struct JobsController<Context: RequestContext> {
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
-        let job = try await JobLookup.job(context, storage)
-        return try await answer(job)
+        let text = context.parameters.get("id") ?? ""
+        guard let id = Int64(text), let summary = try await storage.jobSummary(id) else {
+            throw JobLookup.notFound(text)
+        }
+        return JSONResponse.make(JobObject.make(summary.job, fileCounts: summary.fileCounts))
     }
 
     @Sendable func start(_ request: Request, context: Context) async throws -> Response {

@@ -34,6 +34,14 @@ extension PostgresStorage {
         try await session { try Self.fetchJob($0, id) }
     }
 
+    public func jobSummary(_ id: Int64) async throws -> JobSummary? {
+        try await session { connection in
+            try connection.query(
+                "SELECT \(Self.jobColumns), \(FileCounts.subqueries) FROM jobs WHERE job_id = $1", [String(id)]
+            ) { row in JobSummary(job: try Job(row: row), fileCounts: FileCounts(row: row, from: 12)) }.first
+        }
+    }
+
     public func listJobs(_ query: JobQuery) async throws -> JobPage {
         try query.validate()
         var conditions: [String] = []

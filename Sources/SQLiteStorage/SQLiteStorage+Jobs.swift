@@ -37,6 +37,14 @@ extension SQLiteStorage {
         try await read { try Self.fetchJob($0, id) }
     }
 
+    public func jobSummary(_ id: Int64) async throws -> JobSummary? {
+        try await read { connection in
+            try connection.query(
+                "SELECT \(Self.jobColumns), \(FileCounts.subqueries) FROM jobs WHERE job_id = ?", [.integer(id)]
+            ) { row in JobSummary(job: try Job(row: row), fileCounts: FileCounts(row: row, from: 12)) }.first
+        }
+    }
+
     public func listJobs(_ query: JobQuery) async throws -> JobPage {
         try query.validate()
         var conditions: [String] = []

@@ -72,6 +72,11 @@ extension StorageConformance {
                 try await storage.fileCounts(ofJobs: [job.jobID, other.jobID, 999_999, job.jobID]),
                 [job.jobID: expected, other.jobID: otherExpected, 999_999: FileCounts()], "counts of several jobs")
             try expectEqual(try await storage.fileCounts(ofJobs: []), [:], "counts of no jobs")
+            let summary = try unwrap(try await storage.jobSummary(job.jobID), "summary")
+            try expectEqual(
+                summary, JobSummary(job: try unwrap(try await storage.job(job.jobID), "job"), fileCounts: expected),
+                "a job with its counts")
+            try expect(try await storage.jobSummary(999_999) == nil, "the summary of an unknown job is nil")
         }
     }
 

@@ -49,6 +49,16 @@ public struct NewJobFile: Hashable, Sendable {
     }
 }
 
+public struct JobSummary: Hashable, Sendable {
+    public var job: Job
+    public var fileCounts: FileCounts
+
+    public init(job: Job, fileCounts: FileCounts) {
+        self.job = job
+        self.fileCounts = fileCounts
+    }
+}
+
 /// How many files of each type a job has; every type is present, zero included.
 public struct FileCounts: Hashable, Sendable, Codable {
     public var videos = 0

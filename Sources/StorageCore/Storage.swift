@@ -8,6 +8,8 @@ public protocol Storage: Sendable {
     /// Allocates a new, never reused id and builds `run_id` as `run-<id>-<8 hex>`.
     func createJob(_ job: NewJob) async throws -> Job
     func job(_ id: Int64) async throws -> Job?
+    /// The job with its file counts, read together (what an API answer needs).
+    func jobSummary(_ id: Int64) async throws -> JobSummary?
     /// Newest first, optionally of one status, a page at a time.
     func listJobs(_ query: JobQuery) async throws -> JobPage
     /// Applies the update if the status machine allows it; nil when there is no such job.

@@ -27,6 +27,20 @@ extension StoredRow {
     }
 }
 
+extension FileCounts {
+    /// Reads four counts from `first` on, in `FileType.allCases` order.
+    public init(row: some StoredRow, from first: Int32) {
+        self.init()
+        for (offset, type) in FileType.allCases.enumerated() { self[type] = row.int(first + Int32(offset)) }
+    }
+
+    /// The four counts of a job's files as SQL columns, in `FileType.allCases`
+    /// order, for a query whose job row is `jobs`.
+    public static let subqueries = FileType.allCases.map { type in
+        "(SELECT COUNT(*) FROM job_files AS f WHERE f.job_id = jobs.job_id AND f.file_type = '\(type.rawValue)')"
+    }.joined(separator: ", ")
+}
+
 extension Job {
     /// Reads columns job_id, run_id, run_dir, status, progress, current_step,
     /// config (as JSON text), output_file, error, created_at, started_at, finished_at.

@@ -108,6 +108,21 @@ import Testing
         }
     }
 
+    /// Each operation of openapi/openapi.json reaches a handler of the server.
+    @Test func documentedRoutesExist() async throws {
+        try await TestAPI.with(.sqlite) { client, _ in
+            let id = try await client.prepare()
+            for (method, template) in try FuzzTests.documentedOperations() {
+                let uri = template.replacingOccurrences(of: "{id}", with: String(id))
+                    .replacingOccurrences(of: "{type}", with: "videos").replacingOccurrences(
+                        of: "{name}", with: "x.mp4")
+                let response = try await client.json(method, uri)
+                let unrouted = response.status == .notFound && (try? object(response)["error"]) == .string("Not Found")
+                #expect(!unrouted, "\(method) \(template) is documented but not routed")
+            }
+        }
+    }
+
     @Test(arguments: Backend.allCases) func operations(_ backend: Backend) async throws {
         try await TestAPI.with(backend) { client, api in
             let health = try await client.json(.get, "/healthz")
