@@ -117,6 +117,29 @@ import Testing
         }
     }
 
+    /// A stored output path that leads out of the run directory is never served.
+    @Test(arguments: Backend.allCases) func downloadStaysInTheRunDirectory(_ backend: Backend) async throws {
+        try await TestAPI.with(backend) { client, api in
+            let secret = api.folder.appendingPathComponent("secret.txt").path
+            try Data("secret".utf8).write(to: URL(fileURLWithPath: secret))
+            for (index, output) in ["\(secret)", "RUN/../../secret.txt", "RUN/output/link.mp4"].enumerated() {
+                let id = try await client.prepare()
+                let job = try #require(try await api.storage.job(id))
+                if index == 2 {
+                    try FileManager.default.createSymbolicLink(
+                        atPath: job.runDirectory + "/output/link.mp4", withDestinationPath: secret)
+                }
+                let path = output.replacingOccurrences(of: "RUN", with: job.runDirectory)
+                _ = try await api.storage.updateJob(id, JobUpdate(status: .queued))
+                _ = try await api.storage.updateJob(id, JobUpdate(status: .running))
+                _ = try await api.storage.updateJob(id, JobUpdate(status: .completed, outputFile: path))
+                let response = try await client.json(.get, "/api/jobs/\(id)/download")
+                #expect(response.status == .notFound, "\(output)")
+                #expect(String(buffer: response.body) != "secret", "\(output)")
+            }
+        }
+    }
+
     @Test(arguments: Backend.allCases) func paging(_ backend: Backend) async throws {
         try await TestAPI.with(backend) { client, _ in
             var ids: [Int64] = []
