@@ -11,7 +11,7 @@ struct AbandonedJobs: Sendable {
 
     @discardableResult
     func remove(logger: Logger) async throws -> Int {
-        let cutoff = Timestamp.now().adding(seconds: -settings.abandonedAfter.inSeconds)
+        let cutoff = settings.clock().adding(seconds: -settings.abandonedAfter.inSeconds)
         var removed = 0
         for job in try await storage.stalePreparingJobs(createdBefore: cutoff) {
             guard let deleted = try await storage.deleteJob(job.jobID) else { continue }

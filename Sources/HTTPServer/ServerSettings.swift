@@ -1,4 +1,5 @@
 import Foundation
+import StorageCore
 import VideoSettings
 
 /// What `serve` was told: where to listen, where files live, the limits.
@@ -14,6 +15,8 @@ public struct ServerSettings: Sendable {
     /// Jobs still `preparing` after this long are abandoned uploads and removed.
     public var abandonedAfter: Duration = .seconds(3600)
     public var fonts: FontCatalog
+    /// The time the server goes by when it decides what is abandoned.
+    public var clock: @Sendable () -> Timestamp = { Timestamp.now() }
 
     public init(dataDirectory: String, fonts: FontCatalog? = nil) {
         let absolute = URL(fileURLWithPath: dataDirectory).standardizedFileURL.path
