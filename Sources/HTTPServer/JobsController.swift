@@ -92,16 +92,19 @@ struct JobsController<Context: RequestContext> {
         return try await answer(queued)
     }
 
+    /// A preparing or queued job is cancelled at once; a running one when its
+    /// worker sees the request at its next heartbeat (`cancel_requested: true`).
     @Sendable func cancel(_ request: Request, context: Context) async throws -> Response {
-        let job = try await JobLookup.job(context, storage)
-        guard !job.status.isFinished else {
-            throw APIError.badRequest(
-                "job \(job.jobID) is \(job.status.rawValue); only a preparing, queued or running job can be cancelled")
+        let text = context.parameters.get("id") ?? ""
+        guard let id = Int64(text), let outcome = try await storage.cancelJob(id) else {
+            throw JobLookup.notFound(text)
         }
-        guard let cancelled = try await storage.updateJob(job.jobID, JobUpdate(status: .cancelled)) else {
-            throw JobLookup.notFound(job.jobID)
+        var object = JobObject.make(outcome.job, fileCounts: try await storage.fileCounts(ofJob: id))
+        if case .requested = outcome, case .object(var values) = object {
+            values["cancel_requested"] = .bool(true)
+            object = .object(values)
         }
-        return try await answer(cancelled)
+        return JSONResponse.make(object)
     }
 
     @Sendable func logs(_ request: Request, context: Context) async throws -> Response {

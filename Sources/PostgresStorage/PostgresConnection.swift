@@ -5,7 +5,7 @@ import StorageCore
 /// One libpq connection with its prepared statements. Not thread-safe: a
 /// `PostgresSession` confines it to one serial queue.
 final class PostgresConnection {
-    private let handle: OpaquePointer
+    let handle: OpaquePointer
     /// Prepared statement name per SQL text; prepared once per connection.
     private var prepared: [String: String] = [:]
     /// Statements that completed since `resetProgress()`: a lost connection with

@@ -18,7 +18,7 @@ extension PostgresStorage {
         let values = [RunID.randomSuffix(), runs, new.status.rawValue, new.config?.jsonText, now]
         // One round trip: the id is drawn first, so run_id and run_dir can name it.
         return try await session { connection in
-            try connection.query(
+            let job = try connection.query(
                 """
                 WITH next AS (SELECT nextval(pg_get_serial_sequence('jobs', 'job_id')) AS id)
                 INSERT INTO jobs (job_id, run_id, run_dir, status, config, created_at)
@@ -27,6 +27,8 @@ extension PostgresStorage {
                 RETURNING \(Self.jobColumns)
                 """, values
             ) { try Job(row: $0) }[0]
+            if new.status == .queued { try connection.execute(Self.notifyQueued) }
+            return job
         }
     }
 
@@ -93,7 +95,10 @@ extension PostgresStorage {
                     RETURNING \(Self.jobColumns)
                     """, values
                 ) { try Job(row: $0) }
-                if let job = updated.first { return job }
+                if let job = updated.first {
+                    if update.status == .queued { try connection.execute(Self.notifyQueued) }
+                    return job
+                }
                 guard let job = try Self.fetchJob(connection, id) else { return nil }
                 try update.validate(jobID: id, current: job.status)
             }

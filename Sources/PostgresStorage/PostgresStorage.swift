@@ -22,9 +22,11 @@ public final class PostgresStorage: Storage, DatabaseAdministration {
     let pool: PostgresPool
     let options: Options
     let conninfo: String
+    let listener: PostgresQueueListener
 
     private init(conninfo: String, location: String, pool: PostgresPool, options: Options, report: MigrationReport?) {
         self.conninfo = conninfo
+        listener = PostgresQueueListener(conninfo: conninfo)
         self.location = location
         self.pool = pool
         self.options = options
@@ -62,7 +64,10 @@ public final class PostgresStorage: Storage, DatabaseAdministration {
 
     static let runner = MigrationRunner(migrations: Schema.migrations(for: .postgres))
 
-    public func close() async { await pool.close() }
+    public func close() async {
+        listener.stop()
+        await pool.close()
+    }
 
     func session<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
         try await pool.withSession(body)

@@ -17,6 +17,7 @@ extension SQLiteStorage {
         let runsDirectory = new.runsFolder
         let now = now
         let configText = new.config?.jsonText
+        defer { if new.status == .queued { queueSignal.notifyAll() } }
         return try await write { connection in
             let id = try connection.query(
                 "INSERT INTO jobs (run_id, run_dir, status, config, created_at) VALUES ('', '', ?, ?, ?) RETURNING job_id",
@@ -68,6 +69,7 @@ extension SQLiteStorage {
 
     public func updateJob(_ id: Int64, _ update: JobUpdate) async throws -> Job? {
         let now = now
+        defer { if update.status == .queued { queueSignal.notifyAll() } }
         return try await write { connection in
             guard var job = try Self.fetchJob(connection, id) else { return nil }
             try update.validate(jobID: id, current: job.status)

@@ -29,6 +29,8 @@ public final class SQLiteStorage: Storage, DatabaseAdministration {
     public let openingReport: MigrationReport?
     let queue: SQLiteQueue
     let options: Options
+    /// Wakes this process's idle workers when it queues a job.
+    let queueSignal = WakeSignal()
 
     private init(path: String, queue: SQLiteQueue, options: Options, openingReport: MigrationReport?) {
         self.path = path

@@ -27,6 +27,10 @@ public struct StorageConformance: Sendable {
         ("timestamps", { try await $0.testTimestamps() }),
         ("concurrent creation", { try await $0.testConcurrentCreation() }),
         ("errors", { try await $0.testErrors() }),
+        ("claims", { try await $0.testClaims() }),
+        ("leases", { try await $0.testLeases() }),
+        ("cancel", { try await $0.testCancel() }),
+        ("wake-up", { try await $0.testWakeUp() }),
     ]
 
     func withStorage(_ body: (any Storage, TestClock) async throws -> Void) async throws {

@@ -20,5 +20,7 @@ public final class TestClock: Sendable {
 
     public func peek() -> Timestamp { current.withLock { $0 } }
 
-    public func advance(days: Double) { current.withLock { $0 = $0.adding(seconds: days * 86_400) } }
+    public func advance(days: Double) { advance(seconds: days * 86_400) }
+
+    public func advance(seconds: Double) { current.withLock { $0 = $0.adding(seconds: seconds) } }
 }

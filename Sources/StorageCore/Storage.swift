@@ -41,6 +41,30 @@ public protocol Storage: Sendable {
     /// Newest first: one job's uploads, or everyone's when `jobID` is nil.
     func uploads(ofJob jobID: Int64?, limit: Int) async throws -> [YouTubeUpload]
 
+    // MARK: The queue (render workers)
+
+    /// Moves the oldest queued job to `running` for `worker`, counts the
+    /// attempt, and leases it until now + `lease`; nil when the queue is empty.
+    /// Exactly one worker gets each job, across processes and hosts.
+    func claimJob(worker: String, lease: Duration) async throws -> ClaimedJob?
+    /// Extends the lease (a heartbeat) and says whether a cancel was asked for
+    /// or the job was taken away.
+    func renewLease(_ claim: JobClaim, lease: Duration) async throws -> LeaseState
+    /// Records progress (0–100) and the current step, if the claim still holds.
+    func reportProgress(_ claim: JobClaim, progress: Int, step: String?) async throws -> LeaseState
+    /// Ends the claim; false when it no longer held (nothing was written).
+    func finishJob(_ claim: JobClaim, _ outcome: JobOutcome) async throws -> Bool
+    /// Running jobs whose lease ran out go back to the queue, or fail after
+    /// `maximumAttempts`, or are cancelled when a cancel was asked for. Safe to
+    /// run anywhere, often, at once.
+    func rescueExpiredLeases(maximumAttempts: Int) async throws -> RescueReport
+    /// Cancels a preparing or queued job now; asks a running job's worker to
+    /// stop. Nil when there is no such job; a finished job is invalidTransition.
+    func cancelJob(_ id: Int64) async throws -> CancelOutcome?
+    /// Returns when a job may have been queued, or after `timeout`. A hint for
+    /// idle workers, never a promise: they claim to find out.
+    func waitForQueuedJobs(timeout: Duration) async
+
     /// Releases connections. Calls after this fail with `.unavailable`.
     func close() async
 }

@@ -23,8 +23,12 @@ import Testing
     @Test func timestamps() async throws { try await suite.testTimestamps() }
     @Test func concurrentCreation() async throws { try await suite.testConcurrentCreation() }
     @Test func errors() async throws { try await suite.testErrors() }
+    @Test func claims() async throws { try await suite.testClaims() }
+    @Test func leases() async throws { try await suite.testLeases() }
+    @Test func cancel() async throws { try await suite.testCancel() }
+    @Test func wakeUp() async throws { try await suite.testWakeUp() }
 
     @Test func everyAreaHasATest() {
-        #expect(StorageConformance.areas.count == 12, "a new area needs its own @Test above")
+        #expect(StorageConformance.areas.count == 16, "a new area needs its own @Test above")
     }
 }

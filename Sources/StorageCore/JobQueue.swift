@@ -1,0 +1,112 @@
+/// What a worker holds while it renders a job: the job, its worker and the
+/// attempt. Every write a worker makes names all three, so a worker whose lease
+/// ran out (and whose job went to another) cannot overwrite the new attempt.
+public struct JobClaim: Hashable, Sendable, CustomStringConvertible {
+    public var jobID: Int64
+    public var workerID: String
+    public var attempt: Int
+
+    public init(jobID: Int64, workerID: String, attempt: Int) {
+        self.jobID = jobID
+        self.workerID = workerID
+        self.attempt = attempt
+    }
+
+    public var description: String { "job \(jobID) (attempt \(attempt), worker \(workerID))" }
+}
+
+public struct ClaimedJob: Hashable, Sendable {
+    public var job: Job
+    public var claim: JobClaim
+    public var leaseExpiresAt: Timestamp
+
+    public init(job: Job, claim: JobClaim, leaseExpiresAt: Timestamp) {
+        self.job = job
+        self.claim = claim
+        self.leaseExpiresAt = leaseExpiresAt
+    }
+}
+
+/// What a heartbeat or progress report learns about a claim.
+public enum LeaseState: Hashable, Sendable {
+    /// Still this worker's; the lease was extended.
+    case held
+    /// Still this worker's, but someone asked to cancel the job: stop, then finish it as cancelled.
+    case cancelRequested
+    /// Not this worker's any more (the lease ran out and the job was rescued, or
+    /// it was finished otherwise): stop and write nothing.
+    case lost
+}
+
+/// How a worker ends its claim.
+public enum JobOutcome: Hashable, Sendable {
+    case completed(outputFile: String?)
+    case failed(error: String)
+    case cancelled
+    /// Back to the queue without counting the attempt: the worker is shutting down.
+    case handedBack
+}
+
+public struct RescueReport: Hashable, Sendable {
+    /// Back in the queue for another attempt.
+    public var requeued: [Int64] = []
+    /// Out of attempts: failed with "worker lost".
+    public var failed: [Int64] = []
+    /// A cancel was requested before the worker died: cancelled.
+    public var cancelled: [Int64] = []
+
+    public init(requeued: [Int64] = [], failed: [Int64] = [], cancelled: [Int64] = []) {
+        self.requeued = requeued
+        self.failed = failed
+        self.cancelled = cancelled
+    }
+
+    public var isEmpty: Bool { requeued.isEmpty && failed.isEmpty && cancelled.isEmpty }
+
+    /// Sorts rows of (job id, new status) into the report.
+    public init(rows: [(Int64, JobStatus)]) {
+        for (id, status) in rows {
+            switch status {
+            case .queued: requeued.append(id)
+            case .cancelled: cancelled.append(id)
+            default: failed.append(id)
+            }
+        }
+        requeued.sort()
+        failed.sort()
+        cancelled.sort()
+    }
+}
+
+public enum CancelOutcome: Hashable, Sendable {
+    /// It was preparing or queued: cancelled now.
+    case cancelled(Job)
+    /// It is running: its worker stops at its next heartbeat and marks it cancelled.
+    case requested(Job)
+
+    public var job: Job {
+        switch self {
+        case .cancelled(let job), .requested(let job): job
+        }
+    }
+}
+
+public enum JobQueue {
+    public static let defaultMaximumAttempts = 3
+
+    /// The error a job gets when its last worker vanished.
+    public static func workerLostError(attempt: Int, of maximum: Int) -> String {
+        "worker lost: no heartbeat before its lease ran out (attempt \(attempt) of \(maximum))"
+    }
+
+    public static func cannotCancel(_ jobID: Int64, _ status: JobStatus) -> StorageError {
+        .invalidTransition(
+            "job \(jobID) is \(status.rawValue); only a preparing, queued or running job can be cancelled")
+    }
+
+    public static func validate(lease: Duration) throws {
+        guard lease >= .milliseconds(100), lease <= .seconds(86_400) else {
+            throw StorageError.invalidInput("a lease must be between 0.1 s and one day, not \(lease)")
+        }
+    }
+}
