@@ -51,6 +51,15 @@ let package = Package(
         .target(name: "VideoSettings", dependencies: ["StorageCore"]),
         // The on-disk layout of a job: run directory, safe file names, uploads, the render log.
         .target(name: "RunFiles", dependencies: ["StorageCore"]),
+        // Render workers: claim, heartbeat, rescue, cancel, graceful shutdown; the job runner protocol.
+        .target(
+            name: "Worker",
+            dependencies: [
+                "StorageCore", "RunFiles",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(
             name: "HTTPServer",
             dependencies: [
@@ -77,6 +86,9 @@ let package = Package(
                 "StorageBenchmark",
                 "LegacyFixtures",
                 "HTTPServer",
+                "Worker",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -102,7 +114,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["SQLiteStorage", "StorageCore", "LegacyFixtures", "TestPostgres"]
+            dependencies: ["SQLiteStorage", "PostgresStorage", "StorageCore", "LegacyFixtures", "TestPostgres"]
         ),
     ]
 )

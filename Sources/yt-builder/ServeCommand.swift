@@ -15,6 +15,7 @@ struct ServeCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var workerOptions: WorkerOptions
 
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
     @Option(help: "The port to listen on. Default: env PORT, else 5000.") var port: Int?
@@ -53,9 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var logger = Logger(label: "yt-builder")
-        logger.logLevel =
-            ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+        let logger = ServiceLogger.make()
         try FileManager.default.createDirectory(atPath: dataDir + "/runs", withIntermediateDirectories: true)
         var settings = ServerSettings(dataDirectory: dataDir)
         settings.host = host
@@ -64,7 +63,13 @@ struct ServeCommand: AsyncParsableCommand {
         settings.maximumFileBytes = maxFileSize
         let storage = try await database.open()
         do {
-            let app = try await buildApplication(storage: storage, settings: settings, logger: logger)
+            // Workers stop before the server does (services stop in reverse order), the database last.
+            let pool =
+                workers > 0
+                ? try workerOptions.makePool(
+                    storage: storage, dataDirectory: settings.dataDirectory, concurrency: workers, logger: logger) : nil
+            let app = try await buildApplication(
+                storage: storage, settings: settings, services: pool.map { [$0] } ?? [], logger: logger)
             logger.info(
                 "serving",
                 metadata: [

@@ -56,51 +56,28 @@ import Testing
     }
 }
 
-/// A `yt-builder serve` process on a free port, with its log in the test folder.
-final class ServerProcess: Sendable {
+/// A `yt-builder` command left running in the background, its output in a log file.
+final class RunningCommand: Sendable {
     let process: Process
-    let port: Int
     let log: URL
 
-    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
-
-    static func start(_ runner: CommandRunner, environment: [String: String] = [:]) async throws -> ServerProcess {
-        let port = try TestPostgres.freePort()
-        let process = Process()
+    init(_ runner: CommandRunner, _ arguments: [String], environment: [String: String] = [:]) throws {
+        process = Process()
         process.executableURL = try CommandRunner.binary
-        process.arguments = [
-            "serve", "--port", String(port), "--database", runner.path("serve.db"), "--data-dir", runner.path("data"),
-            "--workers", "0",
-        ]
+        process.arguments = arguments
         process.currentDirectoryURL = runner.folder
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let log = runner.folder.appendingPathComponent("serve.log")
+        var base = ProcessInfo.processInfo.environment
+        for key in ["YT_BUILDER_DATABASE_URL", "YT_BUILDER_DB_PATH", "YT_BUILDER_API_TOKEN", "PORT"] { base[key] = nil }
+        process.environment = base.merging(environment) { $1 }
+        log = runner.folder.appendingPathComponent("\(arguments[0])-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: log)
         process.standardError = try FileHandle(forWritingTo: log)
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        let server = ServerProcess(process: process, port: port, log: log)
-        try await server.waitUntilHealthy()
-        return server
-    }
-
-    private init(process: Process, port: Int, log: URL) {
-        self.process = process
-        self.port = port
-        self.log = log
     }
 
     var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
-
-    func waitUntilHealthy() async throws {
-        for _ in 0..<300 {
-            guard process.isRunning else { throw CommandFailure(output: "serve exited: \(output)") }
-            if (try? curl(["-sf", url("/healthz")]))?.contains("ok") == true { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw CommandFailure(output: "serve did not become healthy in 30 s: \(output)")
-    }
 
     func peakMemoryKilobytes() throws -> Int {
         let status = try String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)
@@ -110,15 +87,57 @@ final class ServerProcess: Sendable {
 
     func signal(_ signal: Int32) { Foundation.kill(process.processIdentifier, signal) }
 
-    /// SIGTERM, then the exit status (within 20 s).
+    /// SIGTERM, then the exit status (within 30 s).
     func stop() async throws -> Int32 {
         if process.isRunning { signal(SIGTERM) }
-        for _ in 0..<200 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
-        guard !process.isRunning else { throw CommandFailure(output: "serve did not stop: \(output)") }
+        for _ in 0..<300 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+        guard !process.isRunning else {
+            throw CommandFailure(output: "\(process.arguments ?? []) did not stop: \(output)")
+        }
         return process.terminationStatus
     }
 
     func kill() { if process.isRunning { signal(SIGKILL) } }
+}
+
+/// `yt-builder serve` on a free port, healthy before it is handed out.
+final class ServerProcess: Sendable {
+    let command: RunningCommand
+    let port: Int
+
+    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+
+    static func start(_ runner: CommandRunner, environment: [String: String] = [:]) async throws -> ServerProcess {
+        let port = try TestPostgres.freePort()
+        let command = try RunningCommand(
+            runner,
+            [
+                "serve", "--port", String(port), "--database", runner.path("serve.db"), "--data-dir",
+                runner.path("data"), "--workers", "0",
+            ], environment: environment)
+        let server = ServerProcess(command: command, port: port)
+        try await server.waitUntilHealthy()
+        return server
+    }
+
+    private init(command: RunningCommand, port: Int) {
+        self.command = command
+        self.port = port
+    }
+
+    func waitUntilHealthy() async throws {
+        for _ in 0..<300 {
+            guard command.process.isRunning else { throw CommandFailure(output: "serve exited: \(command.output)") }
+            if (try? curl(["-sf", url("/healthz")]))?.contains("ok") == true { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw CommandFailure(output: "serve did not become healthy in 30 s: \(command.output)")
+    }
+
+    func peakMemoryKilobytes() throws -> Int { try command.peakMemoryKilobytes() }
+    func signal(_ signal: Int32) { command.signal(signal) }
+    func stop() async throws -> Int32 { try await command.stop() }
+    func kill() { command.kill() }
 }
 
 /// Runs curl and returns what it printed; fails when curl does.

@@ -1,0 +1,144 @@
+import Foundation
+import Logging
+import RunFiles
+import StorageCore
+import Synchronization
+
+/// One claimed job on its way through the runner: heartbeats while it runs,
+/// a stop when a cancel is asked for, the lease is lost or shutdown runs out
+/// of grace, and the one write that finishes the claim.
+final class JobExecution: Sendable {
+    enum StopReason: Sendable {
+        case cancelRequested, leaseLost, shutdown
+    }
+
+    let pool: WorkerPool
+    let claimed: ClaimedJob
+    private let reason = Mutex<StopReason?>(nil)
+
+    init(pool: WorkerPool, claimed: ClaimedJob) {
+        self.pool = pool
+        self.claimed = claimed
+    }
+
+    var claim: JobClaim { claimed.claim }
+    var log: JobLog { RunDirectory(path: claimed.job.runDirectory).log }
+
+    func run() async {
+        let runDirectory = RunDirectory(path: claimed.job.runDirectory)
+        try? runDirectory.create()
+        write("attempt \(claim.attempt) on worker \(claim.workerID)")
+        let reporter = JobReporter(
+            progress: { percent, step in await self.reportProgress(percent, step) },
+            log: { line in self.write(line) })
+        let job = claimed.job
+        let runner = pool.runner
+        let work = Task { try await runner.run(job, reporter: reporter) }
+        let watcher = Task { await self.watch(work) }
+        let result = await work.result
+        watcher.cancel()
+        await finish(outcome(for: result))
+    }
+
+    private func stop(_ why: StopReason, _ work: Task<String?, any Error>) {
+        reason.withLock { if $0 == nil { $0 = why } }
+        work.cancel()
+    }
+
+    /// Heartbeats until the work ends; stops it when it must stop.
+    private func watch(_ work: Task<String?, any Error>) async {
+        var graceEnds: ContinuousClock.Instant?
+        while !Task.isCancelled {
+            await pool.waitForHeartbeat()
+            if Task.isCancelled { return }
+            if pool.isStopping {
+                let deadline = graceEnds ?? ContinuousClock.now + pool.settings.shutdownGrace
+                graceEnds = deadline
+                if ContinuousClock.now >= deadline {
+                    write("shutting down: handing the job back to the queue")
+                    return stop(.shutdown, work)
+                }
+            }
+            do {
+                switch try await pool.storage.renewLease(claim, lease: pool.settings.lease) {
+                case .held: continue
+                case .cancelRequested:
+                    write("cancel requested: stopping")
+                    return stop(.cancelRequested, work)
+                case .lost:
+                    write("the lease was lost: another worker has the job now")
+                    return stop(.leaseLost, work)
+                }
+            } catch {
+                // The lease may still hold; the next heartbeat tries again.
+                pool.logger.warning("heartbeat failed", metadata: ["job_id": "\(claim.jobID)", "error": "\(error)"])
+            }
+        }
+    }
+
+    private func reportProgress(_ percent: Int, _ step: String?) async {
+        do {
+            switch try await pool.storage.reportProgress(claim, progress: percent, step: step) {
+            case .held: break
+            case .cancelRequested: reason.withLock { if $0 == nil { $0 = .cancelRequested } }
+            case .lost: reason.withLock { if $0 == nil { $0 = .leaseLost } }
+            }
+        } catch {
+            pool.logger.warning("progress not recorded", metadata: ["job_id": "\(claim.jobID)", "error": "\(error)"])
+        }
+    }
+
+    private func outcome(for result: Result<String?, any Error>) -> JobOutcome? {
+        switch (reason.withLock { $0 }, result) {
+        case (.leaseLost, _): nil
+        case (_, .success(let output)): .completed(outputFile: output)
+        case (.cancelRequested, .failure): .cancelled
+        case (.shutdown, .failure): .handedBack
+        case (nil, .failure(let error)): .failed(error: Self.describe(error))
+        }
+    }
+
+    /// Writes the outcome, retrying while the database is away (a restart);
+    /// if it never comes back in time, the lease runs out and the job is rescued.
+    private func finish(_ outcome: JobOutcome?) async {
+        guard let outcome else { return }
+        for attempt in 1...20 {
+            do {
+                if try await pool.storage.finishJob(claim, outcome) {
+                    write("finished: \(Self.describe(outcome))")
+                } else {
+                    write("not finished here: the job is no longer this worker's")
+                }
+                return
+            } catch {
+                pool.logger.warning(
+                    "cannot finish the job yet", metadata: ["job_id": "\(claim.jobID)", "error": "\(error)"])
+                try? await Task.sleep(for: .milliseconds(min(250 * attempt, 3000)))
+            }
+        }
+    }
+
+    private func write(_ line: String) {
+        do {
+            try log.append(line)
+        } catch {
+            pool.logger.warning(
+                "cannot write the job log", metadata: ["job_id": "\(claim.jobID)", "error": "\(error)"])
+        }
+    }
+
+    static func describe(_ outcome: JobOutcome) -> String {
+        switch outcome {
+        case .completed(let output): "completed" + (output.map { " (\($0))" } ?? "")
+        case .failed(let error): "failed: \(error)"
+        case .cancelled: "cancelled"
+        case .handedBack: "handed back to the queue"
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? StorageError { return error.message }
+        if error is CancellationError { return "stopped" }
+        return String(describing: error)
+    }
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Render queued jobs: claim, heartbeat, finish; rescue jobs of lost workers.",
+        discussion: """
+            Any number of worker processes, on any number of hosts, may share one PostgreSQL database and one \
+            data directory (several processes on one host may share a SQLite file). SIGTERM or SIGINT: no new \
+            claims; running jobs get --shutdown-grace-seconds to finish and are then handed back to the queue.
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var workers: WorkerOptions
+
+    @Option(help: "Holds runs/ (a folder per job) and fonts/.") var dataDir = "data"
+    @Option(help: "Jobs rendered at once by this process.") var concurrency = 1
+
+    func validate() throws {
+        guard (1...256).contains(concurrency) else { throw ValidationError("--concurrency must be 1 to 256") }
+        guard !dataDir.isEmpty else { throw ValidationError("--data-dir must not be empty") }
+    }
+
+    func run() async throws {
+        let logger = ServiceLogger.make()
+        let storage = try await database.open()
+        do {
+            let pool = try workers.makePool(
+                storage: storage, dataDirectory: dataDir, concurrency: concurrency, logger: logger)
+            let group = ServiceGroup(
+                configuration: .init(services: [pool], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+        } catch {
+            await storage.close()
+            throw error
+        }
+        await storage.close()
+    }
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import Logging
+import StorageCore
+import Worker
+
+/// How render workers are set up, for `worker` and for `serve --workers`.
+struct WorkerOptions: ParsableArguments {
+    @Option(help: "How long a claim holds without a heartbeat, in seconds (heartbeats come 3 times a lease).")
+    var leaseSeconds = 30.0
+
+    @Option(help: "How often an idle worker looks for jobs when no wake-up comes, in seconds.")
+    var pollSeconds = 1.0
+
+    @Option(help: "Attempts a job gets when its workers keep dying.")
+    var maxAttempts = JobQueue.defaultMaximumAttempts
+
+    @Option(help: "On shutdown, seconds running jobs get to finish before they are handed back.")
+    var shutdownGraceSeconds = 10.0
+
+    @Option(
+        help: ArgumentHelp(
+            "What a job runs: `render` (ffmpeg), or `sleep:SECONDS` (makes nothing; for tests and benchmarks).",
+            valueName: "runner"))
+    var runner = "render"
+
+    func validate() throws {
+        guard leaseSeconds >= 0.3, leaseSeconds <= 86_400 else {
+            throw ValidationError("--lease-seconds must be between 0.3 and 86400")
+        }
+        guard pollSeconds >= 0.01, pollSeconds <= 3600 else {
+            throw ValidationError("--poll-seconds must be 0.01 to 3600")
+        }
+        guard (1...100).contains(maxAttempts) else { throw ValidationError("--max-attempts must be 1 to 100") }
+        guard shutdownGraceSeconds >= 0 else { throw ValidationError("--shutdown-grace-seconds must not be negative") }
+        _ = try runnerChoice()
+    }
+
+    enum RunnerChoice {
+        case render
+        case sleep(Double)
+    }
+
+    func runnerChoice() throws -> RunnerChoice {
+        if runner == "render" { return .render }
+        if runner.hasPrefix("sleep:"), let seconds = Double(runner.dropFirst("sleep:".count)), seconds >= 0,
+            seconds <= 86_400
+        {
+            return .sleep(seconds)
+        }
+        throw ValidationError("--runner must be `render` or `sleep:SECONDS`, not '\(runner)'")
+    }
+
+    func settings(concurrency: Int) -> WorkerSettings {
+        var settings = WorkerSettings()
+        settings.concurrency = concurrency
+        settings.lease = .milliseconds(Int64(leaseSeconds * 1000))
+        settings.pollInterval = .milliseconds(Int64(pollSeconds * 1000))
+        settings.maximumAttempts = maxAttempts
+        settings.shutdownGrace = .milliseconds(Int64(shutdownGraceSeconds * 1000))
+        return settings
+    }
+
+    func makePool(storage: any Storage, dataDirectory: String, concurrency: Int, logger: Logger) throws -> WorkerPool {
+        let runner: any JobRunner
+        switch try runnerChoice() {
+        case .sleep(let seconds): runner = SleepRunner(seconds: seconds)
+        case .render: runner = try RenderRunnerFactory.make(dataDirectory: dataDirectory)
+        }
+        return WorkerPool(
+            storage: storage, runner: runner, settings: settings(concurrency: concurrency), logger: logger)
+    }
+}
+
+enum RenderRunnerFactory {
+    static func make(dataDirectory: String) throws -> any JobRunner {
+        throw ValidationError("the render pipeline is not part of this build yet; use --runner sleep:SECONDS")
+    }
+}
+
+enum ServiceLogger {
+    static func make(_ label: String = "yt-builder") -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+        return logger
+    }
+}
