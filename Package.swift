@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0", traits: ["FullFoundation"]),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -114,7 +115,10 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["SQLiteStorage", "PostgresStorage", "StorageCore", "LegacyFixtures", "TestPostgres"]
+            dependencies: [
+                "SQLiteStorage", "PostgresStorage", "StorageCore", "LegacyFixtures", "TestPostgres",
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
     ]
 )

@@ -5,7 +5,8 @@ import StorageCore
 
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Benchmarks.", subcommands: [StorageBench.self, MigrateBench.self])
+        commandName: "bench", abstract: "Benchmarks.",
+        subcommands: [StorageBench.self, QueueBench.self, MigrateBench.self])
 
     struct StorageBench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -70,6 +71,56 @@ struct BenchCommand: AsyncParsableCommand {
                             String(format: "%.3f", $0.p99Milliseconds),
                         ]
                     }))
+        }
+    }
+
+    struct QueueBench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "queue",
+            abstract: "Claim-and-complete throughput of the job queue, with a duplicate check.",
+            discussion: """
+                Queues --jobs empty jobs, then --workers concurrent claimers claim and complete them until the \
+                queue is empty. Without --database it runs on a new temporary SQLite file; on a named database \
+                the jobs it made are removed afterwards. Exits 1 when any job was claimed twice or left over.
+                """)
+
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "How many jobs to queue.") var jobs = 20_000
+        @Option(help: "How many claimers run at once.") var workers = 8
+        @Flag(help: "Print JSON.") var json = false
+
+        func validate() throws {
+            guard (1...10_000_000).contains(jobs) else { throw ValidationError("--jobs must be at least 1") }
+            guard (1...1024).contains(workers) else { throw ValidationError("--workers must be 1 to 1024") }
+        }
+
+        func run() async throws {
+            let scratch =
+                database.explicitLocation == nil
+                ? FileManager.default.temporaryDirectory
+                    .appendingPathComponent("yt-builder-bench-\(UUID().uuidString)") : nil
+            defer { scratch.map { try? FileManager.default.removeItem(at: $0) } }
+            let location = scratch?.appendingPathComponent("bench.db").path ?? database.location
+            let storage = try await database.open(at: location)
+            let result: QueueBenchmark.Result
+            do {
+                result = try await QueueBenchmark(jobs: jobs, workers: workers).run(on: storage)
+                if scratch == nil { for id in result.jobIDs { _ = try await storage.deleteJob(id) } }
+            } catch {
+                await storage.close()
+                throw error
+            }
+            await storage.close()
+            if json {
+                try Console.printJSON(result)
+            } else {
+                print("queue benchmark on \(scratch == nil ? location : "a temporary SQLite file"), \(workers) workers")
+                print(
+                    String(
+                        format: "%d jobs claimed and completed in %.2f s: %.0f jobs/s; duplicates %d, left over %d",
+                        result.jobs, result.seconds, result.jobsPerSecond, result.duplicates, result.leftOver))
+            }
+            if result.duplicates > 0 || result.leftOver > 0 { throw ExitCode(1) }
         }
     }
 }

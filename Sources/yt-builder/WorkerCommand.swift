@@ -10,7 +10,8 @@ struct WorkerCommand: AsyncParsableCommand {
         discussion: """
             Any number of worker processes, on any number of hosts, may share one PostgreSQL database and one \
             data directory (several processes on one host may share a SQLite file). SIGTERM or SIGINT: no new \
-            claims; running jobs get --shutdown-grace-seconds to finish and are then handed back to the queue.
+            claims; running jobs get --shutdown-grace-seconds to finish and are then handed back to the queue. \
+            LOG_LEVEL (trace, debug, info, notice, warning, error) sets how much is logged.
             """)
 
     @OptionGroup var database: DatabaseOptions
