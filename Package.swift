@@ -52,11 +52,13 @@ let package = Package(
         .target(name: "VideoSettings", dependencies: ["StorageCore"]),
         // The on-disk layout of a job: run directory, safe file names, uploads, the render log.
         .target(name: "RunFiles", dependencies: ["StorageCore"]),
+        // The ffmpeg pipeline: plan, one filter graph, one encode; knows no database.
+        .target(name: "Render", dependencies: ["VideoSettings", "StorageCore"]),
         // Render workers: claim, heartbeat, rescue, cancel, graceful shutdown; the job runner protocol.
         .target(
             name: "Worker",
             dependencies: [
-                "StorageCore", "RunFiles",
+                "StorageCore", "RunFiles", "Render", "VideoSettings",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -87,7 +89,7 @@ let package = Package(
                 "StorageBenchmark",
                 "LegacyFixtures",
                 "HTTPServer",
-                "Worker",
+                "Worker", "Render", "VideoSettings", "RunFiles",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -86,3 +86,10 @@ public struct JobConfig: Hashable, Sendable, Codable {
 
     public var jsonText: String { JSONValue.object(values).jsonText }
 }
+
+extension JSONValue {
+    public var stringValue: String? { if case .string(let value) = self { value } else { nil } }
+    public var intValue: Int64? { if case .int(let value) = self { value } else { nil } }
+    public var arrayValue: [JSONValue]? { if case .array(let value) = self { value } else { nil } }
+    public var objectValue: [String: JSONValue]? { if case .object(let value) = self { value } else { nil } }
+}

@@ -50,9 +50,11 @@ extension VideoSettings {
     }
 
     /// Checks `config` and gives it back with every setting filled in: the config
-    /// a job stores, so that what a render reads is what the API accepted.
+    /// a job stores, so that what a render reads is what the API accepted. A
+    /// seed is drawn when there is none, so the job renders the same video again.
     public static func completed(_ config: JobConfig, fonts: FontCatalog? = nil) throws(InvalidSetting) -> JobConfig {
-        let settings = try VideoSettings(config: config, fonts: fonts)
+        var settings = try VideoSettings(config: config, fonts: fonts)
+        if settings.seed == nil { settings.seed = Int64.random(in: 0..<seedLimit) }
         return config.merging(settings.config)
     }
 }

@@ -65,16 +65,10 @@ struct WorkerOptions: ParsableArguments {
         let runner: any JobRunner
         switch try runnerChoice() {
         case .sleep(let seconds): runner = SleepRunner(seconds: seconds)
-        case .render: runner = try RenderRunnerFactory.make(dataDirectory: dataDirectory)
+        case .render: runner = RenderJobRunner(storage: storage, dataDirectory: dataDirectory)
         }
         return WorkerPool(
             storage: storage, runner: runner, settings: settings(concurrency: concurrency), logger: logger)
-    }
-}
-
-enum RenderRunnerFactory {
-    static func make(dataDirectory: String) throws -> any JobRunner {
-        throw ValidationError("the render pipeline is not part of this build yet; use --runner sleep:SECONDS")
     }
 }
 

@@ -1,0 +1,138 @@
+import Foundation
+import VideoSettings
+
+/// The one ffmpeg command of a plan: every input once per use, one filter
+/// graph (clips scaled, padded, joined; quotes drawn; audio mixed), and one
+/// H.264 + AAC encode with `+faststart`, progress on stdout.
+struct FFmpegCommand {
+    let plan: RenderPlan
+
+    var arguments: [String] {
+        var arguments = ["-hide_banner", "-nostdin", "-loglevel", "error", "-nostats", "-progress", "pipe:1"]
+        var inputs = 0
+        func input(_ options: [String]) -> Int {
+            arguments += options
+            inputs += 1
+            return inputs - 1
+        }
+        let settings = plan.settings
+        var graph: [String] = []
+
+        // Video: each segment from its own input, so a clip can repeat without buffering.
+        let width = settings.resolution.width
+        let height = settings.resolution.height
+        let fps = settings.fps
+        for (index, segment) in plan.segments.enumerated() {
+            let number = input(["-i", segment.path])
+            var chain = "[\(number):v:0]trim=duration=\(Self.seconds(segment.length)),setpts=PTS-STARTPTS,"
+            chain += "scale=\(width):\(height):force_original_aspect_ratio=decrease,"
+            chain += "pad=\(width):\(height):(ow-iw)/2:(oh-ih)/2:color=black,setsar=1,fps=\(fps),format=yuv420p"
+            if settings.transition == .fade {
+                let fade = Self.seconds(plan.fadeLength)
+                chain +=
+                    ",fade=t=in:st=0:d=\(fade),fade=t=out:st=\(Self.seconds(segment.length - plan.fadeLength)):d=\(fade)"
+            }
+            graph.append(chain + "[v\(index)]")
+        }
+        var joined = "v0"
+        if plan.segments.count > 1 {
+            if settings.transition == .crossfade {
+                var length = plan.segments[0].length
+                for index in 1..<plan.segments.count {
+                    let segment = plan.segments[index]
+                    let offset = length - segment.overlap
+                    graph.append(
+                        "[\(joined)][v\(index)]xfade=transition=fade:duration=\(Self.seconds(segment.overlap))"
+                            + ":offset=\(Self.seconds(offset))[x\(index)]")
+                    joined = "x\(index)"
+                    length += segment.length - segment.overlap
+                }
+            } else {
+                let labels = plan.segments.indices.map { "[v\($0)]" }.joined()
+                graph.append("\(labels)concat=n=\(plan.segments.count):v=1:a=0[joined]")
+                joined = "joined"
+            }
+        }
+        var video = "[\(joined)]trim=duration=\(Self.seconds(plan.duration)),setpts=PTS-STARTPTS"
+        for quote in plan.quotes { video += "," + drawText(quote) }
+        graph.append(video + "[vout]")
+
+        // Audio: the music playlist with fades, sounds looped beneath, or silence.
+        let duration = Self.seconds(plan.duration)
+        let normalize = "aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo"
+        var mixed: [String] = []
+        if !plan.music.isEmpty {
+            for (index, track) in plan.music.enumerated() {
+                graph.append("[\(input(["-i", track])):a:0]\(normalize)[m\(index)]")
+            }
+            let fadeIn = Self.seconds(min(2, plan.duration / 4))
+            let fadeOut = min(3, plan.duration / 4)
+            let labels = plan.music.indices.map { "[m\($0)]" }.joined()
+            graph.append(
+                "\(labels)concat=n=\(plan.music.count):v=0:a=1,atrim=duration=\(duration),asetpts=PTS-STARTPTS,"
+                    + "afade=t=in:st=0:d=\(fadeIn),afade=t=out:st=\(Self.seconds(plan.duration - fadeOut)):d=\(Self.seconds(fadeOut)),"
+                    + "volume=\(settings.musicVolume)[music]")
+            mixed.append("[music]")
+        }
+        for (index, sound) in plan.sounds.enumerated() {
+            let number = input(["-stream_loop", "-1", "-i", sound])
+            graph.append(
+                "[\(number):a:0]\(normalize),atrim=duration=\(duration),asetpts=PTS-STARTPTS,"
+                    + "volume=\(settings.soundsVolume)[s\(index)]")
+            mixed.append("[s\(index)]")
+        }
+        if mixed.isEmpty {
+            let number = input(["-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo"])
+            mixed.append("[\(number):a]")
+        }
+        let mix =
+            mixed.count == 1
+            ? "\(mixed[0])anull" : "\(mixed.joined())amix=inputs=\(mixed.count):duration=longest:normalize=0"
+        graph.append("\(mix),apad,atrim=duration=\(duration)[aout]")
+
+        arguments += ["-filter_complex", graph.joined(separator: ";")]
+        arguments += [
+            "-map", "[vout]", "-map", "[aout]", "-c:v", "libx264", "-preset", "veryfast", "-crf", "21",
+            "-pix_fmt", "yuv420p", "-r", String(fps), "-c:a", "aac", "-b:a", "192k", "-ar", "48000",
+            "-movflags", "+faststart", "-t", duration, "-f", "mp4", "-y", plan.temporaryOutput,
+        ]
+        return arguments
+    }
+
+    private func drawText(_ quote: RenderPlan.QuoteShow) -> String {
+        let start = Self.seconds(quote.start)
+        let end = Self.seconds(quote.end)
+        let y: String =
+            switch plan.settings.quoteStyle {
+            case .centered: "(h-text_h)/2"
+            case .top: "h*0.08"
+            case .bottom: "h*0.92-text_h"
+            }
+        let fade = Self.seconds(min(0.4, (quote.end - quote.start) / 4))
+        // Inside single quotes, the commas belong to the expression.
+        let alpha = "if(lt(t,\(start)+\(fade)),(t-\(start))/\(fade),if(gt(t,\(end)-\(fade)),(\(end)-t)/\(fade),1))"
+        return "drawtext=fontfile=\(Self.escape(plan.fontFile ?? "")):textfile=\(Self.escape(quote.textFile))"
+            + ":expansion=none:fontsize=\(plan.fontSize):fontcolor=white:borderw=\(max(2, plan.fontSize / 12))"
+            + ":bordercolor=black@0.8:line_spacing=\(plan.fontSize / 4):x=(w-text_w)/2:y=\(y)"
+            + ":alpha='\(alpha)':enable='between(t,\(start),\(end))'"
+    }
+
+    /// Milliseconds are enough, and keep the graph readable.
+    static func seconds(_ value: Double) -> String { String(format: "%.3f", max(0, value)) }
+
+    /// A path as a filter option value: escaped for the option parser, then
+    /// for the filter graph parser (ffmpeg-filters(1), "Notes on filtergraph escaping").
+    static func escape(_ path: String) -> String {
+        var value = ""
+        for character in path {
+            if "\\':".contains(character) { value.append("\\") }
+            value.append(character)
+        }
+        var graph = ""
+        for character in value {
+            if "\\'[],;".contains(character) { graph.append("\\") }
+            graph.append(character)
+        }
+        return graph
+    }
+}

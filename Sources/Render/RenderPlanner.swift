@@ -1,0 +1,155 @@
+import Foundation
+import VideoSettings
+
+/// Checks every input and decides the plan; every problem it can see before
+/// ffmpeg starts is a `RenderError` that names the file.
+public struct RenderPlanner: Sendable {
+    public static let maximumSegments = 1000
+    public static let maximumQuoteShows = 2000
+
+    public var ffprobe = "ffprobe"
+
+    public init() {}
+
+    public func plan(_ input: RenderInput) throws -> RenderPlan {
+        let settings = input.settings
+        guard !input.videos.isEmpty else { throw RenderError("there are no video clips: add at least one to videos") }
+        let clips = try input.videos.map { path in
+            let info = try MediaProbe.probe(path, ffprobe: ffprobe)
+            guard info.hasVideo else { throw RenderError("\(RenderPlan.name(path)) has no video stream") }
+            return info
+        }
+        let music = try input.music.map { try audio($0) }
+        let sounds = try input.sounds.map { try audio($0) }
+        let quotes = try input.quotes.map { try Self.readQuote($0) }
+        var fontFile: String?
+        if !quotes.isEmpty {
+            fontFile = input.fonts.file(for: settings.quoteFont)
+            guard fontFile != nil else {
+                throw RenderError("the font '\(settings.quoteFont)' does not exist here (fonts/ or fontconfig)")
+            }
+        }
+        let seed = settings.seed ?? 0
+        var random = SeededRandom(seed: seed)
+        let segments = try Self.segments(clips, settings: settings)
+        let playlist = try Self.playlist(music, shuffle: settings.musicShuffle, duration: settings.duration, &random)
+        let fontSize = max(12, settings.resolution.height / 18)
+        let shows = try Self.quoteShows(
+            quotes, settings: settings, fontSize: fontSize, scratch: input.scratch, &random)
+        let output = input.output
+        let folder = URL(fileURLWithPath: output).deletingLastPathComponent().path
+        return RenderPlan(
+            settings: settings, seed: seed, segments: segments, music: playlist, sounds: sounds.map(\.path),
+            quotes: shows, fontFile: fontFile, fontSize: fontSize, output: output,
+            temporaryOutput: folder + "/." + RenderPlan.name(output) + ".part")
+    }
+
+    private func audio(_ path: String) throws -> MediaInfo {
+        let info = try MediaProbe.probe(path, ffprobe: ffprobe)
+        guard info.hasAudio else { throw RenderError("\(RenderPlan.name(path)) has no audio stream") }
+        return info
+    }
+
+    static func readQuote(_ path: String) throws -> (path: String, text: String) {
+        let name = RenderPlan.name(path)
+        guard let data = FileManager.default.contents(atPath: path) else { throw RenderError("\(name) cannot be read") }
+        guard let text = String(data: data, encoding: .utf8) else { throw RenderError("\(name) is not UTF-8 text") }
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw RenderError("the quote file \(name) is empty") }
+        return (path, trimmed)
+    }
+
+    /// Clips in order, again and again, until the video is long enough.
+    static func segments(_ clips: [MediaInfo], settings: VideoSettings) throws -> [RenderPlan.Segment] {
+        let crossfade = settings.transition == .crossfade
+        let overlap = crossfade ? min(1.0, (clips.map(\.duration).min() ?? 1) / 3) : 0
+        var segments: [RenderPlan.Segment] = []
+        var total = 0.0
+        var index = 0
+        while total < settings.duration {
+            guard segments.count < maximumSegments else {
+                throw RenderError(
+                    "the clips are too short for \(Int(settings.duration)) s: more than \(maximumSegments) would be joined"
+                )
+            }
+            let clip = clips[index % clips.count]
+            let joins = segments.isEmpty ? 0 : overlap
+            // The last segment takes only what is still needed (a little more, for the final trim).
+            let needed = settings.duration - total + joins + 0.05
+            let length = min(clip.duration, max(needed, 2 * overlap + 0.1))
+            segments.append(RenderPlan.Segment(path: clip.path, length: length, overlap: joins))
+            total += length - joins
+            index += 1
+        }
+        return segments
+    }
+
+    static func playlist(_ tracks: [MediaInfo], shuffle: Bool, duration: Double, _ random: inout SeededRandom) throws
+        -> [String]
+    {
+        guard !tracks.isEmpty else { return [] }
+        let order = shuffle ? tracks.shuffled(using: &random) : tracks
+        var playlist: [String] = []
+        var total = 0.0
+        while total < duration {
+            guard playlist.count < maximumSegments else { throw RenderError("the music is too short for the video") }
+            let track = order[playlist.count % order.count]
+            playlist.append(track.path)
+            total += track.duration
+        }
+        return playlist
+    }
+
+    static func quoteShows(
+        _ quotes: [(path: String, text: String)], settings: VideoSettings, fontSize: Int, scratch: String,
+        _ random: inout SeededRandom
+    ) throws -> [RenderPlan.QuoteShow] {
+        guard !quotes.isEmpty else { return [] }
+        let order = settings.quotesShuffle ? quotes.shuffled(using: &random) : quotes
+        let width = Int(Double(settings.resolution.width) * 0.85 / (Double(fontSize) * 0.55))
+        let gap = settings.quotesMinBetween...settings.quotesMaxBetween
+        var shows: [RenderPlan.QuoteShow] = []
+        var start = random.value(in: gap)
+        while start + settings.quotesDuration <= settings.duration, shows.count < maximumQuoteShows {
+            let quote = order[shows.count % order.count]
+            let index = order.firstIndex { $0.path == quote.path } ?? 0
+            shows.append(
+                RenderPlan.QuoteShow(
+                    source: quote.path, text: TextWrap.wrap(quote.text, width: max(8, width)),
+                    textFile: scratch + "/quote-\(index).txt", start: start, end: start + settings.quotesDuration))
+            start += settings.quotesDuration + random.value(in: gap)
+        }
+        return shows
+    }
+}
+
+enum TextWrap {
+    /// Words into lines of at most `width` characters; a longer word is cut.
+    static func wrap(_ text: String, width: Int) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { paragraph in
+            var lines: [String] = []
+            var line = ""
+            for word in paragraph.split(separator: " ", omittingEmptySubsequences: true) {
+                var word = Substring(word)
+                while word.count > width {
+                    if !line.isEmpty {
+                        lines.append(line)
+                        line = ""
+                    }
+                    lines.append(String(word.prefix(width)))
+                    word = word.dropFirst(width)
+                }
+                if line.isEmpty {
+                    line = String(word)
+                } else if line.count + 1 + word.count <= width {
+                    line += " " + word
+                } else {
+                    lines.append(line)
+                    line = String(word)
+                }
+            }
+            lines.append(line)
+            return lines.joined(separator: "\n")
+        }.joined(separator: "\n")
+    }
+}

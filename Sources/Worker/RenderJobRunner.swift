@@ -1,0 +1,57 @@
+import Foundation
+import Render
+import RunFiles
+import StorageCore
+import VideoSettings
+
+/// The real job runner: reads the job's files and config, renders into
+/// `output/video_YYYYMMDD_HHMMSS.mp4` of its run directory, with the run's
+/// `.tmp/` as scratch (removed afterwards).
+public struct RenderJobRunner: JobRunner {
+    let storage: any Storage
+    let dataDirectory: String
+    let fonts: FontCatalog
+    var renderer = Renderer()
+
+    public init(storage: any Storage, dataDirectory: String, fonts: FontCatalog? = nil) {
+        self.storage = storage
+        self.dataDirectory = URL(fileURLWithPath: dataDirectory).standardizedFileURL.path
+        self.fonts = fonts ?? FontCatalog.load(fontsDirectory: self.dataDirectory + "/fonts")
+    }
+
+    public func run(_ job: Job, reporter: JobReporter) async throws -> String? {
+        var settings: VideoSettings
+        do {
+            settings = try VideoSettings(config: job.config ?? JobConfig(), fonts: fonts)
+        } catch {
+            throw RenderError("the job's config cannot be rendered: \(error)")
+        }
+        // Jobs queued before seeds were stored render the same way every time too.
+        if settings.seed == nil { settings.seed = job.jobID }
+        let files = try await storage.files(ofJob: job.jobID, type: nil)
+        func paths(_ type: FileType) -> [String] {
+            files.filter { $0.fileType == type }.map { file in
+                // The earlier service stored paths relative to its folder: the data directory here.
+                file.filePath.hasPrefix("/") ? file.filePath : dataDirectory + "/" + file.filePath
+            }
+        }
+        let run = RunDirectory(path: job.runDirectory)
+        let output = run.output + "/video_" + Self.stamp(Date()) + ".mp4"
+        let input = RenderInput(
+            videos: paths(.videos), music: paths(.music), sounds: paths(.sounds), quotes: paths(.quotes),
+            settings: settings, fonts: fonts, output: output, scratch: run.scratch)
+        try await renderer.render(
+            input, progress: { percent, step in await reporter.report(percent, step.rawValue) },
+            log: { reporter.log($0) })
+        return output
+    }
+
+    static func stamp(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        return String(
+            format: "%04d%02d%02d_%02d%02d%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0, parts.hour ?? 0,
+            parts.minute ?? 0, parts.second ?? 0)
+    }
+}
