@@ -98,15 +98,18 @@ let package = Package(
         .testTarget(name: "StorageCoreTests", dependencies: ["StorageCore", "SchemaSQL"]),
         .testTarget(
             name: "SQLiteStorageTests",
-            dependencies: ["SQLiteStorage", "StorageCore", "StorageConformance", "LegacyFixtures", "CSQLite"]
+            dependencies: [
+                "SQLiteStorage", "StorageCore", "StorageConformance", "LegacyFixtures", "CSQLite", "SchemaSQL",
+            ]
         ),
         .testTarget(
             name: "PostgresStorageTests",
             dependencies: [
                 "PostgresStorage", "SQLiteStorage", "StorageCore", "StorageConformance", "TestPostgres",
-                "LegacyFixtures",
+                "LegacyFixtures", "SchemaSQL",
             ]
         ),
+        .testTarget(name: "RenderTests", dependencies: ["Render", "VideoSettings", "StorageCore"]),
         .testTarget(
             name: "HTTPServerTests",
             dependencies: [
@@ -118,7 +121,7 @@ let package = Package(
         .testTarget(
             name: "CLITests",
             dependencies: [
-                "SQLiteStorage", "PostgresStorage", "StorageCore", "LegacyFixtures", "TestPostgres",
+                "SQLiteStorage", "PostgresStorage", "StorageCore", "LegacyFixtures", "TestPostgres", "SchemaSQL",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

@@ -70,21 +70,29 @@ struct CommandRunner: Sendable {
 
 /// Runs the sqlite3 shell, as README.Database.md's recipes do; `input` is piped in.
 func sqlite3(_ database: String, _ sql: String?, input: String? = nil) throws -> String {
+    try runTool("/usr/bin/sqlite3", [database] + (sql.map { [$0] } ?? []), input: input ?? "")
+}
+
+/// Runs a program to its end and returns what it printed (stdout and stderr);
+/// throws with that output when it fails.
+@discardableResult
+func runTool(_ path: String, _ arguments: [String], input: String? = nil) throws -> String {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-    process.arguments = [database] + (sql.map { [$0] } ?? [])
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe
     let stdin = Pipe()
-    process.standardInput = stdin
+    process.standardInput = input == nil ? FileHandle.nullDevice : stdin
     try process.run()
-    stdin.fileHandleForWriting.write(Data((input ?? "").utf8))
-    try stdin.fileHandleForWriting.close()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    if let input {
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+    }
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
-    let output = String(decoding: data, as: UTF8.self)
-    guard process.terminationStatus == 0 else { throw CommandFailure(output: output) }
+    guard process.terminationStatus == 0 else { throw CommandFailure(output: "\(path) \(arguments): \(output)") }
     return output
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import LegacyFixtures
+import SchemaSQL
 import Testing
 
 @Suite(.timeLimit(.minutes(3))) struct DatabaseCommandTests {
@@ -10,7 +11,8 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(FileManager.default.fileExists(atPath: cli.path("data/yt-builder.db")))
         let status = try await cli.run("db", "status", "--json")
-        #expect(status.stdout.contains(#""schema_version" : 1"#), "\(status.stdout)")
+        let version = Schema.migrations(for: .sqlite).count
+        #expect(status.stdout.contains(#""schema_version" : \#(version)"#), "\(status.stdout)")
         #expect(status.stdout.contains(#""location" : "data/yt-builder.db""#))
     }
 

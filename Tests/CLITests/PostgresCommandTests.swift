@@ -1,4 +1,5 @@
 import Foundation
+import SchemaSQL
 import TestPostgres
 import Testing
 
@@ -20,7 +21,10 @@ import Testing
         }
         for start in starts { #expect(start.status == 0, "\(start.stderr)") }
         #expect(starts.filter { $0.stdout.contains("Applied migrations: 001_initial") }.count == 1)
-        #expect(try server.query("SELECT COUNT(*) FROM schema_migrations", database: database) == ["2"])
+        #expect(
+            try server.query("SELECT COUNT(*) FROM schema_migrations", database: database) == [
+                String(Schema.migrations(for: .postgres).count)
+            ])
 
         let status = try await cli.run("db", "status", "--database", url, "--json")
         #expect(status.status == 0, "\(status.stderr)")

@@ -142,18 +142,4 @@ final class ServerProcess: Sendable {
 
 /// Runs curl and returns what it printed; fails when curl does.
 @discardableResult
-func curl(_ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let output = String(decoding: data, as: UTF8.self)
-    guard process.terminationStatus == 0 else { throw CommandFailure(output: "curl \(arguments): \(output)") }
-    return output
-}
+func curl(_ arguments: [String]) throws -> String { try runTool("/usr/bin/curl", arguments) }

@@ -1,6 +1,7 @@
 import Foundation
 import LegacyFixtures
 import SQLiteStorage
+import SchemaSQL
 import StorageCore
 import Testing
 
@@ -126,7 +127,7 @@ import Testing
         let stores = try await [first, second]
         #expect(stores.compactMap { $0.openingReport?.legacyUpgrade }.count == 1)
         for store in stores { await store.close() }
-        #expect(try column("SELECT COUNT(*) FROM schema_migrations") == ["1"])
+        #expect(try column("SELECT COUNT(*) FROM schema_migrations") == [String(sqliteMigrationIDs.count)])
         #expect(try column("SELECT COUNT(*) FROM jobs") == ["5"])
         #expect(try column("SELECT COUNT(*) FROM quarantined_job_files") == ["2"])
     }
@@ -137,7 +138,7 @@ import Testing
         defer { Task { await storage.close() } }
         #expect(try await storage.check() == [])
         let status = try await storage.status()
-        #expect(status.schemaVersion == 1 && status.pendingMigrations.isEmpty && !status.legacy)
+        #expect(status.schemaVersion == sqliteMigrationIDs.count && status.pendingMigrations.isEmpty && !status.legacy)
         #expect(status.rowCounts.first { $0.table == "quarantined_job_files" }?.rows == 2)
     }
 

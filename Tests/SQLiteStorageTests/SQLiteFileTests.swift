@@ -1,6 +1,7 @@
 import Foundation
 import LegacyFixtures
 import SQLiteStorage
+import SchemaSQL
 import StorageCore
 import Testing
 
@@ -17,7 +18,7 @@ import Testing
         _ = try await storage.createJob(NewJob(config: nil, runsDirectory: "runs"))
         #expect(FileManager.default.fileExists(atPath: nested))
         #expect(try LegacyFixture.query("PRAGMA journal_mode", on: nested) == ["wal"])
-        #expect(try LegacyFixture.query("SELECT id FROM schema_migrations", on: nested) == ["001_initial"])
+        #expect(try LegacyFixture.query("SELECT id FROM schema_migrations", on: nested) == sqliteMigrationIDs)
         #expect(storage.openingReport?.backupPath == nil, "a new file needs no backup")
         await storage.close()
     }
@@ -115,7 +116,10 @@ import Testing
         }
         #expect(ids.count == 8)
         for store in stores { await store.close() }
-        #expect(try LegacyFixture.query("SELECT COUNT(*) FROM schema_migrations", on: path) == ["1"])
+        #expect(
+            try LegacyFixture.query("SELECT COUNT(*) FROM schema_migrations", on: path) == [
+                String(sqliteMigrationIDs.count)
+            ])
     }
 
     @Test func statusReadsWithoutWriting() async throws {
@@ -128,7 +132,7 @@ import Testing
         let status = try await storage.status()
         await storage.close()
         #expect(status.legacy && status.schemaVersion == nil)
-        #expect(status.pendingMigrations == ["legacy upgrade", "001_initial"])
+        #expect(status.pendingMigrations == ["legacy upgrade"] + sqliteMigrationIDs)
         #expect(status.rowCounts.first { $0.table == "jobs" }?.rows == 5)
         #expect(try bytes(path) == before)
         let missing = await #expect(throws: StorageError.self) {

@@ -1,4 +1,5 @@
 import Foundation
+import SchemaSQL
 
 /// A folder under the system's temporary directory, unique to one test.
 /// Left behind on purpose when a test fails is not needed: the OS clears /tmp.
@@ -14,3 +15,6 @@ struct TemporaryFolder: Sendable {
 
     func remove() { try? FileManager.default.removeItem(at: url) }
 }
+
+/// Every SQLite migration this build carries, in order.
+let sqliteMigrationIDs = Schema.migrations(for: .sqlite).map(\.id)
