@@ -6,7 +6,7 @@ import StorageCore
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Benchmarks.",
-        subcommands: [StorageBench.self, QueueBench.self, MigrateBench.self])
+        subcommands: [StorageBench.self, QueueBench.self, RenderBench.self, MigrateBench.self])
 
     struct StorageBench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
