@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
     ],
     targets: [
         .systemLibrary(
@@ -54,6 +56,17 @@ let package = Package(
         .target(name: "RunFiles", dependencies: ["StorageCore"]),
         // The ffmpeg pipeline: plan, one filter graph, one encode; knows no database.
         .target(name: "Render", dependencies: ["VideoSettings", "StorageCore"]),
+        // YouTube: OAuth with refresh, credentials sealed with AES-GCM.
+        .target(
+            name: "YouTube",
+            dependencies: [
+                "StorageCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        // A local fake of Google's OAuth endpoints, for tests.
+        .target(name: "FakeGoogle", dependencies: [.product(name: "Hummingbird", package: "hummingbird")]),
         // Render workers: claim, heartbeat, rescue, cancel, graceful shutdown; the job runner protocol.
         .target(
             name: "Worker",
@@ -66,7 +79,7 @@ let package = Package(
         .target(
             name: "HTTPServer",
             dependencies: [
-                "StorageCore", "VideoSettings", "RunFiles",
+                "StorageCore", "VideoSettings", "RunFiles", "YouTube",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -89,7 +102,7 @@ let package = Package(
                 "StorageBenchmark",
                 "LegacyFixtures",
                 "HTTPServer",
-                "Worker", "Render", "VideoSettings", "RunFiles",
+                "Worker", "Render", "VideoSettings", "RunFiles", "YouTube",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -109,12 +122,20 @@ let package = Package(
                 "LegacyFixtures", "SchemaSQL",
             ]
         ),
+        .testTarget(
+            name: "YouTubeTests",
+            dependencies: [
+                "YouTube", "FakeGoogle", "HTTPServer", "SQLiteStorage", "StorageCore", "LegacyFixtures",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .testTarget(name: "RenderTests", dependencies: ["Render", "VideoSettings", "StorageCore"]),
         .testTarget(
             name: "HTTPServerTests",
             dependencies: [
                 "HTTPServer", "StorageCore", "SQLiteStorage", "PostgresStorage", "TestPostgres", "VideoSettings",
-                "RunFiles",
+                "RunFiles", "YouTube",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

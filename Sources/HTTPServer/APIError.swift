@@ -2,6 +2,7 @@ import Hummingbird
 import RunFiles
 import StorageCore
 import VideoSettings
+import YouTube
 
 /// An answer other than success: a status and a message for the client,
 /// written as `{"error": message}` plus any extra keys.
@@ -31,6 +32,8 @@ extension APIError {
             self.init(status: .badRequest, message: error.description, extra: ["field": .string(error.field)])
         case let error as StorageError:
             self.init(storage: error)
+        case let error as YouTubeError:
+            self.init(youtube: error)
         case let error as UploadFile.WriteError:
             switch error {
             case .tooLarge(let limit):
@@ -42,6 +45,16 @@ extension APIError {
             self.init(status: error.status, message: error.status.reasonPhrase)
         default:
             self.init(status: .internalServerError, message: "internal error")
+        }
+    }
+
+    init(youtube error: YouTubeError) {
+        switch error {
+        case .notConfigured, .badState: self.init(status: .badRequest, message: error.description)
+        case .authorizationNeeded:
+            self.init(status: .unauthorized, message: error.description, extra: ["requires_reauth": .bool(true)])
+        case .google: self.init(status: .badGateway, message: error.description)
+        case .storedCredentials: self.init(status: .internalServerError, message: error.description)
         }
     }
 

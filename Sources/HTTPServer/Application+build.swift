@@ -14,12 +14,15 @@ public func buildRouter(storage: any Storage, settings: ServerSettings) -> Route
     OperationsController(storage: storage, metrics: metrics).addRoutes(to: router)
     let api = router.group("api")
     if let token = settings.apiToken {
-        api.add(middleware: BearerTokenMiddleware(token: token))
+        // Google sends the browser back without a token; the signed `state` guards that route.
+        api.add(
+            middleware: BearerTokenMiddleware(
+                token: token, exempt: [YouTubeController<BasicRequestContext>.callbackPath]))
     }
     let abandoned = AbandonedJobs(storage: storage, settings: settings)
     JobsController(storage: storage, settings: settings, abandoned: abandoned).addRoutes(to: api)
     FilesController(storage: storage, settings: settings).addRoutes(to: api)
-    YouTubeController().addRoutes(to: api)
+    YouTubeController(storage: storage, settings: settings).addRoutes(to: api)
     return router
 }
 

@@ -4,14 +4,17 @@ import Hummingbird
 /// comparison takes the same time wherever the first difference is.
 struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
     let token: [UInt8]
+    let exempt: Set<String>
 
-    init(token: String) {
+    init(token: String, exempt: Set<String> = []) {
         self.token = Array(token.utf8)
+        self.exempt = exempt
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
     {
+        if exempt.contains(request.uri.path) { return try await next(request, context) }
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer "),
             Self.equal(Array(header.utf8.dropFirst("bearer ".count)), token)
         else {

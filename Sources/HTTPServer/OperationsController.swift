@@ -40,18 +40,3 @@ struct OperationsController<Context: RequestContext> {
 enum OpenAPIDocument {
     static var text: String { EmbeddedOpenAPI.files["openapi.json"] ?? "{}" }
 }
-
-/// The YouTube routes of the earlier service, until publishing is built.
-struct YouTubeController<Context: RequestContext> {
-    func addRoutes(to api: RouterGroup<Context>) {
-        let notYet: @Sendable (Request, Context) async throws -> Response = { _, _ in
-            APIError(status: .notImplemented, message: "YouTube publishing is not available in this version yet")
-                .response
-        }
-        api.get("youtube/auth/status", use: notYet)
-        api.get("youtube/auth/url", use: notYet)
-        api.get("youtube/auth/callback", use: notYet)
-        api.post("youtube/auth/revoke", use: notYet)
-        api.post("jobs/:id/youtube/upload", use: notYet)
-    }
-}

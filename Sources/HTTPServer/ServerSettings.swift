@@ -1,6 +1,7 @@
 import Foundation
 import StorageCore
 import VideoSettings
+import YouTube
 
 /// What `serve` was told: where to listen, where files live, the limits.
 public struct ServerSettings: Sendable {
@@ -15,6 +16,11 @@ public struct ServerSettings: Sendable {
     /// Jobs still `preparing` after this long are abandoned uploads and removed.
     public var abandonedAfter: Duration = .seconds(3600)
     public var fonts: FontCatalog
+    /// The Google OAuth client, or why there is none (the YouTube routes say so).
+    public var youtube: Result<OAuthConfiguration, OAuthConfiguration.Missing> = .failure(
+        .init(description: "YouTube is not configured"))
+    /// Seals stored credentials; `serve` loads it from YT_BUILDER_SECRET_KEY or `<data-dir>/secret.key`.
+    public var secretBox: SecretBox?
     /// The time the server goes by when it decides what is abandoned.
     public var clock: @Sendable () -> Timestamp = { Timestamp.now() }
 

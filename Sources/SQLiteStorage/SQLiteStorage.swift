@@ -89,6 +89,8 @@ public final class SQLiteStorage: Storage, DatabaseAdministration {
         try connection.executeRetryingWhileBusy(
             "PRAGMA journal_mode = WAL", milliseconds: options.busyTimeoutMilliseconds)
         try connection.execute("PRAGMA synchronous = NORMAL")
+        // Deleted and replaced content (credentials above all) is zeroed, not left in free space.
+        try connection.execute("PRAGMA secure_delete = ON")
         return report
     }
 

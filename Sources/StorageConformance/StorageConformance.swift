@@ -31,6 +31,7 @@ public struct StorageConformance: Sendable {
         ("leases", { try await $0.testLeases() }),
         ("cancel", { try await $0.testCancel() }),
         ("wake-up", { try await $0.testWakeUp() }),
+        ("credentials", { try await $0.testCredentials() }),
     ]
 
     func withStorage(_ body: (any Storage, TestClock) async throws -> Void) async throws {

@@ -41,6 +41,14 @@ public protocol Storage: Sendable {
     /// Newest first: one job's uploads, or everyone's when `jobID` is nil.
     func uploads(ofJob jobID: Int64?, limit: Int) async throws -> [YouTubeUpload]
 
+    // MARK: YouTube credentials (stored as given: the caller encrypts them)
+
+    func credentials(user: String) async throws -> StoredCredentials?
+    func allCredentials() async throws -> [StoredCredentials]
+    /// Adds or replaces a user's credentials. Replaced text is overwritten on disk, not just unlinked.
+    func saveCredentials(user: String, text: String) async throws
+    func deleteCredentials(user: String) async throws -> Bool
+
     // MARK: The queue (render workers)
 
     /// Moves the oldest queued job to `running` for `worker`, counts the

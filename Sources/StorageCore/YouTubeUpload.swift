@@ -48,6 +48,30 @@ public struct YouTubeUpload: Hashable, Sendable, Codable {
     }
 }
 
+/// A row of `youtube_credentials`: OAuth credentials as text (encrypted by
+/// yt-builder; plain JSON in files of the earlier service).
+public struct StoredCredentials: Hashable, Sendable {
+    public var user: String
+    public var text: String
+    public var updatedAt: Timestamp
+
+    public init(user: String, text: String, updatedAt: Timestamp) {
+        self.user = user
+        self.text = text
+        self.updatedAt = updatedAt
+    }
+
+    public init(row: some StoredRow) throws {
+        self.init(user: row.text(0) ?? "", text: row.text(1) ?? "", updatedAt: try row.timestamp(2, "updated_at"))
+    }
+
+    public static func validate(user: String) throws {
+        guard !user.isEmpty, user.count <= 200, !user.contains("\u{0}") else {
+            throw StorageError.invalidInput("a credentials user id must be 1 to 200 characters")
+        }
+    }
+}
+
 public struct NewYouTubeUpload: Hashable, Sendable {
     public var jobID: Int64
     public var videoID: String

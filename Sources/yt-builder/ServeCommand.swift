@@ -3,6 +3,7 @@ import Foundation
 import HTTPServer
 import Hummingbird
 import Logging
+import YouTube
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -61,8 +62,17 @@ struct ServeCommand: AsyncParsableCommand {
         settings.port = try resolvedPort
         settings.apiToken = apiToken
         settings.maximumFileBytes = maxFileSize
+        settings.youtube = Result { try OAuthConfiguration.fromEnvironment() }.mapError {
+            $0 as? OAuthConfiguration.Missing ?? .init(description: "\($0)")
+        }
+        settings.secretBox = try SecretBox.load(dataDirectory: settings.dataDirectory)
         let storage = try await database.open()
         do {
+            if let box = settings.secretBox {
+                let sealed = try await YouTubeAccount(storage: storage, box: box, configuration: settings.youtube)
+                    .sealPlainCredentials()
+                if sealed > 0 { logger.notice("sealed the earlier service's plain-text YouTube credentials") }
+            }
             // Workers stop before the server does (services stop in reverse order), the database last.
             let pool =
                 workers > 0

@@ -6,7 +6,8 @@ struct YTBuilder: AsyncParsableCommand {
         commandName: "yt-builder",
         abstract: "Turns uploaded clips, music, sounds and quotes into videos, and keeps their history.",
         subcommands: [
-            ServeCommand.self, WorkerCommand.self, RenderCommand.self, DatabaseCommand.self, JobsCommand.self,
+            ServeCommand.self, WorkerCommand.self, RenderCommand.self, YouTubeCommand.self, DatabaseCommand.self,
+            JobsCommand.self,
             CleanupCommand.self,
             MigrateCommand.self,
             BenchCommand.self,

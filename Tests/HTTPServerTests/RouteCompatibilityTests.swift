@@ -96,15 +96,13 @@ import Testing
                 download.headers[.contentDisposition]?.hasPrefix("attachment; filename=\"video_20261125_120000.mp4\"")
                     == true)
 
-            for (method, path) in [
-                (HTTPRequest.Method.get, "/api/youtube/auth/status"), (.get, "/api/youtube/auth/url"),
-                (.get, "/api/youtube/auth/callback"), (.post, "/api/youtube/auth/revoke"),
-                (.post, "/api/jobs/\(id)/youtube/upload"),
-            ] {
-                let response = try await client.json(method, path)
-                #expect(response.status == .notImplemented, "\(path)")
-                #expect(try object(response)["error"]?.string?.isEmpty == false)
-            }
+            let upload = try await client.json(.post, "/api/jobs/\(id)/youtube/upload")
+            #expect(upload.status == .notImplemented)
+            #expect(try object(upload)["error"]?.string?.isEmpty == false)
+            let youtube = try object(try await client.json(.get, "/api/youtube/auth/status"))
+            #expect(youtube["authenticated"] == .bool(false) && youtube["configured"] == .bool(false))
+            let notConfigured = try await client.json(.get, "/api/youtube/auth/url")
+            #expect(notConfigured.status == .badRequest, "400 as before when no client is configured")
         }
     }
 

@@ -9,6 +9,7 @@ import StorageCore
 import TestPostgres
 import Testing
 import VideoSettings
+import YouTube
 
 /// The two backends every API test runs on.
 enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
@@ -41,6 +42,7 @@ struct TestAPI: Sendable {
         var settings = ServerSettings(
             dataDirectory: folder.appendingPathComponent("data").path,
             fonts: FontCatalog(files: [:], families: ["DejaVu Sans", "DejaVu Serif"]))
+        settings.secretBox = SecretBox(key: .init(size: .bits256))
         configure(&settings)
         let api = TestAPI(storage: storage, settings: settings, folder: folder)
         let app = Application(router: buildRouter(storage: storage, settings: settings))

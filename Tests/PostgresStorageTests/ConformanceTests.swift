@@ -27,8 +27,9 @@ import Testing
     @Test func leases() async throws { try await suite.testLeases() }
     @Test func cancel() async throws { try await suite.testCancel() }
     @Test func wakeUp() async throws { try await suite.testWakeUp() }
+    @Test func credentials() async throws { try await suite.testCredentials() }
 
     @Test func everyAreaHasATest() {
-        #expect(StorageConformance.areas.count == 16, "a new area needs its own @Test above")
+        #expect(StorageConformance.areas.count == 17, "a new area needs its own @Test above")
     }
 }

@@ -1,0 +1,116 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import StorageCore
+import YouTube
+
+/// The earlier service's YouTube routes: OAuth status, URL, callback, revoke,
+/// and the job's uploads. Uploading itself is not built yet (501).
+struct YouTubeController<Context: RequestContext> {
+    static var callbackPath: String { "/api/youtube/auth/callback" }
+
+    let storage: any Storage
+    let settings: ServerSettings
+
+    func addRoutes(to api: RouterGroup<Context>) {
+        api.get("youtube/auth/status", use: status)
+        api.get("youtube/auth/url", use: authorizationURL)
+        api.get("youtube/auth/callback", use: callback)
+        api.post("youtube/auth/revoke", use: revoke)
+        api.get("jobs/:id/youtube/uploads", use: uploads)
+        api.post("jobs/:id/youtube/upload") { _, _ in
+            APIError(status: .notImplemented, message: "uploading to YouTube is not available in this version yet")
+                .response
+        }
+    }
+
+    func account() throws -> YouTubeAccount {
+        guard let box = settings.secretBox else {
+            throw YouTubeError.storedCredentials("this server has no secret key for YouTube credentials")
+        }
+        return YouTubeAccount(storage: storage, box: box, configuration: settings.youtube)
+    }
+
+    /// This server's callback URL, as the browser reached it.
+    static func redirectURL(_ request: Request) -> String {
+        let host = request.head.authority ?? "127.0.0.1"
+        let scheme = HTTPField.Name("X-Forwarded-Proto").flatMap { request.headers[$0] } ?? "http"
+        return "\(scheme)://\(host)\(callbackPath)"
+    }
+
+    @Sendable func status(_ request: Request, context: Context) async throws -> Response {
+        let status = try await account().status()
+        var body: [String: JSONValue] = [
+            "authenticated": .bool(status.authenticated), "requires_reauth": .bool(status.requiresReauthorization),
+            "configured": .bool(status.configured),
+        ]
+        body["expires_at"] = status.expiresAt.map { .double($0) } ?? .null
+        return JSONResponse.make(.object(body))
+    }
+
+    @Sendable func authorizationURL(_ request: Request, context: Context) async throws -> Response {
+        let url = try account().authorizationURL(redirectURL: Self.redirectURL(request))
+        return JSONResponse.make(.object(["auth_url": .string(url)]))
+    }
+
+    @Sendable func callback(_ request: Request, context: Context) async throws -> Response {
+        let query = request.uri.queryParameters
+        do {
+            if let refusal = query["error"] {
+                throw YouTubeError.google("Google did not authorize: \(refusal)")
+            }
+            guard let code = query["code"], let state = query["state"] else {
+                throw YouTubeError.badState
+            }
+            try await account().completeAuthorization(
+                code: String(code), state: String(state), redirectURL: Self.redirectURL(request))
+            return Self.page(
+                .ok, "YouTube is connected", "yt-builder can now publish videos. You can close this window.")
+        } catch let error as YouTubeError {
+            let answer = APIError(youtube: error)
+            return Self.page(answer.status, "YouTube is not connected", error.description)
+        }
+    }
+
+    @Sendable func revoke(_ request: Request, context: Context) async throws -> Response {
+        let revoked = try await account().revoke()
+        return JSONResponse.make(
+            .object([
+                "revoked": .bool(revoked),
+                "message": .string(revoked ? "YouTube access revoked" : "YouTube was not connected"),
+            ]))
+    }
+
+    @Sendable func uploads(_ request: Request, context: Context) async throws -> Response {
+        let job = try await JobLookup.job(context, storage)
+        let uploads = try await storage.uploads(ofJob: job.jobID, limit: JobQuery.maximumLimit)
+        return JSONResponse.make(
+            .object([
+                "uploads": .array(
+                    uploads.map { upload in
+                        .object([
+                            "id": .int(upload.id), "video_id": .string(upload.videoID),
+                            "video_url": .string(upload.videoURL), "title": upload.title.map { .string($0) } ?? .null,
+                            "privacy": upload.privacy.map { .string($0.rawValue) } ?? .null,
+                            "state": .string("completed"), "uploaded_at": .string(upload.uploadedAt.description),
+                        ])
+                    })
+            ]))
+    }
+
+    /// A short page for the browser that Google sent back.
+    static func page(_ status: HTTPResponse.Status, _ title: String, _ text: String) -> Response {
+        func escape(_ text: String) -> String {
+            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+        }
+        let html = """
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>\(escape(title))</title></head>
+            <body><h1>\(escape(title))</h1><p>\(escape(text))</p></body></html>
+            """
+        return Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+    }
+}
