@@ -34,6 +34,8 @@ extension APIError {
             self.init(storage: error)
         case let error as YouTubeError:
             self.init(youtube: error)
+        case let error as ResumableUpload.Failure:
+            self.init(status: .badGateway, message: error.description)
         case let error as UploadFile.WriteError:
             switch error {
             case .tooLarge(let limit):

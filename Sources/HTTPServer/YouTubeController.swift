@@ -19,10 +19,7 @@ struct YouTubeController<Context: RequestContext> {
         api.get("youtube/auth/callback", use: callback)
         api.post("youtube/auth/revoke", use: revoke)
         api.get("jobs/:id/youtube/uploads", use: uploads)
-        api.post("jobs/:id/youtube/upload") { _, _ in
-            APIError(status: .notImplemented, message: "uploading to YouTube is not available in this version yet")
-                .response
-        }
+        api.post("jobs/:id/youtube/upload", use: upload)
     }
 
     func account() throws -> YouTubeAccount {
@@ -79,6 +76,30 @@ struct YouTubeController<Context: RequestContext> {
             .object([
                 "revoked": .bool(revoked),
                 "message": .string(revoked ? "YouTube access revoked" : "YouTube was not connected"),
+            ]))
+    }
+
+    /// Publishes the job's video and answers when it is on YouTube, as the
+    /// earlier service did (`{success, video_id, video_url, message}`), but
+    /// with the resumable protocol and retries underneath.
+    @Sendable func upload(_ request: Request, context: Context) async throws -> Response {
+        let job = try await JobLookup.job(context, storage)
+        let body = try await JSONBody.object(of: request, limit: settings.maximumJSONBytes, optional: false)
+        let upload: UploadRequest
+        do {
+            upload = try UploadRequest(json: body)
+        } catch {
+            throw APIError(status: .badRequest, message: error.description, extra: ["field": .string(error.field)])
+        }
+        let file = try Publisher.video(of: job, dataDirectory: settings.dataDirectory)
+        let account = try account()
+        let published = try await Publisher(storage: storage, account: account).publish(
+            jobID: job.jobID, file: file, request: upload)
+        return JSONResponse.make(
+            .object([
+                "success": .bool(true), "video_id": .string(published.videoID),
+                "video_url": .string(published.videoURL),
+                "message": .string("published \"\(upload.title)\" as \(upload.privacy.rawValue)"),
             ]))
     }
 

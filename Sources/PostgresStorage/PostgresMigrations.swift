@@ -11,11 +11,15 @@ struct PostgresMigrationTarget: MigrationTarget {
     let now: Timestamp
 
     func appliedMigrationIDs() throws -> [String] {
-        let tables = try connection.query(
-            "SELECT to_regclass('schema_migrations') IS NOT NULL, to_regclass('jobs') IS NOT NULL"
-        ) { ($0.text(0) == "t", $0.text(1) == "t") }[0]
-        if !tables.0 {
-            guard !tables.1 else {
+        // jobs first, then schema_migrations, each in its own statement: catalog
+        // lookups see commits as they happen, and both tables are committed together,
+        // so once jobs is visible a later look finds schema_migrations too.
+        let hasJobs = try connection.query("SELECT to_regclass('jobs') IS NOT NULL") { $0.text(0) == "t" }[0]
+        let hasMigrations = try connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL") {
+            $0.text(0) == "t"
+        }[0]
+        if !hasMigrations {
+            guard !hasJobs else {
                 throw StorageError(
                     .incompatibleSchema,
                     "the database has a jobs table that yt-builder did not make (no schema_migrations table); "

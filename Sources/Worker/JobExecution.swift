@@ -15,6 +15,7 @@ final class JobExecution: Sendable {
     let pool: WorkerPool
     let claimed: ClaimedJob
     private let reason = Mutex<StopReason?>(nil)
+    private let work = Mutex<Task<String?, any Error>?>(nil)
 
     init(pool: WorkerPool, claimed: ClaimedJob) {
         self.pool = pool
@@ -34,6 +35,7 @@ final class JobExecution: Sendable {
         let job = claimed.job
         let runner = pool.runner
         let work = Task { try await runner.run(job, reporter: reporter) }
+        self.work.withLock { $0 = work }
         let watcher = Task { await self.watch(work) }
         let result = await work.result
         watcher.cancel()
@@ -80,8 +82,9 @@ final class JobExecution: Sendable {
         do {
             switch try await pool.storage.reportProgress(claim, progress: percent, step: step) {
             case .held: break
-            case .cancelRequested: reason.withLock { if $0 == nil { $0 = .cancelRequested } }
-            case .lost: reason.withLock { if $0 == nil { $0 = .leaseLost } }
+            // Progress writes learn of a cancel as heartbeats do, and often sooner.
+            case .cancelRequested: work.withLock { $0 }.map { stop(.cancelRequested, $0) }
+            case .lost: work.withLock { $0 }.map { stop(.leaseLost, $0) }
             }
         } catch {
             pool.logger.warning("progress not recorded", metadata: ["job_id": "\(claim.jobID)", "error": "\(error)"])

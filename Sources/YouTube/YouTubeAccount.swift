@@ -124,8 +124,13 @@ public final class YouTubeAccount: Sendable {
         return try await storage.deleteCredentials(user: Self.user)
     }
 
+    /// A new access token even if the stored one looks valid (YouTube answered 401).
+    public func refreshedAccessToken() async throws -> String {
+        try await accessToken(forceRefresh: true)
+    }
+
     /// A working access token, refreshed first when it expires within a minute.
-    public func accessToken() async throws -> String {
+    public func accessToken(forceRefresh: Bool = false) async throws -> String {
         guard var credentials = try await stored() else {
             throw YouTubeError.authorizationNeeded("YouTube is not authorized yet: open /api/youtube/auth/url")
         }
@@ -134,7 +139,7 @@ public final class YouTubeAccount: Sendable {
         }
         // The earlier service's credentials may carry no expiry: refresh them to be sure.
         let unknown = credentials.expiresAt == nil && credentials.refreshToken != nil
-        guard unknown || credentials.expires(within: 60) else { return credentials.accessToken }
+        guard forceRefresh || unknown || credentials.expires(within: 60) else { return credentials.accessToken }
         do {
             credentials = try await client().refresh(credentials)
         } catch OAuthClient.Failure.refused(let reason) {

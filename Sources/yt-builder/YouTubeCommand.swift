@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StorageCore
 import YouTube
 
 struct YouTubeCommand: AsyncParsableCommand {
@@ -9,15 +10,15 @@ struct YouTubeCommand: AsyncParsableCommand {
         discussion: """
             The OAuth client comes from YT_BUILDER_GOOGLE_CLIENT_ID and YT_BUILDER_GOOGLE_CLIENT_SECRET, or \
             YT_BUILDER_GOOGLE_CLIENT_SECRETS (the JSON file Google issues); credentials are sealed with \
-            YT_BUILDER_SECRET_KEY or <data-dir>/secret.key. Uploading is not built yet.
+            YT_BUILDER_SECRET_KEY or <data-dir>/secret.key.
             """,
-        subcommands: [Status.self, AuthURL.self, Revoke.self])
+        subcommands: [Status.self, AuthURL.self, Revoke.self, Upload.self])
 
     struct Common: ParsableArguments {
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Holds secret.key (the key that seals credentials).") var dataDir = "data"
 
-        func withAccount<T>(_ body: (YouTubeAccount) async throws -> T) async throws -> T {
+        func withAccount<T>(_ body: (YouTubeAccount, any Storage) async throws -> T) async throws -> T {
             let box = try SecretBox.load(dataDirectory: dataDir)
             let configuration = Result { try OAuthConfiguration.fromEnvironment() }.mapError {
                 $0 as? OAuthConfiguration.Missing ?? .init(description: "\($0)")
@@ -25,7 +26,7 @@ struct YouTubeCommand: AsyncParsableCommand {
             return try await database.withStorage { storage in
                 let account = YouTubeAccount(storage: storage, box: box, configuration: configuration)
                 do {
-                    return try await body(account)
+                    return try await body(account, storage)
                 } catch let error as YouTubeError {
                     throw ValidationError(error.description)
                 }
@@ -38,7 +39,7 @@ struct YouTubeCommand: AsyncParsableCommand {
         @OptionGroup var common: Common
 
         func run() async throws {
-            let status = try await common.withAccount { try await $0.status() }
+            let status = try await common.withAccount { account, _ in try await account.status() }
             print("configured: \(status.configured ? "yes" : "no (set YT_BUILDER_GOOGLE_CLIENT_ID/_SECRET)")")
             print(
                 "authorized: \(status.authenticated ? "yes" : status.requiresReauthorization ? "no: authorize again" : "no")"
@@ -55,7 +56,7 @@ struct YouTubeCommand: AsyncParsableCommand {
         var redirectURL = "http://127.0.0.1:5000/api/youtube/auth/callback"
 
         func run() async throws {
-            print(try await common.withAccount { try $0.authorizationURL(redirectURL: redirectURL) })
+            print(try await common.withAccount { account, _ in try account.authorizationURL(redirectURL: redirectURL) })
         }
     }
 
@@ -64,8 +65,42 @@ struct YouTubeCommand: AsyncParsableCommand {
         @OptionGroup var common: Common
 
         func run() async throws {
-            let revoked = try await common.withAccount { try await $0.revoke() }
+            let revoked = try await common.withAccount { account, _ in try await account.revoke() }
             print(revoked ? "YouTube access revoked" : "YouTube was not connected")
+        }
+    }
+
+    struct Upload: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Publish a completed job's video (resumable; retried on network errors) and record it.")
+        @OptionGroup var common: Common
+        @Argument(help: "The job's id.") var jobID: Int64
+        @Option(help: "1 to 100 characters.") var title: String
+        @Option(help: "Up to 5,000 bytes.") var description = ""
+        @Option(help: "private, unlisted or public.") var privacy = "private"
+        @Option(help: "Comma-separated tags.") var tags = ""
+        @Option(help: "A numeric YouTube category id.") var category = "22"
+
+        func run() async throws {
+            let request: UploadRequest
+            do {
+                request = try UploadRequest(json: [
+                    "title": .string(title), "description": .string(description), "privacy": .string(privacy),
+                    "tags": .array(tags.split(separator: ",").map { .string($0.trimmingCharacters(in: .whitespaces)) }),
+                    "category": .string(category),
+                ])
+            } catch {
+                throw ValidationError(error.description)
+            }
+            let upload = try await common.withAccount { account, storage in
+                guard let job = try await storage.job(jobID) else { throw ValidationError("job \(jobID) not found") }
+                let file = try Publisher.video(of: job, dataDirectory: common.dataDir)
+                let publisher = try Publisher(storage: storage, account: account)
+                return try await publisher.publish(
+                    jobID: jobID, file: file, request: request,
+                    progress: { bytes in Console.error("uploaded \(bytes) bytes") })
+            }
+            print(upload.videoURL)
         }
     }
 }

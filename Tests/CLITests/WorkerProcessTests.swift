@@ -127,8 +127,8 @@ import Testing
             try await setup.storage.job(id)?.status == .cancelled
         }
         let took = ContinuousClock.now - asked
-        // Two heartbeats are 6 s; 3 s more is room for a machine busy with the other tests.
-        #expect(took < .seconds(9), "the cancel took \(took)")
+        // Two heartbeats are 6 s; 6 s more is room for a machine busy with the other tests.
+        #expect(took < .seconds(12), "the cancel took \(took)")
         #expect(try await worker.stop() == 0)
         await setup.storage.close()
     }

@@ -96,8 +96,8 @@ import Testing
                 download.headers[.contentDisposition]?.hasPrefix("attachment; filename=\"video_20261125_120000.mp4\"")
                     == true)
 
-            let upload = try await client.json(.post, "/api/jobs/\(id)/youtube/upload")
-            #expect(upload.status == .notImplemented)
+            let upload = try await client.json(.post, "/api/jobs/\(id)/youtube/upload", #"{"title": "x"}"#)
+            #expect(upload.status == .badRequest, "a job that is not completed cannot be published")
             #expect(try object(upload)["error"]?.string?.isEmpty == false)
             let youtube = try object(try await client.json(.get, "/api/youtube/auth/status"))
             #expect(youtube["authenticated"] == .bool(false) && youtube["configured"] == .bool(false))

@@ -34,6 +34,7 @@ import YouTube
             oauth.authorizationEndpoint = "http://127.0.0.1:\(port)/auth"
             oauth.tokenEndpoint = "http://127.0.0.1:\(port)/token"
             oauth.revocationEndpoint = "http://127.0.0.1:\(port)/revoke"
+            oauth.uploadEndpoint = "http://127.0.0.1:\(port)/upload"
             settings.youtube =
                 configured
                 ? .success(oauth)
@@ -136,8 +137,8 @@ import YouTube
             let denied = try await client.execute(uri: "/api/youtube/auth/callback?error=access_denied", method: .get)
             #expect(denied.status.code >= 400)
             #expect(try await storage.credentials(user: YouTubeAccount.user) == nil, "nothing stored")
-            let notAuthorized = try await client.execute(uri: "/api/jobs/1/youtube/upload", method: .post)
-            #expect(notAuthorized.status == .notImplemented)
+            let noJob = try await client.execute(uri: "/api/jobs/1/youtube/upload", method: .post)
+            #expect(noJob.status == .notFound)
         }
         try await withFake(configured: false) { _, client, _, _ in
             let answer = try await client.execute(uri: "/api/youtube/auth/url", method: .get)
@@ -163,6 +164,64 @@ import YouTube
         for file in [path, path + "-wal"] {
             guard let data = FileManager.default.contents(atPath: file) else { continue }
             #expect(data.range(of: Data("legacy-token".utf8)) == nil, "\(file) no longer holds the token")
+        }
+    }
+}
+
+extension OAuthFlowTests {
+    @Test func publishThroughTheAPI() async throws {
+        try await withFake { fake, client, storage, account in
+            let url = try #require(
+                json(try await client.execute(uri: "/api/youtube/auth/url", method: .get))["auth_url"]?.stringValue)
+            _ = try await client.execute(uri: "/api/youtube/auth/callback?\(try await consent(url))", method: .get)
+
+            let job = try await storage.createJob(
+                NewJob(config: nil, runsDirectory: "/tmp/yt-publish-\(UUID().uuidString)", status: .queued))
+            let video = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "yt-video-\(UUID().uuidString).mp4"
+            ).path
+            let bytes = Data((0..<700_000).map { UInt8(truncatingIfNeeded: $0 &* 7) })
+            try bytes.write(to: URL(fileURLWithPath: video))
+            defer { try? FileManager.default.removeItem(atPath: video) }
+            func post(_ body: String) async throws -> TestResponse {
+                try await client.execute(
+                    uri: "/api/jobs/\(job.jobID)/youtube/upload", method: .post,
+                    headers: [.contentType: "application/json"], body: ByteBuffer(string: body))
+            }
+            #expect(try await post(#"{"title": "Too early"}"#).status == .badRequest, "the job is not completed yet")
+            _ = try await storage.updateJob(job.jobID, JobUpdate(status: .running))
+            _ = try await storage.updateJob(job.jobID, JobUpdate(status: .completed, outputFile: video))
+
+            for (body, field) in [
+                (#"{"description": "no title"}"#, "title"), (#"{"title": "x", "privacy": "secret"}"#, "privacy"),
+                (#"{"title": "x", "tags": "a,b"}"#, "tags"), (#"{"title": "x", "category": "music"}"#, "category"),
+            ] {
+                let answer = try await post(body)
+                #expect(answer.status == .badRequest, "\(body)")
+                #expect(json(answer)["field"] == .string(field), "\(body): \(String(buffer: answer.body))")
+            }
+            fake.state.withLock { $0.failNextChunks = 1 }
+            let published = try await post(
+                #"{"title": "My video", "privacy": "unlisted", "tags": ["a", "b"], "category": "22"}"#)
+            #expect(published.status == .ok, "\(String(buffer: published.body))")
+            let answer = json(published)
+            #expect(answer["success"] == .bool(true))
+            let videoID = try #require(answer["video_id"]?.stringValue)
+            #expect(answer["video_url"] == .string("https://www.youtube.com/watch?v=\(videoID)"))
+            #expect(fake.state.withLock { $0.completedVideos[videoID]?.data } == bytes, "the right bytes")
+            let recorded = try await storage.uploads(ofJob: job.jobID, limit: 10)
+            #expect(recorded.count == 1 && recorded.first?.videoID == videoID, "exactly one youtube_uploads row")
+            #expect(recorded.first?.tags == ["a", "b"] && recorded.first?.privacy == .unlisted)
+            let listed = json(try await client.execute(uri: "/api/jobs/\(job.jobID)/youtube/uploads", method: .get))
+            #expect(listed["uploads"]?.arrayValue?.count == 1)
+
+            fake.state.withLock { $0.quotaExceeded = true }
+            let refused = try await post(#"{"title": "Again"}"#)
+            #expect(refused.status == .badGateway)
+            #expect(json(refused)["error"]?.stringValue?.contains("quota") == true)
+            #expect(
+                try await storage.uploads(ofJob: job.jobID, limit: 10).count == 1, "a refused upload records nothing")
+            _ = account
         }
     }
 }

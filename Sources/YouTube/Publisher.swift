@@ -1,0 +1,46 @@
+import Foundation
+import StorageCore
+
+/// Publishes a finished job's video: checks the job, uploads with the
+/// resumable protocol under a token kept fresh, and records the upload once.
+public struct Publisher: Sendable {
+    let storage: any Storage
+    let account: YouTubeAccount
+    var upload: ResumableUpload
+
+    public init(storage: any Storage, account: YouTubeAccount) throws {
+        self.storage = storage
+        self.account = account
+        upload = ResumableUpload(endpoint: try account.client().configuration.uploadEndpoint)
+    }
+
+    /// The video file of a completed job; a clear error otherwise.
+    public static func video(of job: Job, dataDirectory: String) throws -> String {
+        guard job.status == .completed, let output = job.outputFile else {
+            throw StorageError.invalidInput(
+                "job \(job.jobID) is \(job.status.rawValue); only a completed job's video can be published")
+        }
+        let path = output.hasPrefix("/") ? output : dataDirectory + "/" + output
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StorageError.invalidInput("the video of job \(job.jobID) is not there any more")
+        }
+        return path
+    }
+
+    public func publish(
+        jobID: Int64, file: String, request: UploadRequest, session: String? = nil,
+        onSession: @escaping @Sendable (String) async throws -> Void = { _ in },
+        progress: @escaping @Sendable (Int64) async -> Void = { _ in }
+    ) async throws -> YouTubeUpload {
+        let account = account
+        let result = try await upload.upload(
+            file: file, request: request, session: session,
+            token: { refresh in try await refresh ? account.refreshedAccessToken() : account.accessToken() },
+            onSession: onSession, progress: progress)
+        return try await storage.addUpload(
+            NewYouTubeUpload(
+                jobID: jobID, videoID: result.videoID, videoURL: result.videoURL, title: request.title,
+                description: request.description, privacy: request.privacy, tags: request.tags,
+                category: request.category))
+    }
+}
