@@ -165,6 +165,21 @@ import YouTube
             guard let data = FileManager.default.contents(atPath: file) else { continue }
             #expect(data.range(of: Data("legacy-token".utf8)) == nil, "\(file) no longer holds the token")
         }
+
+        // The sealed credentials still work: their refresh token gets a new access token from Google.
+        let fake = FakeGoogle()
+        fake.state.withLock { $0.refreshTokens.insert("r") }
+        let fakeApp = Application(router: fake.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await fakeApp.test(.live) { client in
+            let port = try #require(client.port)
+            var oauth = OAuthConfiguration(clientID: "test-client", clientSecret: "test-secret")
+            oauth.tokenEndpoint = "http://127.0.0.1:\(port)/token"
+            let reopened = try await SQLiteStorage.open(path: path)
+            let account = YouTubeAccount(storage: reopened, box: Self.box, configuration: .success(oauth))
+            let token = try await account.accessToken()
+            #expect(fake.state.withLock { $0.accessTokens.contains(token) && $0.refreshes == 1 })
+            await reopened.close()
+        }
     }
 }
 
