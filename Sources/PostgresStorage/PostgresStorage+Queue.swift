@@ -25,12 +25,7 @@ extension PostgresStorage {
                     SELECT job_id FROM jobs WHERE status = 'queued' ORDER BY job_id LIMIT 1 FOR UPDATE SKIP LOCKED)
                 RETURNING \(Self.jobColumns), attempt
                 """, [worker, expires.description, now.description]
-            ) { row in
-                let job = try Job(row: row)
-                return ClaimedJob(
-                    job: job, claim: JobClaim(jobID: job.jobID, workerID: worker, attempt: row.int(12)),
-                    leaseExpiresAt: expires)
-            }.first
+            ) { try ClaimedJob(row: $0, worker: worker, leaseExpiresAt: expires) }.first
         }
     }
 

@@ -22,12 +22,7 @@ extension SQLiteStorage {
                 WHERE job_id = (SELECT job_id FROM jobs WHERE status = 'queued' ORDER BY job_id LIMIT 1)
                 RETURNING \(Self.jobColumns), attempt
                 """, [.text(worker), .timestamp(expires), .timestamp(now)]
-            ) { row in
-                let job = try Job(row: row)
-                return ClaimedJob(
-                    job: job, claim: JobClaim(jobID: job.jobID, workerID: worker, attempt: row.int(12)),
-                    leaseExpiresAt: expires)
-            }.first
+            ) { try ClaimedJob(row: $0, worker: worker, leaseExpiresAt: expires) }.first
         }
     }
 

@@ -34,18 +34,15 @@ struct BenchCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let scratch =
-                database.explicitLocation == nil
-                ? FileManager.default.temporaryDirectory
-                    .appendingPathComponent("yt-builder-bench-\(UUID().uuidString)") : nil
-            defer { scratch.map { try? FileManager.default.removeItem(at: $0) } }
-            let location = scratch?.appendingPathComponent("bench.db").path ?? database.location
+            let scratch = BenchDatabase(database)
+            defer { scratch.remove() }
+            let location = scratch.location
             let storage = try await database.open(at: location)
             let benchmark = StorageBenchmark(jobs: jobs, concurrency: concurrency, duration: duration)
             let result: BenchmarkResult
             do {
                 result = try await benchmark.run(on: storage)
-                if !keep && scratch == nil {
+                if !keep && !scratch.isTemporary {
                     for id in result.jobIDs { _ = try await storage.deleteJob(id) }
                 }
             } catch {
@@ -55,7 +52,7 @@ struct BenchCommand: AsyncParsableCommand {
             await storage.close()
             if json { return try Console.printJSON(result) }
             print(
-                "storage benchmark on \(scratch == nil ? location : "a temporary SQLite file"), concurrency \(concurrency)"
+                "storage benchmark on \(scratch.isTemporary ? "a temporary SQLite file" : location), concurrency \(concurrency)"
             )
             print(
                 String(
@@ -95,17 +92,14 @@ struct BenchCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let scratch =
-                database.explicitLocation == nil
-                ? FileManager.default.temporaryDirectory
-                    .appendingPathComponent("yt-builder-bench-\(UUID().uuidString)") : nil
-            defer { scratch.map { try? FileManager.default.removeItem(at: $0) } }
-            let location = scratch?.appendingPathComponent("bench.db").path ?? database.location
+            let scratch = BenchDatabase(database)
+            defer { scratch.remove() }
+            let location = scratch.location
             let storage = try await database.open(at: location)
             let result: QueueBenchmark.Result
             do {
                 result = try await QueueBenchmark(jobs: jobs, workers: workers).run(on: storage)
-                if scratch == nil { for id in result.jobIDs { _ = try await storage.deleteJob(id) } }
+                if !scratch.isTemporary { for id in result.jobIDs { _ = try await storage.deleteJob(id) } }
             } catch {
                 await storage.close()
                 throw error
@@ -114,7 +108,9 @@ struct BenchCommand: AsyncParsableCommand {
             if json {
                 try Console.printJSON(result)
             } else {
-                print("queue benchmark on \(scratch == nil ? location : "a temporary SQLite file"), \(workers) workers")
+                print(
+                    "queue benchmark on \(scratch.isTemporary ? "a temporary SQLite file" : location), \(workers) workers"
+                )
                 print(
                     String(
                         format: "%d jobs claimed and completed in %.2f s: %.0f jobs/s; duplicates %d, left over %d",
@@ -123,4 +119,23 @@ struct BenchCommand: AsyncParsableCommand {
             if result.duplicates > 0 || result.leftOver > 0 { throw ExitCode(1) }
         }
     }
+}
+
+/// The database a benchmark writes to: the one named, or else a new
+/// temporary SQLite file, so that nobody's history fills with benchmark jobs.
+struct BenchDatabase {
+    let folder: URL?
+    let location: String
+
+    init(_ database: DatabaseOptions) {
+        folder =
+            database.explicitLocation == nil
+            ? FileManager.default.temporaryDirectory.appendingPathComponent("yt-builder-bench-\(UUID().uuidString)")
+            : nil
+        location = folder?.appendingPathComponent("bench.db").path ?? database.location
+    }
+
+    var isTemporary: Bool { folder != nil }
+
+    func remove() { folder.map { try? FileManager.default.removeItem(at: $0) } }
 }
