@@ -84,6 +84,12 @@ extension PostgresStorage {
     /// indexes are dropped, the rows copied, then all re-created from their own
     /// definitions (which checks every row once, in bulk, instead of row by row).
     /// All inside the caller's transaction, so a failure leaves them as they were.
+    /// The keys of the history's tables, and the foreign keys of any other table
+    /// (upload tasks) that point at them, which would otherwise hold them in place.
+    static let bulkLoadConstraints = """
+        (conrelid = ANY($1::regclass[]) AND contype IN ('f', 'p', 'u')) OR (confrelid = ANY($1::regclass[]) AND contype = 'f')
+        """
+
     private static func withoutKeysAndIndexes(_ connection: PostgresConnection, _ body: () throws -> Void) throws {
         let tables = "{" + HistoryTable.layout.map(\.name).joined(separator: ",") + "}"
         // The statements are built by the server from its catalog (format's %I
@@ -91,14 +97,14 @@ extension PostgresStorage {
         let drops = try connection.query(
             """
             SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname)
-            FROM pg_constraint WHERE conrelid = ANY($1::regclass[]) AND contype IN ('f', 'p', 'u')
+            FROM pg_constraint WHERE \(Self.bulkLoadConstraints)
             ORDER BY contype <> 'f'
             """, [tables]
         ) { $0.text(0) ?? "" }
         let adds = try connection.query(
             """
             SELECT format('ALTER TABLE %s ADD CONSTRAINT %I %s', conrelid::regclass, conname, pg_get_constraintdef(oid))
-            FROM pg_constraint WHERE conrelid = ANY($1::regclass[]) AND contype IN ('f', 'p', 'u')
+            FROM pg_constraint WHERE \(Self.bulkLoadConstraints)
             ORDER BY contype = 'f'
             """, [tables]
         ) { $0.text(0) ?? "" }

@@ -32,6 +32,7 @@ public struct StorageConformance: Sendable {
         ("cancel", { try await $0.testCancel() }),
         ("wake-up", { try await $0.testWakeUp() }),
         ("credentials", { try await $0.testCredentials() }),
+        ("upload tasks", { try await $0.testUploadTasks() }),
     ]
 
     func withStorage(_ body: (any Storage, TestClock) async throws -> Void) async throws {

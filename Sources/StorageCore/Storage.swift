@@ -49,6 +49,24 @@ public protocol Storage: Sendable {
     func saveCredentials(user: String, text: String) async throws
     func deleteCredentials(user: String) async throws -> Bool
 
+    // MARK: YouTube uploads as background work
+
+    /// Queues an upload of a job's video; `request` is its JSON.
+    func createUploadTask(jobID: Int64, request: String, totalBytes: Int64) async throws -> UploadTask
+    func uploadTask(_ id: Int64) async throws -> UploadTask?
+    /// A job's upload tasks, newest first.
+    func uploadTasks(ofJob jobID: Int64) async throws -> [UploadTask]
+    /// The oldest pending upload, now `uploading` for `worker` until the lease runs out.
+    func claimUploadTask(worker: String, lease: Duration) async throws -> ClaimedUpload?
+    /// Stores how far the upload is (and its session), and extends the lease; false when the claim is lost.
+    func recordUploadProgress(_ claim: UploadClaim, sessionURL: String?, bytesSent: Int64, lease: Duration)
+        async throws -> Bool
+    /// Ends the claim; a completed upload is recorded in `youtube_uploads` in the same transaction.
+    /// Nil when the claim no longer held (nothing was written).
+    func finishUploadTask(_ claim: UploadClaim, _ outcome: UploadOutcome) async throws -> UploadTask?
+    /// Uploads whose worker vanished go back to pending (keeping their session) or fail after the last attempt.
+    func rescueExpiredUploads(maximumAttempts: Int) async throws -> Int
+
     // MARK: The queue (render workers)
 
     /// Moves the oldest queued job to `running` for `worker`, counts the

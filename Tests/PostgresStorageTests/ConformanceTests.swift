@@ -28,8 +28,9 @@ import Testing
     @Test func cancel() async throws { try await suite.testCancel() }
     @Test func wakeUp() async throws { try await suite.testWakeUp() }
     @Test func credentials() async throws { try await suite.testCredentials() }
+    @Test func uploadTasks() async throws { try await suite.testUploadTasks() }
 
     @Test func everyAreaHasATest() {
-        #expect(StorageConformance.areas.count == 17, "a new area needs its own @Test above")
+        #expect(StorageConformance.areas.count == 18, "a new area needs its own @Test above")
     }
 }

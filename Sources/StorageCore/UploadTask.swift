@@ -1,0 +1,72 @@
+/// A YouTube upload as background work (`youtube_upload_tasks`).
+public struct UploadTask: Hashable, Sendable {
+    public enum State: String, CaseIterable, Hashable, Sendable {
+        case pending, uploading, completed, failed
+    }
+
+    public var id: Int64
+    public var jobID: Int64
+    public var state: State
+    /// What to publish (title, description, ...), as JSON text.
+    public var request: String
+    /// YouTube's resumable session, once opened: an upload continues there.
+    public var sessionURL: String?
+    public var bytesSent: Int64
+    public var totalBytes: Int64
+    public var videoID: String?
+    public var error: String?
+    public var attempt: Int
+    public var createdAt: Timestamp
+    public var updatedAt: Timestamp
+
+    public static let columns = """
+        id, job_id, state, request, session_url, bytes_sent, total_bytes, video_id, error, attempt, created_at, \
+        updated_at
+        """
+
+    public init(row: some StoredRow) throws {
+        id = row.int64(0)
+        jobID = row.int64(1)
+        state = try row.required(2, "upload state", State.init(rawValue:))
+        request = row.text(3) ?? "{}"
+        sessionURL = row.text(4)
+        bytesSent = row.int64(5)
+        totalBytes = row.int64(6)
+        videoID = row.text(7)
+        error = row.text(8)
+        attempt = row.int(9)
+        createdAt = try row.timestamp(10, "created_at")
+        updatedAt = try row.timestamp(11, "updated_at")
+    }
+}
+
+/// A worker's hold on an upload task; every write it makes names all three.
+public struct UploadClaim: Hashable, Sendable {
+    public var taskID: Int64
+    public var workerID: String
+    public var attempt: Int
+
+    public init(taskID: Int64, workerID: String, attempt: Int) {
+        self.taskID = taskID
+        self.workerID = workerID
+        self.attempt = attempt
+    }
+}
+
+public struct ClaimedUpload: Hashable, Sendable {
+    public var task: UploadTask
+    public var claim: UploadClaim
+
+    public init(task: UploadTask, claim: UploadClaim) {
+        self.task = task
+        self.claim = claim
+    }
+}
+
+public enum UploadOutcome: Hashable, Sendable {
+    /// On YouTube: recorded in `youtube_uploads` in the same transaction.
+    case completed(NewYouTubeUpload)
+    case failed(error: String)
+    /// Back to pending without counting the attempt (shutdown).
+    case handedBack
+}
