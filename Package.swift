@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "Worker",
             dependencies: [
-                "StorageCore", "RunFiles", "Render", "VideoSettings",
+                "StorageCore", "RunFiles", "Render", "VideoSettings", "YouTube",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -125,7 +125,8 @@ let package = Package(
         .testTarget(
             name: "YouTubeTests",
             dependencies: [
-                "YouTube", "FakeGoogle", "HTTPServer", "SQLiteStorage", "StorageCore", "LegacyFixtures",
+                "YouTube", "FakeGoogle", "HTTPServer", "SQLiteStorage", "StorageCore", "LegacyFixtures", "Worker",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]

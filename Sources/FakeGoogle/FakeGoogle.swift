@@ -30,6 +30,8 @@ public final class FakeGoogle: Sendable {
         /// Every chunk request, for tests to count.
         public var chunkRequests = 0
         public var completedVideos: [String: Session] = [:]
+        /// Milliseconds each chunk takes to answer: a slow network.
+        public var chunkDelayMilliseconds = 0
     }
 
     public struct Session: Sendable {
@@ -154,6 +156,8 @@ public final class FakeGoogle: Sendable {
 
     func receive(_ request: Request, session id: String, channel: any Channel) async throws -> Response {
         let body = Data(buffer: try await request.body.collect(upTo: 64 << 20))
+        let delay = state.withLock { $0.chunkDelayMilliseconds }
+        if delay > 0, !body.isEmpty { try await Task.sleep(for: .milliseconds(delay)) }
         let range = request.headers[HTTPField.Name("Content-Range")!] ?? ""
         enum Answer {
             case response(Response)

@@ -79,9 +79,10 @@ struct YouTubeController<Context: RequestContext> {
             ]))
     }
 
-    /// Publishes the job's video and answers when it is on YouTube, as the
-    /// earlier service did (`{success, video_id, video_url, message}`), but
-    /// with the resumable protocol and retries underneath.
+    /// Queues the job's video for publishing and answers at once (202) with
+    /// the upload's id and state; workers upload it. `?wait=true` uploads in
+    /// the request and answers as the earlier service did
+    /// (`{success, video_id, video_url, message}`).
     @Sendable func upload(_ request: Request, context: Context) async throws -> Response {
         let job = try await JobLookup.job(context, storage)
         let body = try await JSONBody.object(of: request, limit: settings.maximumJSONBytes, optional: false)
@@ -93,30 +94,53 @@ struct YouTubeController<Context: RequestContext> {
         }
         let file = try Publisher.video(of: job, dataDirectory: settings.dataDirectory)
         let account = try account()
-        let published = try await Publisher(storage: storage, account: account).publish(
-            jobID: job.jobID, file: file, request: upload)
-        return JSONResponse.make(
-            .object([
-                "success": .bool(true), "video_id": .string(published.videoID),
-                "video_url": .string(published.videoURL),
-                "message": .string("published \"\(upload.title)\" as \(upload.privacy.rawValue)"),
-            ]))
+        let publisher = try Publisher(storage: storage, account: account)
+        if request.uri.queryParameters["wait"] == "true" {
+            let published = try await publisher.publish(jobID: job.jobID, file: file, request: upload)
+            return JSONResponse.make(
+                .object([
+                    "success": .bool(true), "video_id": .string(published.videoID),
+                    "video_url": .string(published.videoURL),
+                    "message": .string("published \"\(upload.title)\" as \(upload.privacy.rawValue)"),
+                ]))
+        }
+        // Refuse now what a worker could only fail later.
+        _ = try await account.accessToken()
+        let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.int64Value ?? 0
+        let task = try await storage.createUploadTask(jobID: job.jobID, request: upload.json.jsonText, totalBytes: size)
+        return JSONResponse.make(Self.object(task), status: .accepted)
     }
 
+    static func object(_ task: UploadTask) -> JSONValue {
+        let request = JSONValue(jsonText: task.request)?.objectValue ?? [:]
+        return .object([
+            "upload_id": .int(task.id), "job_id": .int(task.jobID), "state": .string(task.state.rawValue),
+            "bytes_sent": .int(task.bytesSent), "total_bytes": .int(task.totalBytes),
+            "video_id": task.videoID.map { .string($0) } ?? .null,
+            "video_url": task.videoID.map { .string("https://www.youtube.com/watch?v=\($0)") } ?? .null,
+            "error": task.error.map { .string($0) } ?? .null, "title": request["title"] ?? .null,
+            "attempt": .int(Int64(task.attempt)), "created_at": .string(task.createdAt.description),
+            "updated_at": .string(task.updatedAt.description),
+        ])
+    }
+
+    /// The job's upload tasks (newest first) and what is recorded as published.
     @Sendable func uploads(_ request: Request, context: Context) async throws -> Response {
         let job = try await JobLookup.job(context, storage)
-        let uploads = try await storage.uploads(ofJob: job.jobID, limit: JobQuery.maximumLimit)
+        let tasks = try await storage.uploadTasks(ofJob: job.jobID)
+        let published = try await storage.uploads(ofJob: job.jobID, limit: JobQuery.maximumLimit)
         return JSONResponse.make(
             .object([
-                "uploads": .array(
-                    uploads.map { upload in
+                "uploads": .array(tasks.map(Self.object)),
+                "published": .array(
+                    published.map { upload in
                         .object([
                             "id": .int(upload.id), "video_id": .string(upload.videoID),
                             "video_url": .string(upload.videoURL), "title": upload.title.map { .string($0) } ?? .null,
                             "privacy": upload.privacy.map { .string($0.rawValue) } ?? .null,
-                            "state": .string("completed"), "uploaded_at": .string(upload.uploadedAt.description),
+                            "uploaded_at": .string(upload.uploadedAt.description),
                         ])
-                    })
+                    }),
             ]))
     }
 

@@ -6,7 +6,7 @@ import StorageCore
 public struct Publisher: Sendable {
     let storage: any Storage
     let account: YouTubeAccount
-    var upload: ResumableUpload
+    public var upload: ResumableUpload
 
     public init(storage: any Storage, account: YouTubeAccount) throws {
         self.storage = storage
@@ -27,20 +27,32 @@ public struct Publisher: Sendable {
         return path
     }
 
+    /// Uploads and records the upload (the synchronous way).
     public func publish(
-        jobID: Int64, file: String, request: UploadRequest, session: String? = nil,
-        onSession: @escaping @Sendable (String) async throws -> Void = { _ in },
+        jobID: Int64, file: String, request: UploadRequest,
         progress: @escaping @Sendable (Int64) async -> Void = { _ in }
     ) async throws -> YouTubeUpload {
+        let result = try await send(file: file, request: request, progress: progress)
+        return try await storage.addUpload(Self.record(jobID: jobID, request: request, result: result))
+    }
+
+    /// Uploads only; `session` continues an earlier attempt, `onSession` hears a new one.
+    public func send(
+        file: String, request: UploadRequest, session: String? = nil,
+        onSession: @escaping @Sendable (String) async throws -> Void = { _ in },
+        progress: @escaping @Sendable (Int64) async -> Void = { _ in }
+    ) async throws -> ResumableUpload.Result {
         let account = account
-        let result = try await upload.upload(
+        return try await upload.upload(
             file: file, request: request, session: session,
             token: { refresh in try await refresh ? account.refreshedAccessToken() : account.accessToken() },
             onSession: onSession, progress: progress)
-        return try await storage.addUpload(
-            NewYouTubeUpload(
-                jobID: jobID, videoID: result.videoID, videoURL: result.videoURL, title: request.title,
-                description: request.description, privacy: request.privacy, tags: request.tags,
-                category: request.category))
+    }
+
+    public static func record(jobID: Int64, request: UploadRequest, result: ResumableUpload.Result) -> NewYouTubeUpload
+    {
+        NewYouTubeUpload(
+            jobID: jobID, videoID: result.videoID, videoURL: result.videoURL, title: request.title,
+            description: request.description, privacy: request.privacy, tags: request.tags, category: request.category)
     }
 }

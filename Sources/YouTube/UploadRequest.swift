@@ -80,6 +80,14 @@ public struct UploadRequest: Hashable, Sendable {
         }
     }
 
+    /// The request as stored with an upload task (the earlier API's keys).
+    public var json: JSONValue {
+        .object([
+            "title": .string(title), "description": .string(description), "privacy": .string(privacy.rawValue),
+            "tags": .array(tags.map { .string($0) }), "category": .string(category),
+        ])
+    }
+
     /// The `videos.insert` metadata.
     var metadata: JSONValue {
         .object([

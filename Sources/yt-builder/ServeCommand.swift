@@ -62,9 +62,7 @@ struct ServeCommand: AsyncParsableCommand {
         settings.port = try resolvedPort
         settings.apiToken = apiToken
         settings.maximumFileBytes = maxFileSize
-        settings.youtube = Result { try OAuthConfiguration.fromEnvironment() }.mapError {
-            $0 as? OAuthConfiguration.Missing ?? .init(description: "\($0)")
-        }
+        settings.youtube = YouTubeSettings.configuration()
         settings.secretBox = try SecretBox.load(dataDirectory: settings.dataDirectory)
         let storage = try await database.open()
         do {
@@ -74,12 +72,12 @@ struct ServeCommand: AsyncParsableCommand {
                 if sealed > 0 { logger.notice("sealed the earlier service's plain-text YouTube credentials") }
             }
             // Workers stop before the server does (services stop in reverse order), the database last.
-            let pool =
+            let services =
                 workers > 0
-                ? try workerOptions.makePool(
-                    storage: storage, dataDirectory: settings.dataDirectory, concurrency: workers, logger: logger) : nil
+                ? try workerOptions.makeServices(
+                    storage: storage, dataDirectory: settings.dataDirectory, concurrency: workers, logger: logger) : []
             let app = try await buildApplication(
-                storage: storage, settings: settings, services: pool.map { [$0] } ?? [], logger: logger)
+                storage: storage, settings: settings, services: services, logger: logger)
             logger.info(
                 "serving",
                 metadata: [

@@ -29,10 +29,10 @@ struct WorkerCommand: AsyncParsableCommand {
         let logger = ServiceLogger.make()
         let storage = try await database.open()
         do {
-            let pool = try workers.makePool(
+            let services = try workers.makeServices(
                 storage: storage, dataDirectory: dataDir, concurrency: concurrency, logger: logger)
             let group = ServiceGroup(
-                configuration: .init(services: [pool], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
         } catch {
             await storage.close()

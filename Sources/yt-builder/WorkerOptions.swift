@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
 import Logging
+import ServiceLifecycle
 import StorageCore
 import Worker
+import YouTube
 
 /// How render workers are set up, for `worker` and for `serve --workers`.
 struct WorkerOptions: ParsableArguments {
@@ -69,6 +71,30 @@ struct WorkerOptions: ParsableArguments {
         }
         return WorkerPool(
             storage: storage, runner: runner, settings: settings(concurrency: concurrency), logger: logger)
+    }
+
+    /// The render workers and the YouTube upload worker of a process.
+    func makeServices(storage: any Storage, dataDirectory: String, concurrency: Int, logger: Logger) throws
+        -> [any Service]
+    {
+        let account = YouTubeAccount(
+            storage: storage, box: try SecretBox.load(dataDirectory: dataDirectory),
+            configuration: YouTubeSettings.configuration())
+        return [
+            try makePool(storage: storage, dataDirectory: dataDirectory, concurrency: concurrency, logger: logger),
+            UploadWorker(
+                storage: storage, account: account, dataDirectory: dataDirectory,
+                settings: settings(concurrency: 1), logger: logger),
+        ]
+    }
+}
+
+enum YouTubeSettings {
+    /// The OAuth client from the environment, or why there is none.
+    static func configuration() -> Result<OAuthConfiguration, OAuthConfiguration.Missing> {
+        Result { try OAuthConfiguration.fromEnvironment() }.mapError {
+            $0 as? OAuthConfiguration.Missing ?? .init(description: "\($0)")
+        }
     }
 }
 

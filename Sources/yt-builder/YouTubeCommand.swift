@@ -20,9 +20,7 @@ struct YouTubeCommand: AsyncParsableCommand {
 
         func withAccount<T>(_ body: (YouTubeAccount, any Storage) async throws -> T) async throws -> T {
             let box = try SecretBox.load(dataDirectory: dataDir)
-            let configuration = Result { try OAuthConfiguration.fromEnvironment() }.mapError {
-                $0 as? OAuthConfiguration.Missing ?? .init(description: "\($0)")
-            }
+            let configuration = YouTubeSettings.configuration()
             return try await database.withStorage { storage in
                 let account = YouTubeAccount(storage: storage, box: box, configuration: configuration)
                 do {

@@ -5,10 +5,12 @@ import HTTPServer
 import Hummingbird
 import HummingbirdTesting
 import LegacyFixtures
+import Logging
 import NIOCore
 import SQLiteStorage
 import StorageCore
 import Testing
+import Worker
 import YouTube
 
 /// The OAuth routes against a local fake of Google: authorize, refresh,
@@ -200,7 +202,7 @@ extension OAuthFlowTests {
             defer { try? FileManager.default.removeItem(atPath: video) }
             func post(_ body: String) async throws -> TestResponse {
                 try await client.execute(
-                    uri: "/api/jobs/\(job.jobID)/youtube/upload", method: .post,
+                    uri: "/api/jobs/\(job.jobID)/youtube/upload?wait=true", method: .post,
                     headers: [.contentType: "application/json"], body: ByteBuffer(string: body))
             }
             #expect(try await post(#"{"title": "Too early"}"#).status == .badRequest, "the job is not completed yet")
@@ -228,7 +230,7 @@ extension OAuthFlowTests {
             #expect(recorded.count == 1 && recorded.first?.videoID == videoID, "exactly one youtube_uploads row")
             #expect(recorded.first?.tags == ["a", "b"] && recorded.first?.privacy == .unlisted)
             let listed = json(try await client.execute(uri: "/api/jobs/\(job.jobID)/youtube/uploads", method: .get))
-            #expect(listed["uploads"]?.arrayValue?.count == 1)
+            #expect(listed["published"]?.arrayValue?.count == 1)
 
             fake.state.withLock { $0.quotaExceeded = true }
             let refused = try await post(#"{"title": "Again"}"#)
@@ -237,6 +239,61 @@ extension OAuthFlowTests {
             #expect(
                 try await storage.uploads(ofJob: job.jobID, limit: 10).count == 1, "a refused upload records nothing")
             _ = account
+        }
+    }
+}
+
+extension OAuthFlowTests {
+    /// Without `wait`, the API queues the upload and a worker publishes it.
+    @Test func publishInTheBackground() async throws {
+        try await withFake { fake, client, storage, account in
+            let url = try #require(
+                json(try await client.execute(uri: "/api/youtube/auth/url", method: .get))["auth_url"]?.stringValue)
+            _ = try await client.execute(uri: "/api/youtube/auth/callback?\(try await consent(url))", method: .get)
+            let job = try await storage.createJob(
+                NewJob(config: nil, runsDirectory: "/tmp/yt-bg-\(UUID().uuidString)", status: .queued))
+            let video = FileManager.default.temporaryDirectory.appendingPathComponent("yt-bg-\(UUID().uuidString).mp4")
+                .path
+            let bytes = Data((0..<900_000).map { UInt8(truncatingIfNeeded: $0 &* 13) })
+            try bytes.write(to: URL(fileURLWithPath: video))
+            defer { try? FileManager.default.removeItem(atPath: video) }
+            _ = try await storage.updateJob(job.jobID, JobUpdate(status: .running))
+            _ = try await storage.updateJob(job.jobID, JobUpdate(status: .completed, outputFile: video))
+
+            let queued = try await client.execute(
+                uri: "/api/jobs/\(job.jobID)/youtube/upload", method: .post,
+                headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: #"{"title": "In the background", "privacy": "public"}"#))
+            #expect(queued.status == .accepted, "\(String(buffer: queued.body))")
+            let task = json(queued)
+            #expect(task["state"] == .string("pending"))
+            #expect(task["total_bytes"] == .int(Int64(bytes.count)))
+            let id = try #require(task["upload_id"]?.intValue)
+
+            fake.state.withLock { $0.failNextChunks = 1 }
+            var settings = WorkerSettings(name: "test")
+            settings.lease = .seconds(5)
+            settings.pollInterval = .milliseconds(50)
+            let worker = UploadWorker(
+                storage: storage, account: account, dataDirectory: "/", settings: settings,
+                logger: Logger(label: "test"),
+                chunkSize: 256 * 1024)
+            let running = Task { try await worker.run() }
+            let deadline = ContinuousClock.now + .seconds(60)
+            var state: JSONValue?
+            while ContinuousClock.now < deadline {
+                let listed = json(try await client.execute(uri: "/api/jobs/\(job.jobID)/youtube/uploads", method: .get))
+                state = listed["uploads"]?.arrayValue?.first?.objectValue?["state"]
+                if state == .string("completed") || state == .string("failed") { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            worker.stop()
+            try await running.value
+            #expect(state == .string("completed"))
+            let finished = try #require(try await storage.uploadTask(id))
+            let videoID = try #require(finished.videoID)
+            #expect(fake.state.withLock { $0.completedVideos[videoID]?.data } == bytes)
+            #expect(try await storage.uploads(ofJob: job.jobID, limit: 10).map(\.videoID) == [videoID], "recorded once")
         }
     }
 }
