@@ -144,7 +144,9 @@ let package = Package(
             name: "CLITests",
             dependencies: [
                 "SQLiteStorage", "PostgresStorage", "StorageCore", "LegacyFixtures", "TestPostgres", "SchemaSQL",
+                "FakeGoogle", "YouTube",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
     ]
