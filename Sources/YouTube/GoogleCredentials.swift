@@ -42,6 +42,13 @@ public struct GoogleCredentials: Codable, Hashable, Sendable {
             scope: object["scopes"]?.arrayValue?.compactMap(\.stringValue).joined(separator: " "))
     }
 
+    /// Sorted keys: the same credentials always make the same text (and seal the same way).
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }
+
     public func expires(within seconds: Double, now: Date = Date()) -> Bool {
         guard let expiresAt else { return false }
         return expiresAt - now.timeIntervalSince1970 < seconds

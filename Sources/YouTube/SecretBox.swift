@@ -91,6 +91,18 @@ public struct SecretBox: Sendable {
         }
     }
 
+    /// Sealed with a nonce derived from the text itself, so the same text
+    /// seals the same way twice: what lets a rerun of `migrate` recognise the
+    /// history it copied. (It shows only that two values are equal.)
+    public func sealDeterministically(_ plain: String) throws -> String {
+        let derived = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: key, info: Data("yt-builder deterministic nonce".utf8), outputByteCount: 32)
+        let mac = Data(HMAC<SHA256>.authenticationCode(for: Data(plain.utf8), using: derived))
+        let box = try AES.GCM.seal(Data(plain.utf8), using: key, nonce: try AES.GCM.Nonce(data: mac.prefix(12)))
+        guard let combined = box.combined else { throw KeyError.badKey("AES-GCM gave no sealed box") }
+        return Self.prefix + combined.base64EncodedString()
+    }
+
     public static func isSealed(_ text: String) -> Bool { text.hasPrefix(prefix) }
 
     /// An HMAC-SHA256 of `text` under a key derived from this one, for values

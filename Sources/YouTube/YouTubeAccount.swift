@@ -189,6 +189,6 @@ public final class YouTubeAccount: Sendable {
     }
 
     static func encode(_ credentials: GoogleCredentials) throws -> String {
-        String(decoding: try JSONEncoder().encode(credentials), as: UTF8.self)
+        String(decoding: try GoogleCredentials.encoder.encode(credentials), as: UTF8.self)
     }
 }

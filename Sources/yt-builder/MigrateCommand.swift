@@ -3,6 +3,7 @@ import Foundation
 import PostgresStorage
 import SQLiteStorage
 import StorageCore
+import YouTube
 
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,6 +16,8 @@ struct MigrateCommand: AsyncParsableCommand {
             """)
 
     @Option(help: "The SQLite file to copy.") var from: String
+    @Option(help: "Holds secret.key, which seals the earlier service's plain-text YouTube credentials.")
+    var dataDir = "data"
     @Option(help: "The PostgreSQL URL to copy into (default: env YT_BUILDER_DATABASE_URL).") var to: String?
     @Option(
         help:
@@ -41,7 +44,15 @@ struct MigrateCommand: AsyncParsableCommand {
     func run() async throws {
         let zone = try DatabaseOptions.legacyTimeZone(named: legacyTimezone)
         Console.error("Reading \(from)…")
-        let history = try await SQLiteStorage.exportHistory(from: from, legacyTimeZone: zone)
+        var history = try await SQLiteStorage.exportHistory(from: from, legacyTimeZone: zone)
+        let plain = history.plainCredentialRows
+        if plain > 0 {
+            // The earlier service kept OAuth tokens in plain text; they arrive sealed.
+            try history.sealPlainCredentials(with: try SecretBox.load(dataDirectory: dataDir))
+            Console.error(
+                "Sealed \(plain) plain-text YouTube credentials row(s) with the key in \(dataDir)/ (or YT_BUILDER_SECRET_KEY)."
+            )
+        }
         let rows = history.tables.reduce(0) { $0 + $1.rows.count }
         Console.error("Read \(rows) rows. \(dryRun ? "Checking" : "Copying into") the target…")
         var options = PostgresStorage.Options()

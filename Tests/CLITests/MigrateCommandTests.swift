@@ -91,6 +91,17 @@ import Testing
         )
         #expect(result.stderr.contains("verifying: "))
         #expect(!result.stdout.contains(server.password))
+
+        // The earlier service's plain-text token arrives sealed, and a rerun still recognises the copy.
+        let database = TestPostgres.databaseName(in: url)
+        let stored = try server.query("SELECT credentials_json FROM youtube_credentials", database: database)
+        #expect(
+            stored.count == 1 && stored.allSatisfy { $0.hasPrefix("ytb1:") && !$0.contains("legacy-token") },
+            "\(stored)")
+        #expect(result.stderr.contains("Sealed 1 plain-text YouTube credentials"), "\(result.stderr)")
+        let again = try await cli.run("migrate", "--from", source, "--legacy-timezone", LegacyFixture.timeZone)
+        #expect(again.status == 0, "\(again.stderr) \(again.stdout)")
+        #expect(again.stdout.contains("Already migrated"), "\(again.stdout)")
     }
 
     @Test(arguments: [

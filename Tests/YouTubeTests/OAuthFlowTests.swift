@@ -297,3 +297,26 @@ extension OAuthFlowTests {
         }
     }
 }
+
+extension OAuthFlowTests {
+    /// Another key cannot read the credentials; it says so and changes nothing.
+    @Test func aWrongKeyLeavesTheCredentialsAlone() async throws {
+        try await withFake { _, client, storage, account in
+            let url = try #require(
+                json(try await client.execute(uri: "/api/youtube/auth/url", method: .get))["auth_url"]?.stringValue)
+            _ = try await client.execute(uri: "/api/youtube/auth/callback?\(try await consent(url))", method: .get)
+            let before = try #require(try await storage.credentials(user: YouTubeAccount.user))
+            let stranger = YouTubeAccount(
+                storage: storage, box: SecretBox(key: .init(size: .bits256)),
+                configuration: .failure(.init(description: "-")))
+            do {
+                _ = try await stranger.accessToken()
+                Issue.record("another key must not open the credentials")
+            } catch let error as YouTubeError {
+                #expect(error.description.contains("cannot be opened with this key"), "\(error)")
+            }
+            #expect(try await storage.credentials(user: YouTubeAccount.user) == before, "untouched")
+            #expect(!(try await account.accessToken()).isEmpty, "the right key still reads them")
+        }
+    }
+}
