@@ -12,6 +12,7 @@ public func buildRouter(storage: any Storage, settings: ServerSettings) -> Route
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))
     OperationsController(storage: storage, metrics: metrics).addRoutes(to: router)
+    WebController().addRoutes(to: router)
     let api = router.group("api")
     if let token = settings.apiToken {
         // Google sends the browser back without a token; the signed `state` guards that route.

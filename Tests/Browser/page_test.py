@@ -1,0 +1,116 @@
+"""The web page end to end in headless Chromium (selenium), against a running
+`yt-builder serve` with a worker and ffmpeg: prepare, upload, settings (one
+invalid value first), start, progress to 100 %, the video plays, history.
+A screenshot of each step goes to --screenshots.
+
+    python3 page_test.py --url http://127.0.0.1:PORT --media DIR --screenshots DIR
+"""
+import argparse
+import os
+import sys
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--media", required=True)
+    parser.add_argument("--screenshots", required=True)
+    args = parser.parse_args()
+    os.makedirs(args.screenshots, exist_ok=True)
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1200,1000",
+                 "--autoplay-policy=no-user-gesture-required"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    wait = WebDriverWait(driver, 120)
+    step = [0]
+
+    def shot(name):
+        step[0] += 1
+        driver.save_screenshot(os.path.join(args.screenshots, f"{step[0]:02d}-{name}.png"))
+
+    def media(name):
+        return os.path.abspath(os.path.join(args.media, name))
+
+    try:
+        driver.get(args.url + "/")
+        wait.until(EC.presence_of_element_located((By.ID, "setting-duration")))
+        shot("page")
+
+        driver.find_element(By.ID, "prepare").click()
+        wait.until(EC.text_to_be_present_in_element((By.ID, "job-line"), "is ready for files"))
+        driver.find_element(By.ID, "file-videos").send_keys(media("clip.mp4") + "\n" + media("other.mov"))
+        driver.find_element(By.ID, "file-music").send_keys(media("song.mp3"))
+        driver.find_element(By.ID, "file-quotes").send_keys(media("quote.txt"))
+        # A file of the wrong type: the server's error appears next to it.
+        driver.find_element(By.ID, "file-videos").send_keys(media("quote.txt"))
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, '.drop[data-type="videos"] li.stored')) == 2)
+        wait.until(lambda d: "videos files must end in" in d.find_element(By.CSS_SELECTOR, '.drop[data-type="videos"]').text)
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, '.drop[data-type="quotes"] li.stored'))
+        shot("uploaded")
+
+        def set_field(key, value):
+            field = driver.find_element(By.ID, f"setting-{key}")
+            field.clear()
+            field.send_keys(value)
+
+        set_field("duration", "3")
+        set_field("resolution", "320x180")
+        set_field("quote_font", "DejaVu Sans")
+        set_field("quotes_min_between", "0.5")
+        set_field("quotes_max_between", "1")
+        set_field("quotes_duration", "1")
+        set_field("fps", "500")
+        driver.find_element(By.ID, "start").click()
+        wait.until(lambda d: d.find_element(By.ID, "setting-fps-error").text.strip() != "")
+        shot("invalid-setting")
+        # The server's own check too: a resolution that is not even.
+        set_field("fps", "12")
+        set_field("resolution", "321x180")
+        driver.find_element(By.ID, "start").click()
+        wait.until(lambda d: "even" in d.find_element(By.ID, "setting-resolution-error").text)
+        shot("server-message")
+        set_field("resolution", "320x180")
+        driver.find_element(By.ID, "start").click()
+
+        wait.until(EC.visibility_of_element_located((By.ID, "job")))
+        shot("started")
+        wait.until(lambda d: d.find_element(By.ID, "job-status").text in ("completed", "failed", "cancelled"))
+        status = driver.find_element(By.ID, "job-status").text
+        shot("finished")
+        assert status == "completed", f"the job ended {status}: {driver.find_element(By.ID, 'job-error').text}"
+        assert driver.find_element(By.ID, "job-percent").text == "100 %"
+        assert "video written" in driver.find_element(By.ID, "job-log").text
+
+        wait.until(lambda d: d.execute_script("return document.getElementById('player').readyState") >= 1)
+        duration = driver.execute_script("return document.getElementById('player').duration")
+        assert abs(duration - 3) < 0.5, f"the player says {duration} s"
+        driver.execute_script("const p = document.getElementById('player'); p.scrollIntoView(); p.play()")
+        time.sleep(0.5)
+        shot("result")
+
+        driver.find_element(By.CSS_SELECTOR, 'nav button[data-view="history"]').click()
+        wait.until(lambda d: "completed" in d.find_element(By.ID, "history-rows").text)
+        shot("history")
+        print("browser test passed;", step[0], "screenshots in", args.screenshots)
+    except Exception:
+        shot("failure")
+        logs = driver.get_log("browser") if hasattr(driver, "get_log") else []
+        for entry in logs:
+            print("browser:", entry, file=sys.stderr)
+        raise
+    finally:
+        driver.quit()
+
+
+if __name__ == "__main__":
+    main()

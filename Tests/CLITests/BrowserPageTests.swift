@@ -1,0 +1,62 @@
+import Foundation
+import TestPostgres
+import Testing
+
+/// The web page in headless Chromium against a real `serve` with a worker and
+/// ffmpeg (Tests/Browser/page_test.py, selenium). Screenshots of every step
+/// are kept in the folder printed on failure (and in BROWSER_SCREENSHOTS when set).
+@Suite(.timeLimit(.minutes(5))) struct BrowserPageTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    @Test func makeAVideoInTheBrowser() async throws {
+        let runner = CommandRunner()
+        let media = runner.path("media")
+        try FileManager.default.createDirectory(atPath: media, withIntermediateDirectories: true)
+        for (name, source) in [
+            ("clip.mp4", "testsrc=size=160x120:rate=25"), ("other.mov", "testsrc2=size=120x160:rate=30"),
+        ] {
+            try runTool(
+                "/usr/bin/ffmpeg",
+                [
+                    "-loglevel", "error", "-y", "-f", "lavfi", "-i", source, "-t", "1.5", "-pix_fmt", "yuv420p",
+                    media + "/" + name,
+                ])
+        }
+        try runTool(
+            "/usr/bin/ffmpeg",
+            ["-loglevel", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=330", "-t", "2", media + "/song.mp3"])
+        try "Nothing is lost.".write(toFile: media + "/quote.txt", atomically: true, encoding: .utf8)
+
+        let port = try TestPostgres.freePort()
+        let server = try RunningCommand(
+            runner,
+            [
+                "serve", "--port", String(port), "--database", runner.path("page.db"), "--data-dir",
+                runner.path("data"),
+                "--workers", "1",
+            ])
+        defer { server.kill() }
+        let base = "http://127.0.0.1:\(port)"
+        for _ in 0..<300 where (try? curl(["-sf", base + "/healthz"])) == nil {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+
+        let screenshots = ProcessInfo.processInfo.environment["BROWSER_SCREENSHOTS"] ?? runner.path("screenshots")
+        do {
+            let output = try runTool(
+                "/usr/bin/env",
+                [
+                    "python3", Self.root.appendingPathComponent("Tests/Browser/page_test.py").path, "--url", base,
+                    "--media", media,
+                    "--screenshots", screenshots,
+                ])
+            #expect(output.contains("browser test passed"), "\(output)")
+        } catch {
+            Issue.record(
+                "the browser test failed; screenshots in \(screenshots): \(error)\nserver: \(server.output.suffix(2000))"
+            )
+        }
+        #expect(try await server.stop() == 0)
+    }
+}
