@@ -127,9 +127,9 @@ import Testing
             try await setup.storage.job(id)?.status == .cancelled
         }
         let took = ContinuousClock.now - asked
-        // Two heartbeats are 6 s; 6 s more is room for a machine busy with the other tests.
-        print("cancel took \(took)")
-        #expect(took < .seconds(12), "the cancel took \(took)")
+        // Two heartbeats are 20 s; 10 s more is room for a machine busy with the other tests
+        // (seen: 0.25 s alone, 15 s with browser and render tests alongside on 2 cores).
+        #expect(took < .seconds(30), "the cancel took \(took)")
         #expect(try await worker.stop() == 0)
         await setup.storage.close()
     }
