@@ -12,7 +12,9 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Set YT_BUILDER_API_TOKEN to require `Authorization: Bearer <token>` on every /api route. \
             Without a token the server listens only on a loopback address unless --insecure-no-auth is given. \
-            LOG_LEVEL (trace, debug, info, notice, warning, error) sets how much is logged.
+            LOG_LEVEL (trace, debug, info, notice, warning, error) sets how much is logged. YouTube: \
+            YT_BUILDER_GOOGLE_CLIENT_ID and YT_BUILDER_GOOGLE_CLIENT_SECRET (or YT_BUILDER_GOOGLE_CLIENT_SECRETS), \
+            YT_BUILDER_OAUTH_REDIRECT_URL; credentials are sealed with YT_BUILDER_SECRET_KEY or <data-dir>/secret.key.
             """)
 
     @OptionGroup var database: DatabaseOptions

@@ -11,7 +11,9 @@ struct WorkerCommand: AsyncParsableCommand {
             Any number of worker processes, on any number of hosts, may share one PostgreSQL database and one \
             data directory (several processes on one host may share a SQLite file). SIGTERM or SIGINT: no new \
             claims; running jobs get --shutdown-grace-seconds to finish and are then handed back to the queue. \
-            LOG_LEVEL (trace, debug, info, notice, warning, error) sets how much is logged.
+            LOG_LEVEL (trace, debug, info, notice, warning, error) sets how much is logged. Workers also publish \
+            queued YouTube uploads, with YT_BUILDER_GOOGLE_CLIENT_ID and YT_BUILDER_GOOGLE_CLIENT_SECRET and the \
+            key in YT_BUILDER_SECRET_KEY or <data-dir>/secret.key.
             """)
 
     @OptionGroup var database: DatabaseOptions
