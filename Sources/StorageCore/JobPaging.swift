@@ -55,7 +55,9 @@ public struct JobCursor: Hashable, Sendable, CustomStringConvertible {
 
     public static func parse(_ text: String) throws -> JobCursor {
         let parts = text.split(separator: "_", omittingEmptySubsequences: false)
-        guard parts.count == 2, let micros = Int64(parts[0]), let id = Int64(parts[1]) else {
+        // Years 1 to 9999: what every backend's timestamps can hold.
+        let years = Int64(-62_135_596_800_000_000)...Int64(253_402_300_799_999_999)
+        guard parts.count == 2, let micros = Int64(parts[0]), years.contains(micros), let id = Int64(parts[1]) else {
             throw StorageError.invalidInput("'\(text)' is not a cursor from a previous page")
         }
         return JobCursor(createdAt: Timestamp(microsecondsSinceEpoch: micros), jobID: id)

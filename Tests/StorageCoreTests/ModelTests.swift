@@ -97,3 +97,13 @@ import Testing
         #expect(Migration.version(ofID: "12_x") == nil && Migration.version(ofID: "012x") == nil)
     }
 }
+
+@Suite struct CursorTests {
+    @Test func cursorsRoundTripAndOddOnesAreRefused() throws {
+        let cursor = JobCursor(createdAt: Timestamp(microsecondsSinceEpoch: 1_772_366_400_123_456), jobID: 42)
+        #expect(try JobCursor.parse(cursor.description) == cursor)
+        for text in ["", "1", "x_1", "1_x", "9223372036854775807_1", "-9223372036854775808_1", "1_2_3"] {
+            #expect(throws: StorageError.self, "\(text)") { try JobCursor.parse(text) }
+        }
+    }
+}
