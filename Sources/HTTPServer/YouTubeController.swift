@@ -54,8 +54,10 @@ struct YouTubeController<Context: RequestContext> {
     @Sendable func callback(_ request: Request, context: Context) async throws -> Response {
         let query = request.uri.queryParameters
         do {
+            // The person said no at Google (or the link was tampered with): their answer, not our failure.
             if let refusal = query["error"] {
-                throw YouTubeError.google("Google did not authorize: \(refusal)")
+                let reason = refusal.isEmpty ? "no reason given" : String(refusal)
+                return Self.page(.badRequest, "YouTube is not connected", "Google did not authorize: \(reason)")
             }
             guard let code = query["code"], let state = query["state"] else {
                 throw YouTubeError.badState
