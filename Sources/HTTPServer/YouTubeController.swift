@@ -6,7 +6,8 @@ import StorageCore
 import YouTube
 
 /// The earlier service's YouTube routes: OAuth status, URL, callback, revoke,
-/// and the job's uploads. Uploading itself is not built yet (501).
+/// publishing a job's video (queued, or in the request with `?wait=true`), and
+/// the job's uploads.
 struct YouTubeController<Context: RequestContext> {
     static var callbackPath: String { "/api/youtube/auth/callback" }
 
