@@ -226,6 +226,15 @@ async function openJob(id) {
   $("#job-title").textContent = `Job ${id}`;
   clearInterval(state.poll);
   state.poll = setInterval(refreshJob, 1000);
+  const files = $("#job-files");
+  files.replaceChildren();
+  for (const type of FILE_TYPES) {
+    for (const name of (await api(`/api/jobs/${id}/files/${type}`)).files) {
+      const item = document.createElement("li");
+      item.textContent = `${type}: ${name}`;
+      files.append(item);
+    }
+  }
   await refreshJob();
   $("#job").scrollIntoView({ behavior: "smooth" });
 }

@@ -101,6 +101,20 @@ def main():
         driver.find_element(By.CSS_SELECTOR, 'nav button[data-view="history"]').click()
         wait.until(lambda d: "completed" in d.find_element(By.ID, "history-rows").text)
         shot("history")
+
+        # A job from the history opens with its files and log.
+        driver.find_element(By.CSS_SELECTOR, "#history-rows tr").click()
+        wait.until(lambda d: d.find_element(By.ID, "job-status").text == "completed")
+        assert "videos: clip.mp4" in driver.execute_script("return document.getElementById('job-files').textContent")
+        assert "video written" in driver.find_element(By.ID, "job-log").text
+
+        # A phone-sized screen: nothing wider than the screen.
+        driver.set_window_size(390, 844)
+        driver.find_element(By.CSS_SELECTOR, 'nav button[data-view="create"]').click()
+        time.sleep(0.3)
+        width = driver.execute_script("return document.documentElement.scrollWidth")
+        assert width <= 400, f"the page is {width} px wide on a 390 px screen"
+        shot("phone")
         print("browser test passed;", step[0], "screenshots in", args.screenshots)
     except Exception:
         shot("failure")
