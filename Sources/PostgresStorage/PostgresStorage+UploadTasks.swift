@@ -52,11 +52,7 @@ extension PostgresStorage {
                             FOR UPDATE SKIP LOCKED)
                 RETURNING \(UploadTask.columns)
                 """, [worker, now.adding(seconds: lease.inSeconds).description, now.description]
-            ) { row in
-                let task = try UploadTask(row: row)
-                return ClaimedUpload(
-                    task: task, claim: UploadClaim(taskID: task.id, workerID: worker, attempt: task.attempt))
-            }.first
+            ) { try ClaimedUpload(row: $0, worker: worker) }.first
         }
     }
 

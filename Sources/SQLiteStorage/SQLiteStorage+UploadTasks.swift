@@ -51,11 +51,7 @@ extension SQLiteStorage {
                 WHERE id = (SELECT id FROM youtube_upload_tasks WHERE state = 'pending' ORDER BY id LIMIT 1)
                 RETURNING \(UploadTask.columns)
                 """, [.text(worker), .timestamp(now.adding(seconds: lease.inSeconds)), .timestamp(now)]
-            ) { row in
-                let task = try UploadTask(row: row)
-                return ClaimedUpload(
-                    task: task, claim: UploadClaim(taskID: task.id, workerID: worker, attempt: task.attempt))
-            }.first
+            ) { try ClaimedUpload(row: $0, worker: worker) }.first
         }
     }
 

@@ -61,6 +61,12 @@ public struct ClaimedUpload: Hashable, Sendable {
         self.task = task
         self.claim = claim
     }
+
+    /// Reads a task's columns as a claim returns them: the attempt is the task's.
+    public init(row: some StoredRow, worker: String) throws {
+        let task = try UploadTask(row: row)
+        self.init(task: task, claim: UploadClaim(taskID: task.id, workerID: worker, attempt: task.attempt))
+    }
 }
 
 public enum UploadOutcome: Hashable, Sendable {
