@@ -136,7 +136,7 @@ let package = Package(
             name: "HTTPServerTests",
             dependencies: [
                 "HTTPServer", "StorageCore", "SQLiteStorage", "PostgresStorage", "TestPostgres", "VideoSettings",
-                "RunFiles", "YouTube",
+                "RunFiles", "YouTube", "Render",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

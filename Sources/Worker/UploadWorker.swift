@@ -70,8 +70,13 @@ public final class UploadWorker: Service, Sendable {
     private func publish(_ claimed: ClaimedUpload) async {
         let claim = claimed.claim
         let state = UploadState(sent: claimed.task.bytesSent)
+        let request: UploadRequest
+        do {
+            request = try UploadRequest(json: JSONValue(jsonText: claimed.task.request)?.objectValue ?? [:])
+        } catch {
+            return await finish(claim, .failed(error: "the stored upload request is not valid: \(error)"))
+        }
         let work = Task { () throws -> ResumableUpload.Result in
-            let request = try UploadRequest(json: JSONValue(jsonText: claimed.task.request)?.objectValue ?? [:])
             guard let job = try await storage.job(claimed.task.jobID) else {
                 throw StorageError.notFound("job \(claimed.task.jobID) is gone")
             }
@@ -108,15 +113,17 @@ public final class UploadWorker: Service, Sendable {
         let outcome: UploadOutcome
         switch result {
         case .success(let uploaded):
-            let request =
-                (try? UploadRequest(json: JSONValue(jsonText: claimed.task.request)?.objectValue ?? [:]))
-                ?? UploadRequest(title: "")
             outcome = .completed(Publisher.record(jobID: claimed.task.jobID, request: request, result: uploaded))
         case .failure(let error) where error is CancellationError || isStopping:
             outcome = .handedBack
         case .failure(let error):
             outcome = .failed(error: Self.describe(error))
         }
+        await finish(claim, outcome)
+    }
+
+    /// Writes the outcome, retrying while the database is away.
+    private func finish(_ claim: UploadClaim, _ outcome: UploadOutcome) async {
         for attempt in 1...20 {
             do {
                 _ = try await storage.finishUploadTask(claim, outcome)

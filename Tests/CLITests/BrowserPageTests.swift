@@ -38,9 +38,7 @@ import Testing
             ])
         defer { server.kill() }
         let base = "http://127.0.0.1:\(port)"
-        for _ in 0..<300 where (try? curl(["-sf", base + "/healthz"])) == nil {
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        try await waitUntilHealthy(server, at: base)
 
         let screenshots = ProcessInfo.processInfo.environment["BROWSER_SCREENSHOTS"] ?? runner.path("screenshots")
         do {

@@ -96,6 +96,25 @@ func runTool(_ path: String, _ arguments: [String], input: String? = nil) throws
     return output
 }
 
+/// Polls until `done` holds, every 50 ms; fails the test after `seconds`.
+func waitFor(_ what: String, seconds: Double, _ done: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    while ContinuousClock.now < deadline {
+        if try await done() { return }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    Issue.record("timed out after \(seconds) s waiting for \(what)")
+    throw CommandFailure(output: "timed out waiting for \(what)")
+}
+
+/// Until the server `command` runs answers its health check at `base`.
+func waitUntilHealthy(_ command: RunningCommand, at base: String) async throws {
+    try await waitFor("\(base)/healthz", seconds: 30) {
+        guard command.process.isRunning else { throw CommandFailure(output: "the server exited: \(command.output)") }
+        return (try? curl(["-sf", base + "/healthz"]))?.contains("ok") == true
+    }
+}
+
 struct CommandFailure: Error, CustomStringConvertible {
     var output: String
     var description: String { "command failed: \(output)" }

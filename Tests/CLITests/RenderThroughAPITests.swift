@@ -26,7 +26,7 @@ import Testing
             ])
         defer { server.kill() }
         let base = "http://127.0.0.1:\(port)"
-        try await waitFor("the server", seconds: 30) { (try? curl(["-sf", base + "/healthz"])) != nil }
+        try await waitUntilHealthy(server, at: base)
 
         for (name, source) in [
             ("clip.mp4", "testsrc=size=160x120:rate=25"), ("other.mov", "testsrc2=size=120x160:rate=30"),
@@ -70,15 +70,6 @@ import Testing
         let duration = Double(probe.split(separator: "\n").first { $0.hasPrefix("duration=") }?.dropFirst(9) ?? "") ?? 0
         #expect(abs(duration - 4) < 0.5, "duration \(duration)")
         #expect(try await server.stop() == 0)
-    }
-
-    func waitFor(_ what: String, seconds: Double, _ done: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
-            if try await done() { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw CommandFailure(output: "timed out waiting for \(what)")
     }
 
     func ffmpeg(_ arguments: [String]) throws {

@@ -125,14 +125,7 @@ final class ServerProcess: Sendable {
         self.port = port
     }
 
-    func waitUntilHealthy() async throws {
-        for _ in 0..<300 {
-            guard command.process.isRunning else { throw CommandFailure(output: "serve exited: \(command.output)") }
-            if (try? curl(["-sf", url("/healthz")]))?.contains("ok") == true { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw CommandFailure(output: "serve did not become healthy in 30 s: \(command.output)")
-    }
+    func waitUntilHealthy() async throws { try await CLITests.waitUntilHealthy(command, at: url("")) }
 
     func peakMemoryKilobytes() throws -> Int { try command.peakMemoryKilobytes() }
     func signal(_ signal: Int32) { command.signal(signal) }

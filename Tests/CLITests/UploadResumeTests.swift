@@ -77,12 +77,4 @@ import YouTube
         }
     }
 
-    func waitFor(_ what: String, seconds: Double, _ done: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
-            if try await done() { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw CommandFailure(output: "timed out waiting for \(what)")
-    }
 }

@@ -49,17 +49,6 @@ import Testing
             return ids
         }
 
-        /// Polls until `done` holds, failing after `seconds`.
-        func waitFor(_ what: String, seconds: Double, _ done: () async throws -> Bool) async throws {
-            let deadline = ContinuousClock.now + .seconds(seconds)
-            while ContinuousClock.now < deadline {
-                if try await done() { return }
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            Issue.record("timed out after \(seconds) s waiting for \(what)")
-            throw CommandFailure(output: what)
-        }
-
         func attemptLines(_ id: Int64) async throws -> [String] {
             let job = try #require(try await storage.job(id))
             let log = (try? String(contentsOfFile: job.runDirectory + "/job.log", encoding: .utf8)) ?? ""
@@ -74,7 +63,7 @@ import Testing
             try setup.worker(["--runner", "sleep:0", "--concurrency", "2", "--lease-seconds", "10"])
         }
         defer { workers.forEach { $0.kill() } }
-        try await setup.waitFor("2,000 jobs to complete", seconds: 240) {
+        try await waitFor("2,000 jobs to complete", seconds: 240) {
             try await setup.storage.jobCounts()[.completed] == ids.count
         }
         for worker in workers { #expect(try await worker.stop() == 0, "\(worker.output.suffix(2000))") }
@@ -93,13 +82,13 @@ import Testing
         let id = try await setup.queue(1)[0]
         let doomed = try setup.worker(["--runner", "sleep:120", "--lease-seconds", "1"])
         defer { doomed.kill() }
-        try await setup.waitFor("the first worker to claim the job", seconds: 30) {
+        try await waitFor("the first worker to claim the job", seconds: 30) {
             try await setup.storage.job(id)?.status == .running
         }
         doomed.signal(SIGKILL)
         let rescuer = try setup.worker(["--runner", "sleep:0", "--lease-seconds", "1"])
         defer { rescuer.kill() }
-        try await setup.waitFor("the job to be rescued and completed", seconds: 60) {
+        try await waitFor("the job to be rescued and completed", seconds: 60) {
             try await setup.storage.job(id)?.status == .completed
         }
         #expect(try await rescuer.stop() == 0)
@@ -115,7 +104,7 @@ import Testing
         // A lease of 30 s: a heartbeat every 10 s (progress reports come more often and see it first).
         let worker = try setup.worker(["--runner", "sleep:120", "--lease-seconds", "30"])
         defer { worker.kill() }
-        try await setup.waitFor("the worker to claim the job", seconds: 30) {
+        try await waitFor("the worker to claim the job", seconds: 30) {
             try await setup.storage.job(id)?.status == .running
         }
         let asked = ContinuousClock.now
@@ -123,7 +112,7 @@ import Testing
             Issue.record("a running job's cancel is a request")
             return
         }
-        try await setup.waitFor("the cancel to be honoured", seconds: 30) {
+        try await waitFor("the cancel to be honoured", seconds: 30) {
             try await setup.storage.job(id)?.status == .cancelled
         }
         let took = ContinuousClock.now - asked
@@ -140,12 +129,12 @@ import Testing
         let first = try await setup.queue(100)
         let workers = try (0..<2).map { _ in try setup.worker(["--runner", "sleep:0.05", "--lease-seconds", "5"]) }
         defer { workers.forEach { $0.kill() } }
-        try await setup.waitFor("some jobs to be done before the restart", seconds: 60) {
+        try await waitFor("some jobs to be done before the restart", seconds: 60) {
             (try await setup.storage.jobCounts()[.completed] ?? 0) >= 10
         }
         try server.restart()
         let second = try await setup.queue(100)
-        try await setup.waitFor("every job to complete after the restart", seconds: 120) {
+        try await waitFor("every job to complete after the restart", seconds: 120) {
             try await setup.storage.jobCounts()[.completed] == first.count + second.count
         }
         for worker in workers { #expect(try await worker.stop() == 0, "\(worker.output.suffix(2000))") }

@@ -3,6 +3,7 @@ import HTTPServer
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import Render
 import StorageCore
 import Testing
 
@@ -31,7 +32,7 @@ import Testing
             let before = try #require(try await api.storage.job(bystander))
             let filesBefore = try await api.storage.files(ofJob: bystander, type: nil)
 
-            var random = SeededGenerator(seed: 0x5EED_2026)
+            var random = SeededRandom(seed: 0x5EED_2026)
             var own: [Int64] = [try await client.prepare()]
             var statuses: [Int: Int] = [:]
             for index in 0..<Self.requestsPerBackend {
@@ -72,19 +73,6 @@ enum OpenAPIDocumentText {
     }
 }
 
-/// A small deterministic generator, so a failing run can be replayed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 enum FuzzInput {
     static let segments = [
         "..", "%2e%2e", "%2F", "videos", "music", "sounds", "quotes", "pictures", "a.mp4", "é", "%00", "-1", "0",
@@ -96,7 +84,7 @@ enum FuzzInput {
     ]
 
     static func uri(
-        _ template: String, ownJobs: [Int64], avoiding bystander: Int64, using random: inout SeededGenerator
+        _ template: String, ownJobs: [Int64], avoiding bystander: Int64, using random: inout SeededRandom
     )
         -> String
     {
@@ -125,7 +113,7 @@ enum FuzzInput {
         return path + queries.randomElement(using: &random)!
     }
 
-    static func body(using random: inout SeededGenerator) -> (HTTPFields, ByteBuffer?) {
+    static func body(using random: inout SeededRandom) -> (HTTPFields, ByteBuffer?) {
         switch Int.random(in: 0..<7, using: &random) {
         case 0:
             return ([:], nil)
