@@ -41,6 +41,8 @@ extension APIError {
             case .tooLarge(let limit):
                 self.init(status: .contentTooLarge, message: "a file is larger than the limit of \(limit) bytes")
             }
+        case let error as RunDirectoryRefused:
+            self.init(status: .conflict, message: error.description)
         case let error as HTTPError:
             self.init(status: error.status, message: error.body ?? error.status.reasonPhrase)
         case let error as any HTTPResponseError:

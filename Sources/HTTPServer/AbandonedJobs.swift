@@ -5,6 +5,7 @@ import StorageCore
 /// Jobs left `preparing` for longer than the settings allow: uploads nobody
 /// finished. They go, rows and run directory, before a new job is prepared and
 /// when the server starts, as in the earlier service (which forgot the folders).
+/// A folder the path rule refuses stays where it is, with a warning naming it.
 struct AbandonedJobs: Sendable {
     let storage: any Storage
     let settings: ServerSettings
@@ -12,18 +13,15 @@ struct AbandonedJobs: Sendable {
     @discardableResult
     func remove(logger: Logger) async throws -> Int {
         let cutoff = settings.clock().adding(seconds: -settings.abandonedAfter.inSeconds)
-        var removed = 0
-        for job in try await storage.stalePreparingJobs(createdBefore: cutoff) {
-            guard let deleted = try await storage.deleteJob(job.jobID) else { continue }
-            removed += 1
-            do {
-                try RunDirectory(path: deleted.runDirectory).remove()
-            } catch {
+        let deleted = try await storage.deleteStalePreparingJobs(createdBefore: cutoff)
+        for job in deleted {
+            if case .refused(let reason) = settings.data.removeRunDirectory(of: job) {
                 logger.warning(
-                    "abandoned job removed, its folder not", metadata: ["job_id": "\(job.jobID)", "error": "\(error)"])
+                    "abandoned job removed; its folder is left in place",
+                    metadata: ["job_id": "\(job.jobID)", "reason": "\(reason)"])
             }
         }
-        if removed > 0 { logger.info("removed abandoned preparing jobs", metadata: ["count": "\(removed)"]) }
-        return removed
+        if !deleted.isEmpty { logger.info("removed abandoned preparing jobs", metadata: ["count": "\(deleted.count)"]) }
+        return deleted.count
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RunFiles
 import StorageCore
 import VideoSettings
 import YouTube
@@ -31,4 +32,6 @@ public struct ServerSettings: Sendable {
     }
 
     public var runsDirectory: String { dataDirectory + "/runs" }
+    /// The data directory with the rule for the paths rows name.
+    public var data: DataDirectory { DataDirectory(dataDirectory) }
 }

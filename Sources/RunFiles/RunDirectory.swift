@@ -3,14 +3,18 @@ import StorageCore
 
 /// A job's folder, `runs/run-<job_id>-<8 hex>/`, laid out as the earlier
 /// service laid it out: one folder per file type, `output/` for the video,
-/// `.tmp/` for a render's scratch files.
+/// `.tmp/` for a render's scratch files. Only `DataDirectory.runDirectory`
+/// makes one, so every value has passed the rule for paths rows name.
 public struct RunDirectory: Hashable, Sendable {
     public static let folders = FileType.allCases.map(\.rawValue) + ["output", ".tmp"]
 
+    /// The real path (symbolic links resolved when the folder exists).
     public let path: String
+    let dataDirectory: DataDirectory
 
-    public init(path: String) {
-        self.path = path
+    init(checkedPath: String, dataDirectory: DataDirectory) {
+        path = checkedPath
+        self.dataDirectory = dataDirectory
     }
 
     public func folder(for type: FileType) -> String { path + "/" + type.rawValue }
@@ -32,7 +36,8 @@ public struct RunDirectory: Hashable, Sendable {
 
     /// Removes the folder and all in it; a folder that is already gone is fine.
     public func remove() throws {
-        guard FileManager.default.fileExists(atPath: path) else { return }
+        var status = stat()
+        guard lstat(path, &status) == 0 else { return }
         do {
             try FileManager.default.removeItem(atPath: path)
         } catch {
@@ -40,16 +45,30 @@ public struct RunDirectory: Hashable, Sendable {
         }
     }
 
-    /// The real path of `file` when it exists and lies inside this run
-    /// directory once every symbolic link and `..` is resolved; nil otherwise.
-    public func resolve(_ file: String) -> String? {
-        guard let root = Self.realPath(path), let target = Self.realPath(file) else { return nil }
+    /// The real path of a file a row names (relative to the data directory when
+    /// relative) when it exists and lies inside this run directory once every
+    /// symbolic link and `..` is resolved; nil otherwise.
+    public func resolve(_ stored: String) -> String? {
+        guard let root = DataDirectory.realPath(path),
+            let target = DataDirectory.realPath(dataDirectory.absolute(stored))
+        else { return nil }
         return target.hasPrefix(root + "/") ? target : nil
     }
 
-    static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
+    /// Removes what an interrupted render or upload left: `.part` files of
+    /// `output/`, `.upload-*.part` files of the type folders, and the render's
+    /// scratch files. Returns the names of the partial files.
+    @discardableResult
+    public func sweepPartialFiles() -> [String] {
+        var removed: [String] = []
+        try? FileManager.default.removeItem(atPath: scratch)
+        let folders = [(output, ".")] + FileType.allCases.map { (folder(for: $0), ".upload-") }
+        for (folder, prefix) in folders {
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { continue }
+            for name in names where name.hasPrefix(prefix) && name.hasSuffix(".part") {
+                if unlink(folder + "/" + name) == 0 { removed.append(name) }
+            }
+        }
+        return removed
     }
 }

@@ -3,8 +3,9 @@ import StorageCore
 
 /// One uploaded file on its way to disk: written under a hidden temporary
 /// name in the destination folder and renamed when complete, so a reader never
-/// sees half a file and an aborted upload leaves nothing behind.
-public final class UploadFile {
+/// sees half a file and an aborted upload leaves nothing behind. Used by one
+/// task at a time (the request that streams it, then the store that places it).
+public final class UploadFile: @unchecked Sendable {
     public enum WriteError: Error, Hashable {
         case tooLarge(limit: Int64)
     }

@@ -28,14 +28,12 @@ public struct RenderJobRunner: JobRunner {
         }
         // Jobs queued before seeds were stored render the same way every time too.
         if settings.seed == nil { settings.seed = job.jobID }
+        let run = try DataDirectory(dataDirectory).runDirectory(of: job)
         let files = try await storage.files(ofJob: job.jobID, type: nil)
         func paths(_ type: FileType) -> [String] {
-            files.filter { $0.fileType == type }.map { file in
-                // The earlier service stored paths relative to its folder: the data directory here.
-                file.filePath.hasPrefix("/") ? file.filePath : dataDirectory + "/" + file.filePath
-            }
+            // The earlier service stored paths relative to its folder: the data directory here.
+            files.filter { $0.fileType == type }.map { DataDirectory(dataDirectory).absolute($0.filePath) }
         }
-        let run = RunDirectory(path: job.runDirectory)
         let output = run.output + "/video_" + Self.stamp(Date()) + ".mp4"
         let input = RenderInput(
             videos: paths(.videos), music: paths(.music), sounds: paths(.sounds), quotes: paths(.quotes),

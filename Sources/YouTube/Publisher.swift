@@ -1,4 +1,5 @@
 import Foundation
+import RunFiles
 import StorageCore
 
 /// Publishes a finished job's video: checks the job, uploads with the
@@ -14,15 +15,20 @@ public struct Publisher: Sendable {
         upload = ResumableUpload(endpoint: try account.client().configuration.uploadEndpoint)
     }
 
-    /// The video file of a completed job; a clear error otherwise.
+    /// The video file of a completed job, inside its run directory; a clear error otherwise.
     public static func video(of job: Job, dataDirectory: String) throws -> String {
         guard job.status == .completed, let output = job.outputFile else {
             throw StorageError.invalidInput(
                 "job \(job.jobID) is \(job.status.rawValue); only a completed job's video can be published")
         }
-        let path = output.hasPrefix("/") ? output : dataDirectory + "/" + output
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw StorageError.invalidInput("the video of job \(job.jobID) is not there any more")
+        let run: RunDirectory
+        do {
+            run = try DataDirectory(dataDirectory).runDirectory(of: job)
+        } catch {
+            throw StorageError.invalidInput(error.description)
+        }
+        guard let path = run.resolve(output) else {
+            throw StorageError.invalidInput("the video of job \(job.jobID) is not in its run directory any more")
         }
         return path
     }

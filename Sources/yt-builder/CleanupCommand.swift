@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RunFiles
 import StorageCore
 
 struct CleanupCommand: AsyncParsableCommand {
@@ -24,11 +25,12 @@ struct CleanupCommand: AsyncParsableCommand {
         var removed: [String] = []
         var skipped: [String] = []
         if !dryRun {
+            let data = DataDirectory(database.dataDir)
             for job in result.jobs {
-                switch RunDirectory.remove(job) {
-                case .removed: removed.append(job.runDirectory)
+                switch data.removeRunDirectory(of: job) {
+                case .removed(let path): removed.append(path)
                 case .missing: break
-                case .refused(let reason): skipped.append("\(job.runDirectory): \(reason)")
+                case .refused(let reason): skipped.append(reason)
                 }
             }
         }
@@ -42,7 +44,7 @@ struct CleanupCommand: AsyncParsableCommand {
         )
         for job in result.jobs { print("  job \(job.jobID)  \(job.runDirectory)") }
         if !dryRun { print("Removed \(removed.count) run directories.") }
-        for line in skipped { Console.error("Left in place: \(line)") }
+        for line in skipped { Console.error("Warning: left in place: \(line)") }
     }
 }
 
@@ -67,31 +69,5 @@ struct CleanupJSON: Encodable {
         try container.encode(result.uploads, forKey: .uploads)
         try container.encode(removedDirectories, forKey: .removedDirectories)
         try container.encode(skipped, forKey: .skipped)
-    }
-}
-
-/// Removing a deleted job's run directory. The path comes from the database, so
-/// only a folder named like the job's own run directory (`run-<id>-…`) is removed:
-/// a damaged or hand-edited row can never send this at `/` or a home folder.
-enum RunDirectory {
-    enum Outcome: Equatable {
-        case removed, missing
-        case refused(String)
-    }
-
-    static func remove(_ job: DeletedJob) -> Outcome {
-        let url = URL(fileURLWithPath: job.runDirectory).standardizedFileURL
-        guard url.lastPathComponent.hasPrefix("run-\(job.jobID)-") else {
-            return .refused("not named like job \(job.jobID)'s run directory")
-        }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { return .missing }
-        guard isDirectory.boolValue else { return .refused("not a directory") }
-        do {
-            try FileManager.default.removeItem(at: url)
-            return .removed
-        } catch {
-            return .refused("\(error.localizedDescription)")
-        }
     }
 }

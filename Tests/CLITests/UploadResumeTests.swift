@@ -31,11 +31,13 @@ import YouTube
             try await storage.saveCredentials(
                 user: YouTubeAccount.user,
                 text: try box.seal(String(decoding: try JSONEncoder().encode(credentials), as: UTF8.self)))
-            let video = runner.path("video.mp4")
-            let bytes = Data((0..<(20 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 >> 3) })
-            try bytes.write(to: URL(fileURLWithPath: video))
             let job = try await storage.createJob(
                 NewJob(config: nil, runsDirectory: runner.path("data/runs"), status: .queued))
+            try FileManager.default.createDirectory(
+                atPath: job.runDirectory + "/output", withIntermediateDirectories: true)
+            let video = job.runDirectory + "/output/video.mp4"
+            let bytes = Data((0..<(20 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 >> 3) })
+            try bytes.write(to: URL(fileURLWithPath: video))
             _ = try await storage.updateJob(job.jobID, JobUpdate(status: .running))
             _ = try await storage.updateJob(job.jobID, JobUpdate(status: .completed, outputFile: video))
             let request = UploadRequest(title: "Survives a crash", privacy: .unlisted)

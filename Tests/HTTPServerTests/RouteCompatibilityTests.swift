@@ -76,7 +76,7 @@ import Testing
             expectJobObject(shown)
             #expect(shown["file_counts"]?.object?["quotes"] == .int(1))
 
-            try RunDirectory(path: job.runDirectory).log.append("Processing video clips")
+            try api.settings.data.runDirectory(of: job).log.append("Processing video clips")
             let logs = try object(try await client.json(.get, "/api/jobs/\(id)/logs"))
             #expect(logs["logs"] == .array([.string("Processing video clips")]))
 

@@ -2,6 +2,7 @@ import Foundation
 import HTTPServer
 import Hummingbird
 import HummingbirdTesting
+import LegacyFixtures
 import NIOCore
 import PostgresStorage
 import SQLiteStorage
@@ -18,9 +19,21 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     var testDescription: String { rawValue }
 
     func open(in folder: URL) async throws -> any Storage {
+        try await openWithSQL(in: folder).storage
+    }
+
+    /// The store, and a way to run SQL on its database behind its back (as a
+    /// hand edit or an older program would).
+    func openWithSQL(in folder: URL) async throws -> (storage: any Storage, sql: @Sendable (String) throws -> Void) {
         switch self {
-        case .sqlite: try await SQLiteStorage.open(path: folder.appendingPathComponent("test.db").path)
-        case .postgres: try await PostgresStorage.open(url: try TestPostgres.shared().freshDatabase())
+        case .sqlite:
+            let path = folder.appendingPathComponent("test.db").path
+            return (try await SQLiteStorage.open(path: path), { try LegacyFixture.execute($0, on: path) })
+        case .postgres:
+            let server = try TestPostgres.shared()
+            let url = try server.freshDatabase()
+            let database = TestPostgres.databaseName(in: url)
+            return (try await PostgresStorage.open(url: url), { try server.execute($0, database: database) })
         }
     }
 }
@@ -30,6 +43,8 @@ struct TestAPI: Sendable {
     let storage: any Storage
     let settings: ServerSettings
     let folder: URL
+    /// SQL run on the database directly.
+    let sql: @Sendable (String) throws -> Void
 
     static func with(
         _ backend: Backend, configure: (inout ServerSettings) -> Void = { _ in },
@@ -38,13 +53,13 @@ struct TestAPI: Sendable {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("yt-api-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let storage = try await backend.open(in: folder)
+        let (storage, sql) = try await backend.openWithSQL(in: folder)
         var settings = ServerSettings(
             dataDirectory: folder.appendingPathComponent("data").path,
             fonts: FontCatalog(files: [:], families: ["DejaVu Sans", "DejaVu Serif"]))
         settings.secretBox = SecretBox(key: .init(size: .bits256))
         configure(&settings)
-        let api = TestAPI(storage: storage, settings: settings, folder: folder)
+        let api = TestAPI(storage: storage, settings: settings, folder: folder, sql: sql)
         let app = Application(router: buildRouter(storage: storage, settings: settings))
         do {
             try await app.test(.router) { client in try await body(client, api) }

@@ -23,6 +23,16 @@ import YouTube
         configured: Bool = true,
         _ body: @Sendable (FakeGoogle, any TestClientProtocol, any Storage, YouTubeAccount) async throws -> Void
     ) async throws {
+        try await withFake(configured: configured) { fake, client, storage, account, _ in
+            try await body(fake, client, storage, account)
+        }
+    }
+
+    /// The same, with the server's data directory (its run directories are in `runs/` there).
+    func withFake(
+        configured: Bool = true,
+        _ body: @Sendable (FakeGoogle, any TestClientProtocol, any Storage, YouTubeAccount, String) async throws -> Void
+    ) async throws {
         let fake = FakeGoogle()
         let fakeApp = Application(router: fake.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await fakeApp.test(.live) { fakeClient in
@@ -44,8 +54,9 @@ import YouTube
             settings.secretBox = Self.box
             let account = YouTubeAccount(storage: storage, box: Self.box, configuration: settings.youtube)
             let app = Application(router: buildRouter(storage: storage, settings: settings))
+            let data = settings.dataDirectory
             do {
-                try await app.test(.router) { client in try await body(fake, client, storage, account) }
+                try await app.test(.router) { client in try await body(fake, client, storage, account, data) }
             } catch {
                 await storage.close()
                 throw error
@@ -187,16 +198,14 @@ import YouTube
 
 extension OAuthFlowTests {
     @Test func publishThroughTheAPI() async throws {
-        try await withFake { fake, client, storage, account in
+        try await withFake { fake, client, storage, account, data in
             let url = try #require(
                 json(try await client.execute(uri: "/api/youtube/auth/url", method: .get))["auth_url"]?.stringValue)
             _ = try await client.execute(uri: "/api/youtube/auth/callback?\(try await consent(url))", method: .get)
 
-            let job = try await storage.createJob(
-                NewJob(config: nil, runsDirectory: "/tmp/yt-publish-\(UUID().uuidString)", status: .queued))
-            let video = FileManager.default.temporaryDirectory.appendingPathComponent(
-                "yt-video-\(UUID().uuidString).mp4"
-            ).path
+            let job = try await storage.createJob(NewJob(config: nil, runsDirectory: data + "/runs", status: .queued))
+            try FileManager.default.createDirectory(atPath: job.runDirectory + "/output", withIntermediateDirectories: true)
+            let video = job.runDirectory + "/output/video.mp4"
             let bytes = Data((0..<700_000).map { UInt8(truncatingIfNeeded: $0 &* 7) })
             try bytes.write(to: URL(fileURLWithPath: video))
             defer { try? FileManager.default.removeItem(atPath: video) }
@@ -246,14 +255,13 @@ extension OAuthFlowTests {
 extension OAuthFlowTests {
     /// Without `wait`, the API queues the upload and a worker publishes it.
     @Test func publishInTheBackground() async throws {
-        try await withFake { fake, client, storage, account in
+        try await withFake { fake, client, storage, account, data in
             let url = try #require(
                 json(try await client.execute(uri: "/api/youtube/auth/url", method: .get))["auth_url"]?.stringValue)
             _ = try await client.execute(uri: "/api/youtube/auth/callback?\(try await consent(url))", method: .get)
-            let job = try await storage.createJob(
-                NewJob(config: nil, runsDirectory: "/tmp/yt-bg-\(UUID().uuidString)", status: .queued))
-            let video = FileManager.default.temporaryDirectory.appendingPathComponent("yt-bg-\(UUID().uuidString).mp4")
-                .path
+            let job = try await storage.createJob(NewJob(config: nil, runsDirectory: data + "/runs", status: .queued))
+            try FileManager.default.createDirectory(atPath: job.runDirectory + "/output", withIntermediateDirectories: true)
+            let video = job.runDirectory + "/output/video.mp4"
             let bytes = Data((0..<900_000).map { UInt8(truncatingIfNeeded: $0 &* 13) })
             try bytes.write(to: URL(fileURLWithPath: video))
             defer { try? FileManager.default.removeItem(atPath: video) }
@@ -275,7 +283,7 @@ extension OAuthFlowTests {
             settings.lease = .seconds(5)
             settings.pollInterval = .milliseconds(50)
             let worker = UploadWorker(
-                storage: storage, account: account, dataDirectory: "/", settings: settings,
+                storage: storage, account: account, dataDirectory: data, settings: settings,
                 logger: Logger(label: "test"),
                 chunkSize: 256 * 1024)
             let running = Task { try await worker.run() }
