@@ -60,7 +60,7 @@ let package = Package(
         .target(
             name: "YouTube",
             dependencies: [
-                "StorageCore",
+                "StorageCore", "RunFiles",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
@@ -136,7 +136,7 @@ let package = Package(
             name: "HTTPServerTests",
             dependencies: [
                 "HTTPServer", "StorageCore", "SQLiteStorage", "PostgresStorage", "TestPostgres", "VideoSettings",
-                "RunFiles", "YouTube", "Render",
+                "RunFiles", "YouTube", "Render", "LegacyFixtures",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

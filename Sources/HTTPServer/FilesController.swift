@@ -19,26 +19,21 @@ struct FilesController<Context: RequestContext> {
     @Sendable func upload(_ request: Request, context: Context) async throws -> Response {
         let job = try await JobLookup.job(context, storage)
         let type = try FileType.parse(context.parameters.get("type") ?? "")
-        guard job.status == .preparing else {
-            throw APIError.badRequest(
-                "job \(job.jobID) is \(job.status.rawValue); files can be added only while it is preparing")
-        }
+        try PreparingJob.require(job.jobID, job.status, toAllow: .addFiles)
         guard let boundary = MultipartUpload.boundary(of: request.headers[.contentType]) else {
             throw APIError.badRequest("send the files as multipart/form-data in the field '\(Self.field)'")
         }
-        let run = RunDirectory(path: job.runDirectory)
+        try settings.data.create()
+        let run = try settings.data.runDirectory(of: job)
         try run.create()
         var upload = MultipartUpload(
             boundary: boundary, field: Self.field, type: type, folder: run.folder(for: type),
             limit: settings.maximumFileBytes
-        ) { file in
-            let row = NewJobFile(jobID: job.jobID, fileType: type, filename: file.name, filePath: file.path)
-            do {
-                _ = try await storage.addFile(row)
-            } catch {
-                unlink(file.path)
-                throw error
-            }
+        ) { name, file in
+            // Moved into place and recorded only if the job is still preparing, in one transaction.
+            let row = NewJobFile(
+                jobID: job.jobID, fileType: type, filename: name, filePath: file.folder + "/" + name)
+            _ = try await storage.addFileWhilePreparing(row) { _ = try file.finish(as: name) }
         }
         do {
             try await upload.receive(request.body)
@@ -69,19 +64,16 @@ struct FilesController<Context: RequestContext> {
     @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
         let job = try await JobLookup.job(context, storage)
         let type = try FileType.parse(context.parameters.get("type") ?? "")
-        let name = context.parameters.get("name") ?? ""
-        guard job.status == .preparing else {
-            throw APIError.badRequest(
-                "job \(job.jobID) is \(job.status.rawValue); files can be removed only while it is preparing")
-        }
-        let files = try await storage.files(ofJob: job.jobID, type: type)
-        guard let file = files.first(where: { $0.filename == name }),
-            try await storage.deleteFile(jobID: job.jobID, type: type, filename: name)
+        // The router leaves percent-escapes in; the web page encodes names with encodeURIComponent.
+        let raw = context.parameters.get("name") ?? ""
+        let name = raw.removingPercentEncoding ?? raw
+        try PreparingJob.require(job.jobID, job.status, toAllow: .removeFiles)
+        guard let file = try await storage.deleteFileWhilePreparing(jobID: job.jobID, type: type, filename: name)
         else {
             throw APIError.notFound("job \(job.jobID) has no \(type.rawValue) file named '\(name)'")
         }
         // Only a file inside the run directory is ever removed from disk.
-        if let path = RunDirectory(path: job.runDirectory).resolve(file.filePath) { unlink(path) }
+        if let run = try? settings.data.runDirectory(of: job), let path = run.resolve(file.filePath) { unlink(path) }
         let counts = try await storage.fileCounts(ofJob: job.jobID)
         return JSONResponse.make(
             .object(["message": .string("removed \(name)"), "file_counts": JobObject.counts(counts)]))

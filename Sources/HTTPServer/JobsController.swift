@@ -37,7 +37,8 @@ struct JobsController<Context: RequestContext> {
         let job = try await storage.createJob(
             NewJob(config: config, runsDirectory: settings.runsDirectory, status: status))
         do {
-            try RunDirectory(path: job.runDirectory).create()
+            try settings.data.create()
+            try settings.data.runDirectory(of: job).create()
         } catch {
             _ = try? await storage.deleteJob(job.jobID)
             throw error
@@ -77,17 +78,12 @@ struct JobsController<Context: RequestContext> {
 
     @Sendable func start(_ request: Request, context: Context) async throws -> Response {
         let job = try await JobLookup.job(context, storage)
-        guard job.status == .preparing else {
-            throw APIError.badRequest("job \(job.jobID) is \(job.status.rawValue); only a preparing job can be started")
-        }
+        try PreparingJob.require(job.jobID, job.status, toAllow: .start)
         let posted = try await JSONBody.object(of: request, limit: settings.maximumJSONBytes, optional: true)
         let config = try VideoSettings.completed(
             (job.config ?? JobConfig()).merging(JobConfig(posted)), fonts: settings.fonts)
-        guard try await storage.fileCounts(ofJob: job.jobID).videos > 0 else {
-            throw APIError.badRequest("job \(job.jobID) has no video clips; upload at least one before starting")
-        }
-        guard try await storage.updateConfig(job.jobID, config) != nil,
-            let queued = try await storage.updateJob(job.jobID, JobUpdate(status: .queued))
+        // The store checks again, with the files and the config as read, in the transaction that queues.
+        guard let queued = try await storage.startJob(job.jobID, config: config, expectedConfig: job.configText)
         else { throw JobLookup.notFound(job.jobID) }
         return try await answer(queued)
     }
@@ -109,7 +105,7 @@ struct JobsController<Context: RequestContext> {
 
     @Sendable func logs(_ request: Request, context: Context) async throws -> Response {
         let job = try await JobLookup.job(context, storage)
-        let log = RunDirectory(path: job.runDirectory).log
+        let log = try settings.data.runDirectory(of: job).log
         let page: JobLog.Page
         if let after = request.uri.queryParameters["after"] {
             guard let position = Int(after), position >= 0 else {
@@ -128,9 +124,7 @@ struct JobsController<Context: RequestContext> {
         guard job.status == .completed, let output = job.outputFile else {
             throw APIError.notFound("job \(job.jobID) has no finished video (it is \(job.status.rawValue))")
         }
-        // The earlier service stored paths relative to its folder, which is the data directory here.
-        let path = output.hasPrefix("/") ? output : settings.dataDirectory + "/" + output
-        guard let file = RunDirectory(path: job.runDirectory).resolve(path) else {
+        guard let file = try settings.data.runDirectory(of: job).resolve(output) else {
             throw APIError.notFound("the video of job \(job.jobID) is not in its run directory any more")
         }
         let body = try await FileIO().loadFile(path: file, context: context)

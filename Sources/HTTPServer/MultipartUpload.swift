@@ -5,21 +5,16 @@ import RunFiles
 import StorageCore
 
 /// Receives a multipart/form-data body as it arrives: each file of the chosen
-/// field goes to disk under a temporary name, is renamed when its part ends,
-/// and only then handed to `store`. Files in other fields are skipped, files
+/// field goes to disk under a temporary name and, when its part ends, is
+/// handed to `store`, which moves it into place and records it. Files in other fields are skipped, files
 /// with a wrong extension or an unusable name are reported and skipped. A body
 /// that ends inside a part leaves nothing of that part behind.
 struct MultipartUpload {
-    struct StoredFile {
-        var name: String
-        var path: String
-    }
-
     let field: String
     let type: FileType
     let folder: String
     let limit: Int64
-    let store: (StoredFile) async throws -> Void
+    let store: (String, UploadFile) async throws -> Void
     private var stream: MultipartStream
 
     private(set) var uploaded: [String] = []
@@ -37,7 +32,7 @@ struct MultipartUpload {
 
     init(
         boundary: String, field: String, type: FileType, folder: String, limit: Int64,
-        store: @escaping (StoredFile) async throws -> Void
+        store: @escaping (String, UploadFile) async throws -> Void
     ) {
         self.field = field
         self.type = type
@@ -90,8 +85,12 @@ struct MultipartUpload {
                     file.abort()
                     errors.append("\(name): the file is empty")
                 } else {
-                    let path = try file.finish(as: name)
-                    try await store(StoredFile(name: name, path: path))
+                    do {
+                        try await store(name, file)
+                    } catch {
+                        file.abort()
+                        throw error
+                    }
                     uploaded.append(name)
                 }
             }

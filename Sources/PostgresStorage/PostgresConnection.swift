@@ -8,9 +8,10 @@ final class PostgresConnection {
     let handle: OpaquePointer
     /// Prepared statement name per SQL text; prepared once per connection.
     private var prepared: [String: String] = [:]
-    /// Statements that completed since `resetProgress()`: a lost connection with
-    /// none done means the work can safely run again on a new connection.
-    private(set) var completed = 0
+    /// Statements sent for execution since `resetProgress()`. Once one is sent,
+    /// a lost answer does not say whether it took effect (it may have
+    /// committed), so that work is never run again.
+    private(set) var sent = 0
 
     init(conninfo: String) throws {
         guard let handle = PQconnectdb(conninfo) else {
@@ -34,10 +35,21 @@ final class PostgresConnection {
 
     var isBroken: Bool { PQstatus(handle) != CONNECTION_OK }
 
-    func resetProgress() { completed = 0 }
+    func resetProgress() { sent = 0 }
+
+    /// An idle connection has nothing to read. When it has (the server closed
+    /// it, or said FATAL before closing, as after `pg_terminate_backend` or a
+    /// restart), it is stale: replaced before any work is sent on it.
+    var isStale: Bool {
+        let socket = PQsocket(handle)
+        guard socket >= 0 else { return true }
+        var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, 0) != 0
+    }
 
     /// Runs SQL text without parameters (several statements allowed).
     func execute(_ sql: String) throws {
+        sent += 1
         let result = PQexec(handle, sql)
         defer { PQclear(result) }
         try check(result, sql: sql)
@@ -67,6 +79,7 @@ final class PostgresConnection {
     /// Prepares `sql` on first use and runs it; the caller clears the result.
     private func executePrepared(_ sql: String, _ values: [String?]) throws -> OpaquePointer {
         let name = try statementName(for: sql, parameterCount: values.count)
+        sent += 1
         let result = withCStrings(values) { pointers in
             PQexecPrepared(handle, name, Int32(values.count), pointers, nil, nil, 0)
         }
@@ -94,6 +107,7 @@ final class PostgresConnection {
     // MARK: COPY
 
     func startCopy(_ sql: String) throws {
+        sent += 1
         let result = PQexec(handle, sql)
         defer { PQclear(result) }
         guard PQresultStatus(result) == PGRES_COPY_IN else {
@@ -145,7 +159,6 @@ final class PostgresConnection {
                 primary ?? String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
             throw PostgresError(sqlState: state, message: message, sql: sql, connectionLost: isBroken)
         }
-        completed += 1
     }
 }
 

@@ -20,23 +20,32 @@ final class PostgresSession: @unchecked Sendable {
         }
     }
 
-    /// A connection that a server restart broke while it sat idle fails on its
-    /// first statement, before anything reached a live server: that work runs
-    /// once more on a new connection, so the first call after a restart succeeds.
+    /// Work runs again on a new connection only when none of it can have
+    /// reached the server: a connection found stale before use is replaced
+    /// first (so the first call after a restart succeeds), and a failure before
+    /// the first statement was sent is tried once more. A statement that was
+    /// sent and whose answer was lost is never repeated: it may have committed,
+    /// and a job must never be created twice.
     private func runHere<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         var attempt = 0
         while true {
             attempt += 1
             do {
-                if connection?.isBroken ?? true { connection = try PostgresConnection(conninfo: conninfo) }
+                if let current = connection, current.isBroken || current.isStale { connection = nil }
+                if connection == nil { connection = try PostgresConnection(conninfo: conninfo) }
                 let current = connection!
                 current.resetProgress()
                 do {
                     return try body(current)
                 } catch let error as PostgresError where error.connectionLost {
                     connection = nil
-                    if attempt == 1 && current.completed == 0 { continue }
-                    throw error
+                    if attempt == 1 && current.sent == 0 { continue }
+                    guard current.sent > 0 else { throw error }
+                    throw StorageError(
+                        .unavailable,
+                        "the connection to PostgreSQL was lost after a statement was sent, so whether it took "
+                            + "effect is unknown; look before doing it again: \(error.message)",
+                        detail: error.description)
                 }
             } catch {
                 throw StorageError(postgres: error)

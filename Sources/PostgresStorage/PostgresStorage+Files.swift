@@ -2,21 +2,20 @@ import StorageCore
 
 extension PostgresStorage {
     static let fileColumns = "id, job_id, file_type, filename, file_path, uploaded_at"
+    static let upsertFile = """
+        INSERT INTO job_files (job_id, file_type, filename, file_path, uploaded_at)
+        VALUES ($1, $2, $3, $4, $5::timestamptz)
+        ON CONFLICT (job_id, file_type, filename)
+        DO UPDATE SET file_path = excluded.file_path, uploaded_at = excluded.uploaded_at
+        RETURNING \(fileColumns)
+        """
 
     public func addFile(_ file: NewJobFile) async throws -> JobFile {
         try file.validate()
         let values = [String(file.jobID), file.fileType.rawValue, file.filename, file.filePath, now]
         do {
             return try await session { connection in
-                try connection.query(
-                    """
-                    INSERT INTO job_files (job_id, file_type, filename, file_path, uploaded_at)
-                    VALUES ($1, $2, $3, $4, $5::timestamptz)
-                    ON CONFLICT (job_id, file_type, filename)
-                    DO UPDATE SET file_path = excluded.file_path, uploaded_at = excluded.uploaded_at
-                    RETURNING \(Self.fileColumns)
-                    """, values
-                ) { try JobFile(row: $0) }[0]
+                try connection.query(Self.upsertFile, values) { try JobFile(row: $0) }[0]
             }
         } catch let error as StorageError where error.kind == .notFound {
             throw StorageError(.notFound, "job \(file.jobID) does not exist", detail: error.detail)

@@ -131,14 +131,14 @@ extension PostgresStorage {
         return countsByStatus(rows)
     }
 
-    public func stalePreparingJobs(createdBefore cutoff: Timestamp) async throws -> [Job] {
+    public func deleteStalePreparingJobs(createdBefore cutoff: Timestamp) async throws -> [DeletedJob] {
         try await session { connection in
             try connection.query(
                 """
-                SELECT \(Self.jobColumns) FROM jobs
-                WHERE status = 'preparing' AND created_at < $1::timestamptz ORDER BY job_id
+                DELETE FROM jobs WHERE status = 'preparing' AND created_at < $1::timestamptz
+                RETURNING job_id, run_dir
                 """, [cutoff.description]
-            ) { try Job(row: $0) }
+            ) { DeletedJob(jobID: $0.int64(0), runDirectory: $0.text(1) ?? "") }.sorted { $0.jobID < $1.jobID }
         }
     }
 

@@ -122,8 +122,13 @@ extension PostgresStorage {
         }
     }
 
-    public func waitForQueuedJobs(timeout: Duration) async {
+    public var queueMark: WakeSignal.Mark {
         listener.start()
-        await listener.signal.wait(timeout: timeout)
+        return listener.signal.mark
+    }
+
+    public func waitForQueuedJobs(since mark: WakeSignal.Mark?, timeout: Duration) async {
+        listener.start()
+        await listener.signal.wait(since: mark, timeout: timeout)
     }
 }

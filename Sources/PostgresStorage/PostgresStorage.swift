@@ -53,11 +53,11 @@ public final class PostgresStorage: Storage, DatabaseAdministration {
                 return done.isEmpty ? nil : MigrationReport(applied: done)
             }
             return PostgresStorage(
-                conninfo: conninfo, location: parameters.redacted, pool: pool, options: options, report: report)
+                conninfo: conninfo, location: Redacted.location(url), pool: pool, options: options, report: report)
         } catch {
             await pool.close()
             var failure = StorageError(postgres: error)
-            failure.message = "\(parameters.redacted): \(failure.message)"
+            failure.message = "\(Redacted.location(url)): \(failure.message)"
             throw failure
         }
     }
@@ -105,13 +105,5 @@ struct ConnectionParameters {
             return conninfo + (conninfo.contains("?") ? "&" : "?") + "connect_timeout=10"
         }
         return conninfo + " connect_timeout=10"
-    }
-
-    /// `postgresql://user@host:port/db`, never the password.
-    var redacted: String {
-        let user = values["user"].map { "\($0)@" } ?? ""
-        let host = values["host"] ?? values["hostaddr"] ?? "localhost"
-        let port = values["port"].map { ":\($0)" } ?? ""
-        return "postgresql://\(user)\(host)\(port)/\(values["dbname"] ?? "")"
     }
 }

@@ -98,11 +98,17 @@ extension SQLiteConnection {
     }
 
     /// A consistent copy through SQLite's online backup API, taken in one step
-    /// so that writers in other processes cannot tear it.
+    /// so that writers in other processes cannot tear it. The copy is readable
+    /// by its owner only (mode 0600): it holds everything, credentials too.
     func backup(to destination: String) throws {
-        if FileManager.default.fileExists(atPath: destination) {
-            throw StorageError(.conflict, "\(destination) already exists; choose a new name for the backup")
+        let descriptor = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            if errno == EEXIST {
+                throw StorageError(.conflict, "\(destination) already exists; choose a new name for the backup")
+            }
+            throw StorageError(.unavailable, "cannot write \(destination): \(String(cString: strerror(errno)))")
         }
+        close(descriptor)
         let target = try SQLiteConnection(path: destination, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
         guard let backup = sqlite3_backup_init(target.handle, "main", handle, "main") else {
             throw SQLiteError(code: sqlite3_errcode(target.handle), connection: target.handle, sql: nil)

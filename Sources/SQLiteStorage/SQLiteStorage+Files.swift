@@ -6,26 +6,28 @@ extension SQLiteStorage {
     public func addFile(_ file: NewJobFile) async throws -> JobFile {
         try file.validate()
         let now = now
-        return try await write { connection in
-            do {
-                let id = try connection.query(
-                    """
-                    INSERT INTO job_files (job_id, file_type, filename, file_path, uploaded_at) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (job_id, file_type, filename)
-                    DO UPDATE SET file_path = excluded.file_path, uploaded_at = excluded.uploaded_at
-                    RETURNING id
-                    """,
-                    [
-                        .integer(file.jobID), .text(file.fileType.rawValue), .text(file.filename),
-                        .text(file.filePath), .timestamp(now),
-                    ]
-                ) { $0.int64(0) }[0]
-                return JobFile(
-                    id: id, jobID: file.jobID, fileType: file.fileType, filename: file.filename,
-                    filePath: file.filePath, uploadedAt: now)
-            } catch let error as SQLiteError where error.storageError.kind == .notFound {
-                throw StorageError(.notFound, "job \(file.jobID) does not exist", detail: error.description)
-            }
+        return try await write { connection in try Self.upsertFile(connection, file, at: now) }
+    }
+
+    static func upsertFile(_ connection: SQLiteConnection, _ file: NewJobFile, at now: Timestamp) throws -> JobFile {
+        do {
+            let id = try connection.query(
+                """
+                INSERT INTO job_files (job_id, file_type, filename, file_path, uploaded_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (job_id, file_type, filename)
+                DO UPDATE SET file_path = excluded.file_path, uploaded_at = excluded.uploaded_at
+                RETURNING id
+                """,
+                [
+                    .integer(file.jobID), .text(file.fileType.rawValue), .text(file.filename),
+                    .text(file.filePath), .timestamp(now),
+                ]
+            ) { $0.int64(0) }[0]
+            return JobFile(
+                id: id, jobID: file.jobID, fileType: file.fileType, filename: file.filename,
+                filePath: file.filePath, uploadedAt: now)
+        } catch let error as SQLiteError where error.storageError.kind == .notFound {
+            throw StorageError(.notFound, "job \(file.jobID) does not exist", detail: error.description)
         }
     }
 

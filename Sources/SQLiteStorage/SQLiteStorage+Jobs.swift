@@ -135,11 +135,12 @@ extension SQLiteStorage {
         return countsByStatus(rows)
     }
 
-    public func stalePreparingJobs(createdBefore cutoff: Timestamp) async throws -> [Job] {
-        try await read { connection in
+    public func deleteStalePreparingJobs(createdBefore cutoff: Timestamp) async throws -> [DeletedJob] {
+        try await write { connection in
             try connection.query(
-                "SELECT \(Self.jobColumns) FROM jobs WHERE status = 'preparing' AND created_at < ? ORDER BY job_id",
-                [.timestamp(cutoff)], row: Self.readJob)
+                "DELETE FROM jobs WHERE status = 'preparing' AND created_at < ? RETURNING job_id, run_dir",
+                [.timestamp(cutoff)]
+            ) { DeletedJob(jobID: $0.int64(0), runDirectory: $0.text(1) ?? "") }.sorted { $0.jobID < $1.jobID }
         }
     }
 

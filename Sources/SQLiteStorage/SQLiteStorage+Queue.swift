@@ -119,8 +119,10 @@ extension SQLiteStorage {
         }
     }
 
-    public func waitForQueuedJobs(timeout: Duration) async {
+    public var queueMark: WakeSignal.Mark { queueSignal.mark }
+
+    public func waitForQueuedJobs(since mark: WakeSignal.Mark?, timeout: Duration) async {
         // Other processes on this host have no way to tell: short timeouts are the poll.
-        await queueSignal.wait(timeout: timeout)
+        await queueSignal.wait(since: mark, timeout: timeout)
     }
 }

@@ -39,10 +39,32 @@ public final class SQLiteStorage: Storage, DatabaseAdministration {
         self.openingReport = openingReport
     }
 
+    /// A folder where the file should be, or a file where its folder should be,
+    /// is a sentence, not a system error.
+    static func checkPlace(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw StorageError.invalidInput(
+                "\(path) is a folder, not a database file; name a file, such as \(path)/yt-builder.db")
+        }
+        var folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        while folder.path != "/" {
+            if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) {
+                guard isDirectory.boolValue else {
+                    throw StorageError.invalidInput(
+                        "cannot keep a database at \(path): \(folder.path) is a file, not a folder")
+                }
+                return
+            }
+            folder.deleteLastPathComponent()
+        }
+    }
+
     /// Opens (creating it and its folder when missing) the database at `path`.
     public static func open(path: String, options: Options = Options()) async throws -> SQLiteStorage {
         let connection: SQLiteConnection
         do {
+            try checkPlace(path)
             if options.create {
                 let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

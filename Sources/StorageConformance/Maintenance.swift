@@ -35,11 +35,18 @@ extension StorageConformance {
                 CleanupResult(jobs: [], files: 0, uploads: 0),
                 "a second cleanup finds nothing")
 
-            let stale = try await storage.stalePreparingJobs(createdBefore: clock.peek().adding(seconds: -3600))
-            try expectEqual(stale.map(\.jobID), [old[.preparing]?.jobID].compactMap { $0 }, "stale preparing jobs")
+            let stalePreparing = try unwrap(old[.preparing], "the old preparing job")
+            _ = try await add(storage, stalePreparing.jobID, .videos, "left.mp4")
             let fresh = try await newJob(storage)
-            let none = try await storage.stalePreparingJobs(createdBefore: fresh.createdAt)
-            try expect(!none.contains { $0.jobID == fresh.jobID }, "a job created at the cutoff is not stale")
+            let none = try await storage.deleteStalePreparingJobs(createdBefore: stalePreparing.createdAt)
+            try expectEqual(none, [], "a job created at the cutoff is not stale")
+            let stale = try await storage.deleteStalePreparingJobs(createdBefore: clock.peek().adding(seconds: -3600))
+            try expectEqual(
+                stale, [DeletedJob(jobID: stalePreparing.jobID, runDirectory: stalePreparing.runDirectory)],
+                "stale preparing jobs are deleted, and only they")
+            try expectEqual(try await storage.job(stalePreparing.jobID), nil, "the stale job is gone")
+            try expectEqual(try await storage.files(ofJob: stalePreparing.jobID, type: nil), [], "with its files")
+            try expect(try await storage.job(fresh.jobID) != nil, "the fresh preparing job stays")
         }
     }
 

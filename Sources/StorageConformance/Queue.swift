@@ -161,16 +161,16 @@ extension StorageConformance {
     public func testWakeUp() async throws {
         try await withStorage { storage, _ in
             // The first wait may start listening and end early; then the store is ready.
-            await storage.waitForQueuedJobs(timeout: .milliseconds(200))
+            await storage.waitForQueuedJobs(since: nil, timeout: .milliseconds(200))
             try await Task.sleep(for: .milliseconds(500))
             let start = ContinuousClock.now
-            await storage.waitForQueuedJobs(timeout: .milliseconds(300))
+            await storage.waitForQueuedJobs(since: storage.queueMark, timeout: .milliseconds(300))
             try expect(
                 ContinuousClock.now - start >= .milliseconds(250), "with nothing queued, a wait lasts its timeout")
 
             let woke = Flag()
             let waiter = Task {
-                await storage.waitForQueuedJobs(timeout: .seconds(30))
+                await storage.waitForQueuedJobs(since: nil, timeout: .seconds(30))
                 woke.set()
             }
             try await Task.sleep(for: .milliseconds(200))
@@ -180,6 +180,15 @@ extension StorageConformance {
             let didWake = woke.isSet
             waiter.cancel()
             try expect(didWake, "queueing a job wakes a waiting worker (within 10 s, not its 30 s timeout)")
+
+            // A worker looks (finds nothing), a job is queued, then the worker waits: it must not sleep through it.
+            let mark = storage.queueMark
+            _ = try await queued(storage, count: 1)
+            let late = ContinuousClock.now
+            await storage.waitForQueuedJobs(since: mark, timeout: .seconds(30))
+            try expect(
+                ContinuousClock.now - late < .seconds(10),
+                "a job queued between the look and the wait ends the wait at once")
         }
     }
 }

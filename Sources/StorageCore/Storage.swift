@@ -15,12 +15,19 @@ public protocol Storage: Sendable {
     /// Applies the update if the status machine allows it; nil when there is no such job.
     func updateJob(_ id: Int64, _ update: JobUpdate) async throws -> Job?
     func updateConfig(_ id: Int64, _ config: JobConfig) async throws -> Job?
+    /// Starts a preparing job in one transaction: checks that it is preparing,
+    /// that its config text is still `expectedConfig` (what the caller merged
+    /// into `config`), and that it has a video clip; then stores `config` and
+    /// queues it. Nil when there is no such job.
+    func startJob(_ id: Int64, config: JobConfig, expectedConfig: String?) async throws -> Job?
     /// Deletes the job with its files and uploads; nil when there is no such job.
     func deleteJob(_ id: Int64) async throws -> DeletedJob?
-    /// Jobs still `preparing` that were created before `cutoff`: abandoned uploads.
     /// How many jobs have each status; every status is present, zero included.
     func jobCounts() async throws -> [JobStatus: Int]
-    func stalePreparingJobs(createdBefore cutoff: Timestamp) async throws -> [Job]
+    /// Deletes the jobs still `preparing` that were created before `cutoff`
+    /// (abandoned uploads), with their files, in one statement: a job started
+    /// meanwhile is not preparing any more and stays.
+    func deleteStalePreparingJobs(createdBefore cutoff: Timestamp) async throws -> [DeletedJob]
     /// Deletes finished jobs (completed, failed, cancelled) that finished before
     /// `cutoff`, with their files and uploads; `dryRun` only reports them.
     func cleanupOldJobs(finishedBefore cutoff: Timestamp, dryRun: Bool) async throws -> CleanupResult
@@ -32,6 +39,15 @@ public protocol Storage: Sendable {
     /// A job's files in upload order, optionally of one type.
     func files(ofJob jobID: Int64, type: FileType?) async throws -> [JobFile]
     func deleteFile(jobID: Int64, type: FileType, filename: String) async throws -> Bool
+    /// Adds a file to a job that is still preparing. The status check, `place`
+    /// (which puts the file at `file.filePath`) and the insert are one
+    /// transaction, so a job that has started never gains a file; `place` is
+    /// not called when the job is not preparing (invalidTransition).
+    func addFileWhilePreparing(_ file: NewJobFile, place: @escaping @Sendable () throws -> Void) async throws
+        -> JobFile
+    /// Deletes a file of a job that is still preparing (checked in the same
+    /// transaction); the deleted row, nil when there was none.
+    func deleteFileWhilePreparing(jobID: Int64, type: FileType, filename: String) async throws -> JobFile?
     /// Each job's file counts; a job without files (or that does not exist) gets zeros.
     func fileCounts(ofJobs jobIDs: [Int64]) async throws -> [Int64: FileCounts]
 
@@ -87,9 +103,12 @@ public protocol Storage: Sendable {
     /// Cancels a preparing or queued job now; asks a running job's worker to
     /// stop. Nil when there is no such job; a finished job is invalidTransition.
     func cancelJob(_ id: Int64) async throws -> CancelOutcome?
-    /// Returns when a job may have been queued, or after `timeout`. A hint for
-    /// idle workers, never a promise: they claim to find out.
-    func waitForQueuedJobs(timeout: Duration) async
+    /// Where the queue's wake-ups stand; taken before a claim finds nothing.
+    var queueMark: WakeSignal.Mark { get }
+    /// Returns when a job may have been queued since `mark` (at once if that
+    /// happened already), or after `timeout`. A hint for idle workers, never a
+    /// promise: they claim to find out.
+    func waitForQueuedJobs(since mark: WakeSignal.Mark?, timeout: Duration) async
 
     /// Releases connections. Calls after this fail with `.unavailable`.
     func close() async

@@ -14,21 +14,36 @@ final class JobExecution: Sendable {
 
     let pool: WorkerPool
     let claimed: ClaimedJob
+    /// A failure when the path rule refuses the job's run directory: nothing is written there.
+    let runDirectory: Result<RunDirectory, RunDirectoryRefused>
     private let reason = Mutex<StopReason?>(nil)
     private let work = Mutex<Task<String?, any Error>?>(nil)
 
     init(pool: WorkerPool, claimed: ClaimedJob) {
         self.pool = pool
         self.claimed = claimed
+        do {
+            runDirectory = .success(try pool.dataDirectory.runDirectory(of: claimed.job))
+        } catch {
+            runDirectory = .failure(error)
+        }
     }
 
     var claim: JobClaim { claimed.claim }
-    var log: JobLog { RunDirectory(path: claimed.job.runDirectory).log }
 
     func run() async {
-        let runDirectory = RunDirectory(path: claimed.job.runDirectory)
+        let runDirectory: RunDirectory
+        switch self.runDirectory {
+        case .success(let checked): runDirectory = checked
+        case .failure(let refused):
+            pool.logger.warning("job refused", metadata: ["job_id": "\(claim.jobID)", "reason": "\(refused)"])
+            return await finish(.failed(error: refused.description))
+        }
         try? runDirectory.create()
+        // A worker killed mid-render left its partial output; it is never a result.
+        let swept = runDirectory.sweepPartialFiles()
         write("attempt \(claim.attempt) on worker \(claim.workerID)")
+        if !swept.isEmpty { write("removed what an earlier attempt left: \(swept.joined(separator: ", "))") }
         let reporter = JobReporter(
             progress: { percent, step in await self.reportProgress(percent, step) },
             log: { line in self.write(line) })
@@ -105,23 +120,19 @@ final class JobExecution: Sendable {
     /// if it never comes back in time, the lease runs out and the job is rescued.
     private func finish(_ outcome: JobOutcome?) async {
         guard let outcome else { return }
-        for attempt in 1...20 {
-            do {
-                if try await pool.storage.finishJob(claim, outcome) {
-                    write("finished: \(Self.describe(outcome))")
-                } else {
-                    write("not finished here: the job is no longer this worker's")
-                }
-                return
-            } catch {
-                pool.logger.warning(
-                    "cannot finish the job yet", metadata: ["job_id": "\(claim.jobID)", "error": "\(error)"])
-                try? await Task.sleep(for: .milliseconds(min(250 * attempt, 3000)))
+        let retry = FinishRetry(lease: pool.settings.lease, logger: pool.logger)
+        await retry.run("the end of job \(claim.jobID)", metadata: ["job_id": "\(claim.jobID)"]) {
+            if try await pool.storage.finishJob(claim, outcome) {
+                write("finished: \(Self.describe(outcome))")
+            } else {
+                write("not finished here: the job is no longer this worker's")
             }
         }
     }
 
     private func write(_ line: String) {
+        guard case .success(let runDirectory) = runDirectory else { return }
+        let log = runDirectory.log
         do {
             try log.append(line)
         } catch {

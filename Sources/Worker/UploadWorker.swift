@@ -44,6 +44,7 @@ public final class UploadWorker: Service, Sendable {
             let worker = "\(settings.name)/upload"
             var lastRescue = ContinuousClock.now - settings.rescueInterval
             while !isStopping {
+                let stop = stopSignal.mark
                 do {
                     if ContinuousClock.now - lastRescue >= settings.rescueInterval {
                         lastRescue = ContinuousClock.now
@@ -55,7 +56,7 @@ public final class UploadWorker: Service, Sendable {
                     if let claimed = try await storage.claimUploadTask(worker: worker, lease: settings.lease) {
                         await publish(claimed)
                     } else {
-                        await stopSignal.wait(timeout: settings.pollInterval)
+                        await stopSignal.wait(since: stop, timeout: settings.pollInterval)
                     }
                 } catch {
                     logger.warning("upload queue unavailable", metadata: ["error": "\(error)"])
@@ -124,15 +125,10 @@ public final class UploadWorker: Service, Sendable {
 
     /// Writes the outcome, retrying while the database is away.
     private func finish(_ claim: UploadClaim, _ outcome: UploadOutcome) async {
-        for attempt in 1...20 {
-            do {
-                _ = try await storage.finishUploadTask(claim, outcome)
-                logger.info(
-                    "upload finished", metadata: ["task": "\(claim.taskID)", "outcome": "\(Self.name(outcome))"])
-                return
-            } catch {
-                try? await Task.sleep(for: .milliseconds(min(250 * attempt, 3000)))
-            }
+        let retry = FinishRetry(lease: settings.lease, logger: logger)
+        await retry.run("the end of upload task \(claim.taskID)", metadata: ["task": "\(claim.taskID)"]) {
+            _ = try await storage.finishUploadTask(claim, outcome)
+            logger.info("upload finished", metadata: ["task": "\(claim.taskID)", "outcome": "\(Self.name(outcome))"])
         }
     }
 

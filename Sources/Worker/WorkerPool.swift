@@ -12,20 +12,27 @@ import Synchronization
 public final class WorkerPool: Service, Sendable {
     let storage: any Storage
     let runner: any JobRunner
+    /// Where run directories live: a job's log and files are used only inside it.
+    let dataDirectory: DataDirectory
     public let settings: WorkerSettings
     let logger: Logger
     private let stopping = Mutex(false)
     private let stopSignal = WakeSignal()
 
-    public init(storage: any Storage, runner: any JobRunner, settings: WorkerSettings, logger: Logger) {
+    public init(
+        storage: any Storage, runner: any JobRunner, dataDirectory: DataDirectory, settings: WorkerSettings,
+        logger: Logger
+    ) {
         self.storage = storage
         self.runner = runner
+        self.dataDirectory = dataDirectory
         self.settings = settings
         self.logger = logger
     }
 
     public func run() async throws {
         try settings.validate()
+        try dataDirectory.create()
         logger.info(
             "workers started",
             metadata: [
@@ -56,11 +63,15 @@ public final class WorkerPool: Service, Sendable {
 
     private func claimLoop(worker: String) async {
         while !isStopping {
+            // Taken before the claim: a job queued (or a stop) after it finds nothing still wakes the wait.
+            let queued = storage.queueMark
+            let stop = stopSignal.mark
             do {
+                if isStopping { return }
                 if let claimed = try await storage.claimJob(worker: worker, lease: settings.lease) {
                     await JobExecution(pool: self, claimed: claimed).run()
                 } else {
-                    await idle(settings.pollInterval)
+                    await idle(since: queued, stop, settings.pollInterval)
                 }
             } catch {
                 logger.warning("cannot claim a job", metadata: ["worker": "\(worker)", "error": "\(error)"])
@@ -70,10 +81,10 @@ public final class WorkerPool: Service, Sendable {
     }
 
     /// Until a job may have been queued, the poll interval passes, or shutdown.
-    private func idle(_ timeout: Duration) async {
+    private func idle(since queued: WakeSignal.Mark, _ stop: WakeSignal.Mark, _ timeout: Duration) async {
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.storage.waitForQueuedJobs(timeout: timeout) }
-            group.addTask { await self.stopSignal.wait(timeout: timeout) }
+            group.addTask { await self.storage.waitForQueuedJobs(since: queued, timeout: timeout) }
+            group.addTask { await self.stopSignal.wait(since: stop, timeout: timeout) }
             await group.next()
             group.cancelAll()
         }

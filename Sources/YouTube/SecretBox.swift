@@ -39,15 +39,7 @@ public struct SecretBox: Sendable {
             return SecretBox(key: SymmetricKey(data: data))
         }
         let path = dataDirectory + "/" + keyFileName
-        if let data = FileManager.default.contents(atPath: path) {
-            guard
-                let decoded = Data(
-                    base64Encoded: String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-                ),
-                decoded.count == 32
-            else { throw KeyError.badKey("\(path) does not hold a 32-byte base64 key") }
-            return SecretBox(key: SymmetricKey(data: decoded))
-        }
+        if let box = try readKeyFile(path) { return box }
         let key = SymmetricKey(size: .bits256)
         let text = key.withUnsafeBytes { Data($0).base64EncodedString() } + "\n"
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
@@ -66,9 +58,39 @@ public struct SecretBox: Sendable {
             guard errno == EEXIST else {
                 throw KeyError.badKey("cannot create the key file \(path): \(String(cString: strerror(errno)))")
             }
-            return try load(dataDirectory: dataDirectory, environment: environment)
+            // Another process made it first: read theirs, once.
+            guard let box = try readKeyFile(path) else {
+                throw KeyError.badKey("the key file \(path) appeared and vanished again; start once more")
+            }
+            return box
         }
         return SecretBox(key: key)
+    }
+
+    /// The key in `path`; nil only when there is no such file. Anything else
+    /// there (a folder, an unreadable or damaged file) is one clear error.
+    static func readKeyFile(_ path: String) throws -> SecretBox? {
+        var status = stat()
+        // Followed if a link: key files are often links into a secrets mount.
+        guard stat(path, &status) == 0 else {
+            guard errno == ENOENT else {
+                throw KeyError.badKey("cannot read the key file \(path): \(String(cString: strerror(errno)))")
+            }
+            return nil
+        }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            throw KeyError.badKey(
+                "\(path) is not a key file (it is a folder or another kind of file); move it away, or set YT_BUILDER_SECRET_KEY")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw KeyError.badKey("cannot read the key file \(path); check its owner and permissions")
+        }
+        guard
+            let decoded = Data(
+                base64Encoded: String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
+            decoded.count == 32
+        else { throw KeyError.badKey("\(path) does not hold a 32-byte base64 key") }
+        return SecretBox(key: SymmetricKey(data: decoded))
     }
 
     public func seal(_ plain: String) throws -> String {

@@ -52,7 +52,7 @@ struct BenchCommand: AsyncParsableCommand {
             await storage.close()
             if json { return try Console.printJSON(result) }
             print(
-                "storage benchmark on \(scratch.isTemporary ? "a temporary SQLite file" : location), concurrency \(concurrency)"
+                "storage benchmark on \(scratch.isTemporary ? "a temporary SQLite file" : Redacted.location(location)), concurrency \(concurrency)"
             )
             print(
                 String(
@@ -109,7 +109,7 @@ struct BenchCommand: AsyncParsableCommand {
                 try Console.printJSON(result)
             } else {
                 print(
-                    "queue benchmark on \(scratch.isTemporary ? "a temporary SQLite file" : location), \(workers) workers"
+                    "queue benchmark on \(scratch.isTemporary ? "a temporary SQLite file" : Redacted.location(location)), \(workers) workers"
                 )
                 print(
                     String(

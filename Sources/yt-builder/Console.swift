@@ -30,7 +30,11 @@ struct MigrationReportText {
 
     var text: String {
         var lines: [String] = []
-        if let backup = report.backupPath { lines.append("Backed up the database before upgrading it: \(backup)") }
+        if let backup = report.backupPath {
+            lines.append(
+                "Backed up the database before upgrading it: \(backup) (mode 0600, readable by its owner only: "
+                    + "it holds the whole history, the earlier service's plain-text YouTube tokens included)")
+        }
         if let legacy = report.legacyUpgrade {
             lines.append("Upgraded a database of the earlier service (timestamps read in \(legacy.timeZone)):")
             lines.append(

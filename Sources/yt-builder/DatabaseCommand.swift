@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StorageCore
+import YouTube
 
 struct DatabaseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -40,9 +41,13 @@ struct DatabaseCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let report = try await database.withStorage(migrate: false, create: true) { try await $0.migrate() }
+            let (report, sealing) = try await database.withStorage(migrate: false, create: true) { storage in
+                let report = try await storage.migrate()
+                return (report, try await PlainCredentials.seal(in: storage, dataDirectory: database.dataDir))
+            }
             if json { return try Console.printJSON(report) }
             print(MigrationReportText(report: report).text)
+            if let sealing { print(sealing) }
         }
     }
 
@@ -55,11 +60,11 @@ struct DatabaseCommand: AsyncParsableCommand {
         func run() async throws {
             let problems = try await database.withStorage(migrate: false) { try await $0.check() }
             guard problems.isEmpty else {
-                Console.error("\(database.location): \(problems.count) problem(s):")
+                Console.error("\(Redacted.location(database.location)): \(problems.count) problem(s):")
                 for problem in problems { Console.error("  \(problem)") }
                 throw ExitCode.failure
             }
-            print("\(database.location): ok")
+            print("\(Redacted.location(database.location)): ok")
         }
     }
 
@@ -72,7 +77,33 @@ struct DatabaseCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await database.withStorage(migrate: false) { try await $0.backup(to: destination) }
-            print("Backed up \(database.location) to \(destination)")
+            print("Backed up \(Redacted.location(database.location)) to \(destination)")
         }
+    }
+}
+
+/// The earlier service kept YouTube tokens as plain JSON. `db migrate` seals
+/// them when a key is at hand (YT_BUILDER_SECRET_KEY, or an existing
+/// secret.key; it makes none), and otherwise says who will.
+enum PlainCredentials {
+    /// What to tell the user; nil when there was nothing plain.
+    static func seal(in storage: any Storage, dataDirectory: String) async throws -> String? {
+        let plain = try await storage.allCredentials().filter { !SecretBox.isSealed($0.text) }.count
+        guard plain > 0 else { return nil }
+        let environment = ProcessInfo.processInfo.environment
+        let keyFile = dataDirectory + "/" + SecretBox.keyFileName
+        guard environment["YT_BUILDER_SECRET_KEY"].map({ !$0.isEmpty }) == true
+            || FileManager.default.fileExists(atPath: keyFile)
+        else {
+            return """
+                \(plain) YouTube credentials row(s) are still plain text: no key is set (YT_BUILDER_SECRET_KEY) and \
+                there is no \(keyFile). `yt-builder serve` seals them when it starts (making that key file), or set \
+                the key and run `yt-builder db migrate` again.
+                """
+        }
+        let box = try SecretBox.load(dataDirectory: dataDirectory)
+        let sealed = try await YouTubeAccount(storage: storage, box: box, configuration: .failure(.init(description: "")))
+            .sealPlainCredentials()
+        return "Sealed \(sealed) plain-text YouTube credentials row(s) with the key."
     }
 }

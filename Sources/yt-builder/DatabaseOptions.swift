@@ -4,17 +4,30 @@ import PostgresStorage
 import SQLiteStorage
 import StorageCore
 
-/// Which database a command uses, and how a file of the earlier service is read.
+/// Which database and data directory a command uses, and how a file of the
+/// earlier service is read.
 struct DatabaseOptions: ParsableArguments {
-    static let defaultPath = "data/yt-builder.db"
+    static let defaultDataDirectory = "data"
+    static let databaseFileName = "yt-builder.db"
+    static let defaultPath = defaultDataDirectory + "/" + databaseFileName
 
     @Option(
         name: .long,
         help: ArgumentHelp(
             "A SQLite file path, or a postgresql:// URL.",
-            discussion: "Default: env YT_BUILDER_DATABASE_URL, else env YT_BUILDER_DB_PATH, else ./\(defaultPath).",
+            discussion: """
+                Default: env YT_BUILDER_DATABASE_URL, else env YT_BUILDER_DB_PATH, else \(databaseFileName) in the \
+                data directory when --data-dir or YT_BUILDER_DATA_DIR names one, else ./\(defaultPath).
+                """,
             valueName: "path-or-url"))
     var database: String?
+
+    @Option(
+        name: .customLong("data-dir"),
+        help: ArgumentHelp(
+            "Holds runs/ (a folder per job), fonts/, secret.key and, by default, \(databaseFileName).",
+            discussion: "Default: env YT_BUILDER_DATA_DIR, else ./\(defaultDataDirectory).", valueName: "folder"))
+    var dataDirFlag: String?
 
     @Option(
         name: .long,
@@ -33,11 +46,46 @@ struct DatabaseOptions: ParsableArguments {
             .compactMap { $0 }.first { !$0.isEmpty }
     }
 
-    var location: String { explicitLocation ?? Self.defaultPath }
+    /// The data directory named by the flag or the environment; nil when neither names one.
+    var explicitDataDirectory: String? {
+        [dataDirFlag, ProcessInfo.processInfo.environment["YT_BUILDER_DATA_DIR"]].compactMap { $0 }.first {
+            !$0.isEmpty
+        }
+    }
+
+    var dataDir: String { explicitDataDirectory ?? Self.defaultDataDirectory }
+
+    /// The database a command opens: named, else the one in the named data
+    /// directory, else the earlier service's `./data/yt-builder.db`.
+    var location: String {
+        explicitLocation ?? explicitDataDirectory.map { $0 + "/" + Self.databaseFileName } ?? Self.defaultPath
+    }
+
+    /// Before the database moved into the data directory, `--data-dir` did not
+    /// move it: a history may still be at `./data/yt-builder.db`. It is never
+    /// picked up silently (its files may be elsewhere); the message says where it is.
+    func checkForHistoryAtOldPlace() throws {
+        guard explicitLocation == nil, explicitDataDirectory != nil else { return }
+        let files = FileManager.default
+        let chosen = URL(fileURLWithPath: location).standardizedFileURL.path
+        let old = URL(fileURLWithPath: Self.defaultPath).standardizedFileURL.path
+        guard chosen != old, !files.fileExists(atPath: chosen), files.fileExists(atPath: old) else { return }
+        throw ValidationError(
+            """
+            there is no history at \(chosen), but there is one at \(old), where yt-builder kept it before the \
+            database moved into the data directory. Move it (with its -wal and -shm files) to \(chosen), or name it \
+            with --database \(old).
+            """)
+    }
 
     func validate() throws {
         _ = try legacyTimeZone()
         if let database, database.isEmpty { throw ValidationError("--database must not be empty") }
+        if let dataDirFlag, dataDirFlag.isEmpty { throw ValidationError("--data-dir must not be empty") }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: dataDir, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw ValidationError("the data directory \(dataDir) is a file, not a folder")
+        }
         guard (1...256).contains(poolSize) else { throw ValidationError("--pool-size must be 1 to 256") }
     }
 
@@ -60,6 +108,7 @@ struct DatabaseOptions: ParsableArguments {
     func open(migrate: Bool = true, create: Bool? = nil, at location: String? = nil) async throws -> any Storage
         & DatabaseAdministration
     {
+        if location == nil { try checkForHistoryAtOldPlace() }
         let location = location ?? self.location
         let storage: any Storage & DatabaseAdministration
         if Self.isPostgres(location) {

@@ -3,6 +3,7 @@ import Foundation
 import HTTPServer
 import Hummingbird
 import Logging
+import StorageCore
 import YouTube
 
 struct ServeCommand: AsyncParsableCommand {
@@ -22,7 +23,6 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
     @Option(help: "The port to listen on. Default: env PORT, else 5000.") var port: Int?
-    @Option(help: "Holds runs/ (a folder per job) and fonts/.") var dataDir = "data"
     @Option(help: "Render workers run inside this server (0: API only).") var workers = 1
     @Option(help: "The largest file an upload may hold, in bytes.") var maxFileSize: Int64 = 4 << 30
     @Flag(help: "Listen on a non-loopback address without a token.") var insecureNoAuth = false
@@ -44,7 +44,6 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...65535).contains(try resolvedPort) else { throw ValidationError("the port must be 0 to 65535") }
         guard workers >= 0 && workers <= 64 else { throw ValidationError("--workers must be 0 to 64") }
         guard maxFileSize >= 1 else { throw ValidationError("--max-file-size must be at least 1 byte") }
-        guard !dataDir.isEmpty else { throw ValidationError("--data-dir must not be empty") }
         if apiToken == nil, !insecureNoAuth, !Self.isLoopback(host) {
             throw ValidationError(
                 "refusing to listen on \(host) without authentication: set YT_BUILDER_API_TOKEN, "
@@ -58,8 +57,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = ServiceLogger.make()
-        try FileManager.default.createDirectory(atPath: dataDir + "/runs", withIntermediateDirectories: true)
-        var settings = ServerSettings(dataDirectory: dataDir)
+        var settings = ServerSettings(dataDirectory: database.dataDir)
+        try settings.data.create()
         settings.host = host
         settings.port = try resolvedPort
         settings.apiToken = apiToken
@@ -84,6 +83,7 @@ struct ServeCommand: AsyncParsableCommand {
                 "serving",
                 metadata: [
                     "address": "\(host):\(settings.port)", "data_dir": "\(settings.dataDirectory)",
+                    "database": "\(Redacted.location(database.location))",
                     "authentication": "\(apiToken == nil ? "none" : "bearer token")",
                 ])
             try await app.runService()

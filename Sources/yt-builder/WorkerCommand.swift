@@ -19,12 +19,10 @@ struct WorkerCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var workers: WorkerOptions
 
-    @Option(help: "Holds runs/ (a folder per job) and fonts/.") var dataDir = "data"
     @Option(help: "Jobs rendered at once by this process.") var concurrency = 1
 
     func validate() throws {
         guard (1...256).contains(concurrency) else { throw ValidationError("--concurrency must be 1 to 256") }
-        guard !dataDir.isEmpty else { throw ValidationError("--data-dir must not be empty") }
     }
 
     func run() async throws {
@@ -32,7 +30,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let storage = try await database.open()
         do {
             let services = try workers.makeServices(
-                storage: storage, dataDirectory: dataDir, concurrency: concurrency, logger: logger)
+                storage: storage, dataDirectory: database.dataDir, concurrency: concurrency, logger: logger)
             let group = ServiceGroup(
                 configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import RunFiles
 import ServiceLifecycle
 import StorageCore
 import Worker
@@ -70,7 +71,8 @@ struct WorkerOptions: ParsableArguments {
         case .render: runner = RenderJobRunner(storage: storage, dataDirectory: dataDirectory)
         }
         return WorkerPool(
-            storage: storage, runner: runner, settings: settings(concurrency: concurrency), logger: logger)
+            storage: storage, runner: runner, dataDirectory: DataDirectory(dataDirectory),
+            settings: settings(concurrency: concurrency), logger: logger)
     }
 
     /// The render workers and the YouTube upload worker of a process.

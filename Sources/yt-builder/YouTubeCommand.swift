@@ -16,10 +16,9 @@ struct YouTubeCommand: AsyncParsableCommand {
 
     struct Common: ParsableArguments {
         @OptionGroup var database: DatabaseOptions
-        @Option(help: "Holds secret.key (the key that seals credentials).") var dataDir = "data"
 
         func withAccount<T>(_ body: (YouTubeAccount, any Storage) async throws -> T) async throws -> T {
-            let box = try SecretBox.load(dataDirectory: dataDir)
+            let box = try SecretBox.load(dataDirectory: database.dataDir)
             let configuration = YouTubeSettings.configuration()
             return try await database.withStorage { storage in
                 let account = YouTubeAccount(storage: storage, box: box, configuration: configuration)
@@ -92,7 +91,7 @@ struct YouTubeCommand: AsyncParsableCommand {
             }
             let upload = try await common.withAccount { account, storage in
                 guard let job = try await storage.job(jobID) else { throw ValidationError("job \(jobID) not found") }
-                let file = try Publisher.video(of: job, dataDirectory: common.dataDir)
+                let file = try Publisher.video(of: job, dataDirectory: common.database.dataDir)
                 let publisher = try Publisher(storage: storage, account: account)
                 return try await publisher.publish(
                     jobID: jobID, file: file, request: request,

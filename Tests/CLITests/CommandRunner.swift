@@ -42,7 +42,7 @@ struct CommandRunner: Sendable {
         process.arguments = arguments
         process.currentDirectoryURL = folder
         var environment = ProcessInfo.processInfo.environment
-        for key in ["YT_BUILDER_DATABASE_URL", "YT_BUILDER_DB_PATH", "YT_BUILDER_LEGACY_TZ"] {
+        for key in ["YT_BUILDER_DATABASE_URL", "YT_BUILDER_DB_PATH", "YT_BUILDER_LEGACY_TZ", "YT_BUILDER_DATA_DIR"] {
             environment[key] = nil
         }
         process.environment = environment.merging(self.environment) { $1 }

@@ -25,7 +25,7 @@ import Testing
         cli.environment["YT_BUILDER_DATABASE_URL"] = "postgresql://user:secret@127.0.0.1:1/yt"
         let postgres = try await cli.run("db", "status")
         #expect(postgres.status != 0, "the URL wins over the path, and nothing listens on port 1")
-        #expect(postgres.stderr.contains("postgresql://user@127.0.0.1:1/yt"), "\(postgres.stderr)")
+        #expect(postgres.stderr.contains("postgresql://user:***@127.0.0.1:1/yt"), "\(postgres.stderr)")
         #expect(!postgres.stderr.contains("secret"), "a password never reaches the output")
     }
 

@@ -82,8 +82,9 @@ import Testing
         let id = try await setup.queue(1)[0]
         let doomed = try setup.worker(["--runner", "sleep:120", "--lease-seconds", "1"])
         defer { doomed.kill() }
-        try await waitFor("the first worker to claim the job", seconds: 30) {
-            try await setup.storage.job(id)?.status == .running
+        try await waitFor("the first worker to claim the job and start it", seconds: 30) {
+            guard try await setup.storage.job(id)?.status == .running else { return false }
+            return try await setup.attemptLines(id).count == 1
         }
         doomed.signal(SIGKILL)
         let rescuer = try setup.worker(["--runner", "sleep:0", "--lease-seconds", "1"])

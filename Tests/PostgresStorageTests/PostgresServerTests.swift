@@ -3,6 +3,7 @@ import PostgresStorage
 import SchemaSQL
 import StorageCore
 import TestPostgres
+import Synchronization
 import Testing
 
 /// What only a PostgreSQL server can do to the backend: restart, refuse a
@@ -55,6 +56,75 @@ import Testing
         }
         #expect(Set(before + after).count == 16)
         #expect(try await storage.listJobs(JobQuery(limit: 100)).jobs.count == 16)
+        await storage.close()
+    }
+
+    /// The server ends the connection at chosen points. While it sits idle:
+    /// the work runs on a new connection and succeeds. After the INSERT was
+    /// sent and committed, with the answer lost (a commit waiting for a
+    /// synchronous standby that never comes, then `pg_terminate_backend`):
+    /// the work is not repeated, and the job exists once.
+    @Test(
+        .enabled(
+            if: ProcessInfo.processInfo.environment["YT_BUILDER_TEST_DATABASE_URL"] == nil,
+            "changes the cluster's settings"))
+    func aStatementWhoseAnswerWasLostIsNeverSentAgain() async throws {
+        let server = try TestPostgres.privateCluster()
+        let url = try server.freshDatabase()
+        let database = TestPostgres.databaseName(in: url)
+        var options = PostgresStorage.Options()
+        options.poolSize = 1
+        let storage = try await PostgresStorage.open(url: url, options: options)
+        let first = try await storage.createJob(NewJob(config: nil, runsDirectory: "r"))
+        func backends() throws -> [String] {
+            try server.query(
+                "SELECT pid FROM pg_stat_activity WHERE datname = '\(database)' AND pid <> pg_backend_pid()",
+                database: "postgres")
+        }
+
+        // Idle: the next call finds the connection ended and sends nothing on it.
+        for pid in try backends() { try server.execute("SELECT pg_terminate_backend(\(pid))", database: "postgres") }
+        try await Task.sleep(for: .milliseconds(200))
+        let second = try await storage.createJob(NewJob(config: nil, runsDirectory: "r"))
+        #expect(second.jobID > first.jobID, "work on an idle, ended connection runs on a new one")
+
+        // Sent, committed, answer lost.
+        try server.execute("ALTER SYSTEM SET synchronous_standby_names = 'nobody_comes'", database: "postgres")
+        try server.execute("SELECT pg_reload_conf()", database: "postgres")
+        // The checkpointer takes the new setting up a moment after the reload.
+        try await Task.sleep(for: .seconds(1))
+        let attempt = Task { try await storage.createJob(NewJob(config: nil, runsDirectory: "r")) }
+        var waiting: [String] = []
+        for _ in 0..<200 where waiting.isEmpty {
+            try await Task.sleep(for: .milliseconds(50))
+            waiting = try server.query(
+                "SELECT pid FROM pg_stat_activity WHERE datname = '\(database)' AND wait_event = 'SyncRep'",
+                database: "postgres")
+        }
+        try #require(waiting.count == 1, "the INSERT is committed locally and waits for the standby")
+        try server.execute("SELECT pg_terminate_backend(\(waiting[0]))", database: "postgres")
+        let ended = Mutex(false)
+        let watcher = Task {
+            _ = await attempt.result
+            ended.withLock { $0 = true }
+        }
+        for _ in 0..<400 where !ended.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(50)) }
+        let gaveUp = ended.withLock { $0 }
+        // Let every commit through again: a store that sent the INSERT once more would now finish it.
+        try server.execute("ALTER SYSTEM RESET synchronous_standby_names", database: "postgres")
+        try server.execute("SELECT pg_reload_conf()", database: "postgres")
+        await watcher.value
+        #expect(gaveUp, "the store gave up at once instead of sending the INSERT again")
+        let result = await attempt.result
+        #expect(throws: StorageError.self) { try result.get() }
+        if case .failure(let error as StorageError) = result {
+            #expect(error.kind == .unavailable)
+            #expect(error.message.contains("whether it took effect is unknown"), "\(error)")
+        }
+        let count = try server.query("SELECT COUNT(*) FROM jobs", database: database)
+        #expect(count == ["3"], "the lost answer's job exists once, committed by the first and only send")
+        let third = try await storage.createJob(NewJob(config: nil, runsDirectory: "r"))
+        #expect(third.jobID > second.jobID + 1, "and the store works on after it")
         await storage.close()
     }
 
