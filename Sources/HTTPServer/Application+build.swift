@@ -37,8 +37,11 @@ public func buildApplication(
     try await AbandonedJobs(storage: storage, settings: settings).remove(logger: logger)
     return Application(
         router: buildRouter(storage: storage, settings: settings),
+        server: .http1(
+            configuration: .init(idleTimeout: .nanoseconds(Int64(settings.idleTimeout.inSeconds * 1_000_000_000)))),
         configuration: ApplicationConfiguration(
-            address: .hostname(settings.host, port: settings.port), serverName: "yt-builder"),
+            address: .hostname(settings.host, port: settings.port), serverName: "yt-builder",
+            availableConnectionsDelegate: .maximum(settings.maximumConnections, logger: logger)),
         // Services stop in the reverse order: the server first, the database last.
         services: [StorageService(storage: storage)] + services,
         logger: logger)

@@ -14,6 +14,11 @@ public struct ServerSettings: Sendable {
     public var apiToken: String?
     public var maximumFileBytes: Int64 = 4 << 30
     public var maximumJSONBytes = 1 << 20
+    /// A connection that sends nothing for this long is closed: between
+    /// requests, while its header is still coming, or when its body stalls.
+    public var idleTimeout: Duration = .seconds(60)
+    /// Connections open at once; more wait in the listen backlog.
+    public var maximumConnections = 512
     /// Jobs still `preparing` after this long are abandoned uploads and removed.
     public var abandonedAfter: Duration = .seconds(3600)
     public var fonts: FontCatalog

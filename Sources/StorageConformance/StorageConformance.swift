@@ -33,6 +33,7 @@ public struct StorageConformance: Sendable {
         ("wake-up", { try await $0.testWakeUp() }),
         ("credentials", { try await $0.testCredentials() }),
         ("upload tasks", { try await $0.testUploadTasks() }),
+        ("preparing jobs", { try await $0.testPreparing() }),
     ]
 
     func withStorage(_ body: (any Storage, TestClock) async throws -> Void) async throws {

@@ -26,6 +26,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Render workers run inside this server (0: API only).") var workers = 1
     @Option(help: "The largest file an upload may hold, in bytes.") var maxFileSize: Int64 = 4 << 30
     @Flag(help: "Listen on a non-loopback address without a token.") var insecureNoAuth = false
+    @Option(help: "Seconds a connection may send nothing (between requests, mid-header, mid-body) before it is closed.")
+    var idleTimeoutSeconds = 60.0
+    @Option(help: "Connections served at once; more wait to be accepted.") var maxConnections = 512
 
     var resolvedPort: Int {
         get throws {
@@ -44,6 +47,12 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...65535).contains(try resolvedPort) else { throw ValidationError("the port must be 0 to 65535") }
         guard workers >= 0 && workers <= 64 else { throw ValidationError("--workers must be 0 to 64") }
         guard maxFileSize >= 1 else { throw ValidationError("--max-file-size must be at least 1 byte") }
+        guard idleTimeoutSeconds >= 0.1, idleTimeoutSeconds <= 86_400 else {
+            throw ValidationError("--idle-timeout-seconds must be 0.1 to 86400")
+        }
+        guard (1...100_000).contains(maxConnections) else {
+            throw ValidationError("--max-connections must be 1 to 100000")
+        }
         if apiToken == nil, !insecureNoAuth, !Self.isLoopback(host) {
             throw ValidationError(
                 "refusing to listen on \(host) without authentication: set YT_BUILDER_API_TOKEN, "
@@ -63,6 +72,8 @@ struct ServeCommand: AsyncParsableCommand {
         settings.port = try resolvedPort
         settings.apiToken = apiToken
         settings.maximumFileBytes = maxFileSize
+        settings.idleTimeout = .milliseconds(Int64(idleTimeoutSeconds * 1000))
+        settings.maximumConnections = maxConnections
         settings.youtube = YouTubeSettings.configuration()
         settings.secretBox = try SecretBox.load(dataDirectory: settings.dataDirectory)
         let storage = try await database.open()

@@ -107,14 +107,16 @@ final class ServerProcess: Sendable {
 
     func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
 
-    static func start(_ runner: CommandRunner, environment: [String: String] = [:]) async throws -> ServerProcess {
+    static func start(
+        _ runner: CommandRunner, environment: [String: String] = [:], arguments: [String] = []
+    ) async throws -> ServerProcess {
         let port = try TestPostgres.freePort()
         let command = try RunningCommand(
             runner,
             [
                 "serve", "--port", String(port), "--database", runner.path("serve.db"), "--data-dir",
                 runner.path("data"), "--workers", "0",
-            ], environment: environment)
+            ] + arguments, environment: environment)
         let server = ServerProcess(command: command, port: port)
         try await server.waitUntilHealthy()
         return server
@@ -128,6 +130,10 @@ final class ServerProcess: Sendable {
     func waitUntilHealthy() async throws { try await CLITests.waitUntilHealthy(command, at: url("")) }
 
     func peakMemoryKilobytes() throws -> Int { try command.peakMemoryKilobytes() }
+    /// How many file descriptors the server holds now.
+    func openDescriptors() throws -> Int {
+        try FileManager.default.contentsOfDirectory(atPath: "/proc/\(command.process.processIdentifier)/fd").count
+    }
     func signal(_ signal: Int32) { command.signal(signal) }
     func stop() async throws -> Int32 { try await command.stop() }
     func kill() { command.kill() }

@@ -13,6 +13,27 @@ import Testing
         ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
     }
 
+    /// The web page deletes with `encodeURIComponent(name)`; the name in the path is decoded once.
+    @Test(arguments: Backend.allCases) func aNameWithSpacesOrAccentsCanBeDeleted(_ backend: Backend) async throws {
+        try await TestAPI.with(backend) { client, api in
+            let id = try await client.prepare()
+            let job = try #require(try await api.storage.job(id))
+            let names = ["my clip é.mp4", "100% real.mp4", "a+b&c.mp4"]
+            _ = try await client.upload(id, "videos", names.map { Multipart.file($0) })
+            for name in names {
+                // What encodeURIComponent makes of the name.
+                let encoded = try #require(
+                    name.addingPercentEncoding(
+                        withAllowedCharacters: .init(charactersIn:
+                            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()")))
+                let response = try await client.json(.delete, "/api/jobs/\(id)/files/videos/\(encoded)")
+                #expect(response.status == .ok, "\(name): \(String(buffer: response.body))")
+                #expect(!FileManager.default.fileExists(atPath: job.runDirectory + "/videos/" + name), "\(name)")
+            }
+            #expect(try await api.storage.files(ofJob: id, type: nil).isEmpty)
+        }
+    }
+
     @Test(arguments: Backend.allCases) func namesAreSanitised(_ backend: Backend) async throws {
         try await TestAPI.with(backend) { client, api in
             let id = try await client.prepare()

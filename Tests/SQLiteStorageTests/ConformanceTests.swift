@@ -29,8 +29,9 @@ import Testing
     @Test func wakeUp() async throws { try await suite.testWakeUp() }
     @Test func credentials() async throws { try await suite.testCredentials() }
     @Test func uploadTasks() async throws { try await suite.testUploadTasks() }
+    @Test func preparingJobs() async throws { try await suite.testPreparing() }
 
     @Test func everyAreaHasATest() {
-        #expect(StorageConformance.areas.count == 18, "a new area needs its own @Test above")
+        #expect(StorageConformance.areas.count == 19, "a new area needs its own @Test above")
     }
 }
