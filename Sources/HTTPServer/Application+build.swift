@@ -10,6 +10,7 @@ public func buildRouter(storage: any Storage, settings: ServerSettings) -> Route
     let metrics = ServerMetrics()
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: ErrorMiddleware())
+    router.add(middleware: BrowserGuardMiddleware(settings: settings))
     router.add(middleware: LogRequestsMiddleware(.debug))
     OperationsController(storage: storage, metrics: metrics).addRoutes(to: router)
     WebController().addRoutes(to: router)

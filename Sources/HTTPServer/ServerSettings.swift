@@ -36,6 +36,14 @@ public struct ServerSettings: Sendable {
         self.fonts = fonts ?? FontCatalog.load(fontsDirectory: absolute + "/fonts")
     }
 
+    /// Host names a loopback-bound server answers to besides localhost and
+    /// 127.x (a reverse proxy on this machine forwarding its own name).
+    public var allowedHosts: [String] = []
+
+    public static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
     public var runsDirectory: String { dataDirectory + "/runs" }
     /// The data directory with the rule for the paths rows name.
     public var data: DataDirectory { DataDirectory(dataDirectory) }

@@ -29,6 +29,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds a connection may send nothing (between requests, mid-header, mid-body) before it is closed.")
     var idleTimeoutSeconds = 60.0
     @Option(help: "Connections served at once; more wait to be accepted.") var maxConnections = 512
+    @Option(
+        name: .customLong("allowed-host"),
+        help: ArgumentHelp(
+            "A host name this server answers to besides localhost and 127.x, when it listens on loopback (repeatable).",
+            discussion: "For a reverse proxy on this machine that forwards its own name. Default: env YT_BUILDER_ALLOWED_HOSTS (comma-separated)."))
+    var allowedHosts: [String] = []
 
     var resolvedPort: Int {
         get throws {
@@ -60,9 +66,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
-    }
+    static func isLoopback(_ host: String) -> Bool { ServerSettings.isLoopback(host) }
 
     func run() async throws {
         let logger = ServiceLogger.make()
@@ -74,6 +78,11 @@ struct ServeCommand: AsyncParsableCommand {
         settings.maximumFileBytes = maxFileSize
         settings.idleTimeout = .milliseconds(Int64(idleTimeoutSeconds * 1000))
         settings.maximumConnections = maxConnections
+        settings.allowedHosts =
+            allowedHosts.isEmpty
+            ? (ProcessInfo.processInfo.environment["YT_BUILDER_ALLOWED_HOSTS"] ?? "").split(separator: ",").map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }.filter { !$0.isEmpty } : allowedHosts
         settings.youtube = YouTubeSettings.configuration()
         settings.secretBox = try SecretBox.load(dataDirectory: settings.dataDirectory)
         let storage = try await database.open()
