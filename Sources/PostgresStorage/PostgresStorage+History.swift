@@ -12,7 +12,7 @@ extension PostgresStorage {
         _ history: History, dryRun: Bool, progress: @escaping @Sendable (HistoryProgress) -> Void = { _ in }
     ) async throws -> HistoryTransferReport {
         let started = ContinuousClock.now
-        let prepared = history.tables.quarantiningInvalidJSON()
+        let (prepared, moved) = history.tables.quarantiningInvalidJSON()
         let expected = prepared.map(\.fingerprint)
         return try await session { connection in
             try connection.transaction {
@@ -55,7 +55,7 @@ extension PostgresStorage {
                 let elapsed = started.duration(to: .now)
                 return HistoryTransferReport(
                     tables: Self.report(prepared, expected), alreadyMigrated: alreadyThere, dryRun: dryRun,
-                    seconds: elapsed.inSeconds)
+                    seconds: elapsed.inSeconds, quarantinedValues: moved)
             }
         }
     }

@@ -106,6 +106,7 @@ extension PostgresStorage {
     }
 
     public func updateConfig(_ id: Int64, _ config: JobConfig) async throws -> Job? {
+        try config.validateStorable()
         let text = config.jsonText
         return try await session { connection in
             try connection.query(

@@ -11,6 +11,7 @@ extension PostgresStorage {
     }
 
     public func startJob(_ id: Int64, config: JobConfig, expectedConfig: String?) async throws -> Job? {
+        try config.validateStorable()
         let configText = config.jsonText
         return try await session { connection in
             try connection.transaction { () -> Job? in

@@ -109,6 +109,7 @@ extension SQLiteStorage {
     }
 
     public func updateConfig(_ id: Int64, _ config: JobConfig) async throws -> Job? {
+        try config.validateStorable()
         let configText = config.jsonText
         return try await write { connection in
             guard

@@ -10,6 +10,7 @@ extension SQLiteStorage {
     }
 
     public func startJob(_ id: Int64, config: JobConfig, expectedConfig: String?) async throws -> Job? {
+        try config.validateStorable()
         let configText = config.jsonText
         let started = try await write { connection -> Job? in
             guard let job = try Self.fetchJob(connection, id) else { return nil }

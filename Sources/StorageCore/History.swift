@@ -181,15 +181,21 @@ public struct HistoryTransferReport: Sendable, Codable {
     public var alreadyMigrated: Bool
     public var dryRun: Bool
     public var seconds: Double
+    /// What this run moved to `quarantined_json`, one sentence each, naming the row.
+    public var quarantinedValues: [String]
 
-    public init(tables: [Table], alreadyMigrated: Bool, dryRun: Bool, seconds: Double) {
+    public init(
+        tables: [Table], alreadyMigrated: Bool, dryRun: Bool, seconds: Double, quarantinedValues: [String] = []
+    ) {
         self.tables = tables
         self.alreadyMigrated = alreadyMigrated
         self.dryRun = dryRun
         self.seconds = seconds
+        self.quarantinedValues = quarantinedValues
     }
 
     enum CodingKeys: String, CodingKey {
+        case quarantinedValues = "quarantined_values"
         case tables
         case alreadyMigrated = "already_migrated"
         case dryRun = "dry_run"
@@ -202,9 +208,12 @@ extension Array where Element == HistoryTable {
         first { $0.name == name }
     }
 
-    /// JSON columns whose text is not JSON move, verbatim, to `quarantined_json`
-    /// (their row keeps NULL); JSON `null` becomes NULL. Nothing is dropped.
-    public func quarantiningInvalidJSON() -> [HistoryTable] {
+    /// JSON columns whose text is not JSON, or holds a NUL character that not
+    /// every backend can store, move verbatim to `quarantined_json` (their row
+    /// keeps NULL); JSON `null` becomes NULL. Nothing is dropped. Also returns
+    /// a sentence per moved value, naming its row.
+    public func quarantiningInvalidJSON() -> (tables: [HistoryTable], moved: [String]) {
+        var moved: [String] = []
         var quarantine = HistoryTable.layout[table: "quarantined_json"]!
         var result = map { table -> HistoryTable in
             guard table.name != "quarantined_json" else { return table }
@@ -212,16 +221,20 @@ extension Array where Element == HistoryTable {
             for (index, column) in table.columns.enumerated() where column.kind == .json {
                 for row in table.rows.indices {
                     guard let text = table.rows[row][index] else { continue }
-                    switch JSONValue(jsonText: text) {
-                    case .none:
-                        quarantine.rows.append([
-                            table.name, table.rows[row][0], column.name, text, "not valid JSON",
-                        ])
-                        table.rows[row][index] = nil
+                    let parsed = JSONValue(jsonText: text)
+                    let reason: String
+                    switch parsed {
+                    case .none: reason = "not valid JSON"
                     case .null?:
                         table.rows[row][index] = nil
-                    default: break
+                        continue
+                    case .some(let value):
+                        guard let path = value.pathToNUL(column.name) else { continue }
+                        reason = "\(path) holds \\u0000 (NUL), which PostgreSQL cannot store"
                     }
+                    quarantine.rows.append([table.name, table.rows[row][0], column.name, text, reason])
+                    moved.append("\(table.name) row \(table.rows[row][0] ?? "?"), \(column.name): \(reason)")
+                    table.rows[row][index] = nil
                 }
             }
             return table
@@ -231,6 +244,6 @@ extension Array where Element == HistoryTable {
         } else {
             result.append(quarantine)
         }
-        return result
+        return (result, moved)
     }
 }

@@ -132,6 +132,7 @@ public struct NewJob: Hashable, Sendable {
         guard status == .preparing || status == .queued else {
             throw StorageError.invalidInput("a new job is preparing or queued, not \(status.rawValue)")
         }
+        try config?.validateStorable()
     }
 
     /// `runsDirectory` without a trailing slash, so run directories never hold `//`.

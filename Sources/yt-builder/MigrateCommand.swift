@@ -76,6 +76,7 @@ struct MigrateCommand: AsyncParsableCommand {
                 ["table", "source", "copied", "quarantined", "checksum"],
                 report.tables.map { ["\($0.table)", "\($0.source)", "\($0.copied)", "\($0.quarantined)", $0.checksum] })
         )
+        for value in report.quarantinedValues { print("Quarantined (kept verbatim in quarantined_json): \(value)") }
         if report.alreadyMigrated {
             print("Already migrated: \(target.location) holds this very history (verified); nothing was copied.")
         } else if dryRun {

@@ -104,6 +104,49 @@ import Testing
         #expect(again.stdout.contains("Already migrated"), "\(again.stdout)")
     }
 
+    /// SQLite keeps `\u0000` in a config; PostgreSQL's jsonb cannot. The dry
+    /// run and the real run agree: the value is quarantined, the job named.
+    @Test func aConfigHoldingNULIsQuarantinedInTheDryRunAndTheRealRunAlike() async throws {
+        let server = try TestPostgres.shared()
+        let url = try server.freshDatabase()
+        let database = TestPostgres.databaseName(in: url)
+        let source = cli.path("nul.db")
+        try LegacyFixture.write(to: source)
+        let id = try #require(try LegacyFixture.query("SELECT MIN(job_id) FROM jobs", on: source).first)
+        try LegacyFixture.execute(#"UPDATE jobs SET config = '{"note": "a\u0000b"}' WHERE job_id = "# + id, on: source)
+        let arguments = ["migrate", "--from", source, "--to", url, "--legacy-timezone", LegacyFixture.timeZone]
+        let dry = try await cli.run(arguments + ["--dry-run"])
+        let real = try await cli.run(arguments)
+        #expect(dry.status == 0 && real.status == 0, "\(dry.stderr) \(real.stderr)")
+        for result in [dry, real] {
+            #expect(result.stdout.contains("jobs row \(id), config: config.note holds \\u0000"), "\(result.stdout)")
+        }
+        #expect(try server.query("SELECT config IS NULL FROM jobs WHERE job_id = \(id)", database: database) == ["t"])
+        #expect(
+            try server.query(
+                "SELECT value FROM quarantined_json WHERE row_key = '\(id)'", database: database)
+                == [#"{"note": "a\u0000b"}"#], "kept verbatim")
+    }
+
+    /// A source in WAL mode on a read-only mount is read without a -wal or -shm beside it.
+    @Test(.enabled(if: geteuid() == 0, "mounts a read-only file system")) func aReadOnlySourceMigrates() async throws {
+        let server = try TestPostgres.shared()
+        let url = try server.freshDatabase()
+        let mount = cli.path("readonly")
+        try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
+        try runTool("/bin/mount", ["-t", "tmpfs", "-o", "size=64m", "tmpfs", mount])
+        defer { _ = try? runTool("/bin/umount", [mount]) }
+        let source = mount + "/history.db"
+        try LegacyFixture.write(to: source)
+        _ = try sqlite3(source, "PRAGMA journal_mode = WAL")
+        try runTool("/bin/mount", ["-o", "remount,ro", mount])
+        let result = try await cli.run(
+            "migrate", "--from", source, "--to", url, "--legacy-timezone", LegacyFixture.timeZone)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Copied and verified"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: mount) == ["history.db"], "nothing made beside it")
+    }
+
     @Test(arguments: [
         ("missing", "there is no SQLite file"),
         ("not-sqlite", "not a readable SQLite database"),

@@ -7,6 +7,23 @@ import Testing
 
 /// Bad input gets a 4xx with a message that says what is wrong, and changes nothing.
 @Suite(.timeLimit(.minutes(3))) struct ValidationTests {
+    /// Valid JSON that SQLite would store and PostgreSQL cannot: refused on both alike.
+    @Test(arguments: Backend.allCases) func aConfigHoldingNULIsRefused(_ backend: Backend) async throws {
+        try await TestAPI.with(backend) { client, api in
+            for body in [#"{"note": "a\u0000b"}"#, #"{"nested": {"k\u0000": 1}}"#] {
+                let created = try await client.json(.post, "/api/jobs", body)
+                #expect(created.status == .badRequest, "\(body): \(String(buffer: created.body))")
+                #expect(try object(created)["error"]?.string?.contains("\\u0000") == true)
+            }
+            let id = try await client.prepare()
+            _ = try await client.upload(id, "videos", [Multipart.file("a.mp4")])
+            let start = try await client.json(.post, "/api/jobs/\(id)/start", #"{"note": "\u0000"}"#)
+            #expect(start.status == .badRequest, "\(String(buffer: start.body))")
+            #expect(try await api.storage.job(id)?.status == .preparing)
+            #expect(try await api.storage.listJobs(JobQuery(limit: 10)).jobs.count == 1, "nothing else was created")
+        }
+    }
+
     /// Config bodies the API must refuse, with the field it must name.
     static let badConfigs: [(body: String, field: String)] = [
         (#"{"duration": 0}"#, "duration"),
