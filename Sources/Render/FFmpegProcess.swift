@@ -9,8 +9,9 @@ enum FFmpegProcess {
     /// Runs ffmpeg to its end; `progress` gets the seconds of output written.
     static func run(_ arguments: [String], progress: @escaping @Sendable (Double) -> Void) async throws {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["ffmpeg"] + arguments
+        let command = ChildLauncher.command("ffmpeg", arguments)
+        process.executableURL = URL(fileURLWithPath: command.executable)
+        process.arguments = command.arguments
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output
@@ -22,7 +23,7 @@ enum FFmpegProcess {
             finished.continuation.finish()
         }
         do {
-            try process.run()
+            try ChildLauncher.run(process)
         } catch {
             throw RenderError("ffmpeg cannot be started: \(error.localizedDescription); install the ffmpeg package")
         }
