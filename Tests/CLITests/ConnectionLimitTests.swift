@@ -99,5 +99,28 @@ final class RawSocket: @unchecked Sendable {
         }
     }
 
+    /// What the server sends until it has sent a whole response (by Content-Length) or closes.
+    func readResponse(seconds: Int) -> String {
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let read = recv(descriptor, &buffer, buffer.count, 0)
+            if read <= 0 { break }
+            received += buffer[0..<read]
+            let text = String(decoding: received, as: UTF8.self)
+            if let end = text.range(of: "\r\n\r\n"),
+                let length = text[..<end.lowerBound].split(separator: "\r\n").first(where: {
+                    $0.lowercased().hasPrefix("content-length:")
+                }).flatMap({ Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) }),
+                text.utf8.count - text[..<end.upperBound].utf8.count >= length
+            {
+                break
+            }
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
     func close() { Glibc.close(descriptor) }
 }

@@ -90,3 +90,32 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: cli.path(job.runDirectory)), "the working directory's stays")
     }
 }
+
+/// `db migrate` on a file of the earlier service: its plain-text OAuth tokens.
+@Suite struct PlainCredentialsCommandTests {
+    let cli = CommandRunner()
+
+    @Test func dbMigrateSealsThemWhenAKeyIsThereAndSaysWhoWillWhenNot() async throws {
+        try FileManager.default.createDirectory(atPath: cli.path("data"), withIntermediateDirectories: true)
+        try LegacyFixture.write(to: cli.path("data/yt-builder.db"))
+        let unsealed = try await cli.run("db", "migrate", "--legacy-timezone", LegacyFixture.timeZone)
+        #expect(unsealed.status == 0, "\(unsealed.stderr)")
+        #expect(unsealed.stdout.contains("still plain text") && unsealed.stdout.contains("yt-builder serve"), "\(unsealed.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: cli.path("data/secret.key")), "no key is made by db migrate")
+        #expect(unsealed.stdout.contains("mode 0600"), "\(unsealed.stdout)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: cli.path("data"))
+        let backup = try #require(names.first { $0.contains(".pre-upgrade-") }, "a pre-upgrade backup: \(names)")
+        let mode = try FileManager.default.attributesOfItem(atPath: cli.path("data/" + backup))[.posixPermissions] as? Int
+        #expect(mode == 0o600, "the backup holds the plain tokens")
+
+        var keyed = cli
+        keyed.environment["YT_BUILDER_SECRET_KEY"] = Data((0..<32).map { UInt8($0) }).base64EncodedString()
+        let sealed = try await keyed.run("db", "migrate")
+        #expect(sealed.status == 0, "\(sealed.stderr)")
+        #expect(sealed.stdout.contains("Sealed 1 plain-text YouTube credentials"), "\(sealed.stdout)")
+        let stored = try LegacyFixture.query("SELECT credentials_json FROM youtube_credentials", on: cli.path("data/yt-builder.db"))
+        #expect(stored.count == 1 && stored[0].hasPrefix("ytb1:") && !stored[0].contains("legacy-token"), "\(stored)")
+        let again = try await keyed.run("db", "migrate")
+        #expect(!again.stdout.contains("Sealed"), "nothing left to seal: \(again.stdout)")
+    }
+}
