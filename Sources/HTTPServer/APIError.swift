@@ -41,6 +41,8 @@ extension APIError {
             case .tooLarge(let limit):
                 self.init(status: .contentTooLarge, message: "a file is larger than the limit of \(limit) bytes")
             }
+        case is ClientGone:
+            self.init(status: .init(code: 499, reasonPhrase: "Client Closed Request"), message: "the client went away")
         case let error as RunDirectoryRefused:
             self.init(status: .conflict, message: error.description)
         case let error as HTTPError:
@@ -72,6 +74,13 @@ extension APIError {
         case .incompatibleSchema, .corruptDatabase: self.init(status: .internalServerError, message: "internal error")
         }
     }
+}
+
+/// Reading the request's body failed: the client disconnected or broke the
+/// connection. Not the server's fault: answered (to nobody) and counted as 499,
+/// as nginx does, and not logged as an error.
+struct ClientGone: Error {
+    var cause: any Error
 }
 
 /// Turns every error into a JSON answer and logs the ones that are the

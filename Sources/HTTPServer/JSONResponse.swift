@@ -18,7 +18,14 @@ enum JSONBody {
     /// The posted object; an empty object when the body is empty and `optional`.
     static func object(of request: Request, limit: Int, optional: Bool) async throws -> [String: JSONValue] {
         var request = request
-        let buffer = try await request.collectBody(upTo: limit)
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: limit)
+        } catch let error as HTTPError {
+            throw error
+        } catch {
+            throw ClientGone(cause: error)
+        }
         if buffer.readableBytes == 0 {
             if optional { return [:] }
             throw APIError.badRequest("the request needs a JSON object as its body")

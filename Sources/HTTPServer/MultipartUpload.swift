@@ -53,7 +53,15 @@ struct MultipartUpload {
 
     mutating func receive(_ body: RequestBody) async throws {
         defer { abortOpenPart() }
-        for try await chunk in body {
+        var chunks = body.makeAsyncIterator()
+        while true {
+            let next: ByteBuffer?
+            do {
+                next = try await chunks.next()
+            } catch {
+                throw ClientGone(cause: error)
+            }
+            guard let chunk = next else { break }
             let events: [MultipartStream.Event]
             do {
                 events = try stream.feed(chunk)

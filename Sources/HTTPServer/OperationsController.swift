@@ -30,7 +30,7 @@ struct OperationsController<Context: RequestContext> {
     }
 
     @Sendable func scrape(_ request: Request, context: Context) async throws -> Response {
-        let text = try await metrics.scrape(storage)
+        let text = await metrics.scrape(storage)
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: text)))

@@ -23,12 +23,19 @@ final class ServerMetrics: Sendable {
     }
 
     /// The text a scrape gets, with job gauges read from the database now.
-    func scrape(_ storage: any Storage) async throws -> String {
-        let counts = try await storage.jobCounts()
-        for (status, count) in counts {
-            registry.makeGauge(name: "yt_builder_jobs", labels: [("status", status.rawValue)]).set(Double(count))
+    /// While the database is away the request figures still come, with
+    /// `yt_builder_database_up 0` and the job gauges as last read.
+    func scrape(_ storage: any Storage) async -> String {
+        do {
+            let counts = try await storage.jobCounts()
+            for (status, count) in counts {
+                registry.makeGauge(name: "yt_builder_jobs", labels: [("status", status.rawValue)]).set(Double(count))
+            }
+            registry.makeGauge(name: "yt_builder_queue_depth").set(Double(counts[.queued] ?? 0))
+            registry.makeGauge(name: "yt_builder_database_up").set(1.0)
+        } catch {
+            registry.makeGauge(name: "yt_builder_database_up").set(0.0)
         }
-        registry.makeGauge(name: "yt_builder_queue_depth").set(Double(counts[.queued] ?? 0))
         return registry.emitToString()
     }
 }

@@ -124,3 +124,32 @@ final class RawSocket: @unchecked Sendable {
 
     func close() { Glibc.close(descriptor) }
 }
+
+/// A client that goes away mid-upload is the client's doing: counted as 499, not logged as a server error.
+@Suite(.timeLimit(.minutes(3))) struct ClientGoneTests {
+    @Test func aClientThatDisconnectsMidUploadIsNotA500() async throws {
+        let runner = CommandRunner()
+        let server = try await ServerProcess.start(runner)
+        defer { server.kill() }
+        _ = try curl(["-sS", "-X", "POST", server.url("/api/jobs/prepare")])
+        let boundary = "----gone"
+        let socket = try RawSocket(port: server.port)
+        socket.send(
+            "POST /api/jobs/1/upload/videos HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=\(boundary)\r\n"
+                + "Content-Length: 1000000\r\n\r\n--\(boundary)\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.mp4\"\r\n\r\n"
+                + String(repeating: "x", count: 50_000))
+        try await Task.sleep(for: .milliseconds(300))
+        socket.close()
+        var metrics = ""
+        try await waitFor("the cut-off upload to be counted", seconds: 10) {
+            metrics = try curl(["-sS", server.url("/metrics")])
+            return metrics.contains(#"route="/api/jobs/{id}/upload/{type}""#)
+        }
+        #expect(metrics.contains(#"method="POST",status="499""#), "\(metrics)")
+        #expect(!metrics.contains(#"status="500""#))
+        #expect(!server.command.output.contains(" error "), "\(server.command.output)")
+        let runs = try FileManager.default.contentsOfDirectory(atPath: runner.path("data/runs"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: runner.path("data/runs/\(runs[0])/videos")).isEmpty)
+        #expect(try await server.stop() == 0)
+    }
+}

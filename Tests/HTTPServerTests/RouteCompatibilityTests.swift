@@ -145,3 +145,19 @@ import Testing
         }
     }
 }
+
+/// Request figures matter most while the database is away; /metrics still answers then.
+@Suite struct MetricsWhileTheDatabaseIsAwayTests {
+    @Test(arguments: Backend.allCases) func metricsAnswerWithTheDatabaseClosed(_ backend: Backend) async throws {
+        try await TestAPI.with(backend) { client, api in
+            _ = try await client.json(.get, "/api/jobs")
+            await api.storage.close()
+            #expect(try await client.json(.get, "/api/jobs").status == .serviceUnavailable)
+            let response = try await client.json(.get, "/metrics")
+            #expect(response.status == .ok)
+            let text = String(buffer: response.body)
+            #expect(text.contains("yt_builder_database_up 0"), "\(text)")
+            #expect(text.contains(#"yt_builder_http_requests_total{route="/api/jobs",method="GET",status="503"} 1"#))
+        }
+    }
+}
