@@ -133,6 +133,13 @@ let package = Package(
         ),
         .testTarget(name: "RenderTests", dependencies: ["Render", "VideoSettings", "StorageCore"]),
         .testTarget(
+            name: "WorkerTests",
+            dependencies: [
+                "Worker", "SQLiteStorage", "StorageCore", "RunFiles", "YouTube",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
             name: "HTTPServerTests",
             dependencies: [
                 "HTTPServer", "StorageCore", "SQLiteStorage", "PostgresStorage", "TestPostgres", "VideoSettings",

@@ -32,7 +32,8 @@ public final class UploadWorker: Service, Sendable {
         self.chunkSize = chunkSize
     }
 
-    var isStopping: Bool { stopping.withLock { $0 } }
+    /// Stopping, or cancelled (see `WorkerPool.isStopping`).
+    var isStopping: Bool { stopping.withLock { $0 } || Task.isCancelled }
 
     public func stop() {
         stopping.withLock { $0 = true }

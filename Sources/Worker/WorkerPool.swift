@@ -59,7 +59,9 @@ public final class WorkerPool: Service, Sendable {
         stopSignal.notifyAll()
     }
 
-    var isStopping: Bool { stopping.withLock { $0 } }
+    /// Stopping, or cancelled: a cancelled task's waits return at once, so a
+    /// loop that ignored cancellation would spin, claiming in a tight circle.
+    var isStopping: Bool { stopping.withLock { $0 } || Task.isCancelled }
 
     private func claimLoop(worker: String) async {
         while !isStopping {

@@ -108,9 +108,9 @@ final class ServerProcess: Sendable {
     func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
 
     static func start(
-        _ runner: CommandRunner, environment: [String: String] = [:], arguments: [String] = []
+        _ runner: CommandRunner, environment: [String: String] = [:], arguments: [String] = [], port: Int? = nil
     ) async throws -> ServerProcess {
-        let port = try TestPostgres.freePort()
+        let port = try port ?? TestPostgres.freePort()
         let command = try RunningCommand(
             runner,
             [
