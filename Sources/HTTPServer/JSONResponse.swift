@@ -21,7 +21,7 @@ enum JSONBody {
         let buffer: ByteBuffer
         do {
             buffer = try await request.collectBody(upTo: limit)
-        } catch let error as HTTPError {
+        } catch let error as any HTTPResponseError {
             throw error
         } catch {
             throw ClientGone(cause: error)

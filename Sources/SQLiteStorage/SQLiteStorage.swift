@@ -134,8 +134,17 @@ public final class SQLiteStorage: Storage, DatabaseAdministration {
                 )
             }
             if !options.throwaway {
-                backupPath = preUpgradeBackupPath(for: path, at: now)
-                try connection.backup(to: backupPath!)
+                // Another process upgrading at the same moment may take the same name: take the next.
+                for attempt in 1...20 {
+                    let candidate = preUpgradeBackupPath(for: path, at: now)
+                    do {
+                        try connection.backup(to: candidate)
+                        backupPath = candidate
+                        break
+                    } catch let error as StorageError where error.kind == .conflict && attempt < 20 {
+                        continue
+                    }
+                }
             }
         }
         var legacyReport: LegacyUpgradeReport?
