@@ -13,7 +13,8 @@ struct BrowserGuardMiddleware<Context: RequestContext>: RouterMiddleware {
     let allowedHosts: Set<String>?
 
     init(settings: ServerSettings) {
-        allowedHosts = ServerSettings.isLoopback(settings.host) ? Set(settings.allowedHosts.map { $0.lowercased() }) : nil
+        allowedHosts =
+            ServerSettings.isLoopback(settings.host) ? Set(settings.allowedHosts.map { $0.lowercased() }) : nil
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)

@@ -29,7 +29,8 @@ public struct DataDirectory: Hashable, Sendable, CustomStringConvertible {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {
                 guard isDirectory.boolValue else {
-                    throw StorageError.invalidInput("\(folder) is a file, not a folder; the data directory needs a folder there")
+                    throw StorageError.invalidInput(
+                        "\(folder) is a file, not a folder; the data directory needs a folder there")
                 }
                 continue
             }

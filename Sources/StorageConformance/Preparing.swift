@@ -21,7 +21,8 @@ extension StorageConformance {
             try expectEqual(try await storage.files(ofJob: job.jobID, type: .music), [], "is not recorded")
             try await expectError(.notFound, "a missing job") {
                 _ = try await storage.addFileWhilePreparing(
-                    NewJobFile(jobID: 999_999, fileType: .videos, filename: "x.mp4", filePath: "x")) {}
+                    NewJobFile(jobID: 999_999, fileType: .videos, filename: "x.mp4", filePath: "x")
+                ) {}
             }
 
             let empty = try await newJob(storage)
@@ -53,7 +54,8 @@ extension StorageConformance {
 
             let other = try await newJob(storage)
             let kept = try await storage.addFileWhilePreparing(
-                NewJobFile(jobID: other.jobID, fileType: .quotes, filename: "q.txt", filePath: "\(runs)/q.txt")) {}
+                NewJobFile(jobID: other.jobID, fileType: .quotes, filename: "q.txt", filePath: "\(runs)/q.txt")
+            ) {}
             try expectEqual(
                 try await storage.deleteFileWhilePreparing(jobID: other.jobID, type: .quotes, filename: "q.txt"),
                 kept, "a preparing job's file is deleted and returned")

@@ -14,7 +14,9 @@ extension JSONValue {
             return nil
         case .object(let values):
             for key in values.keys.sorted() {
-                if key.unicodeScalars.contains("\0") { return path + "." + key.replacingOccurrences(of: "\0", with: "\\u0000") }
+                if key.unicodeScalars.contains("\0") {
+                    return path + "." + key.replacingOccurrences(of: "\0", with: "\\u0000")
+                }
                 if let found = values[key]!.pathToNUL(path + "." + key) { return found }
             }
             return nil

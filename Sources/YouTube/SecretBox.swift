@@ -80,7 +80,8 @@ public struct SecretBox: Sendable {
         }
         guard status.st_mode & S_IFMT == S_IFREG else {
             throw KeyError.badKey(
-                "\(path) is not a key file (it is a folder or another kind of file); move it away, or set YT_BUILDER_SECRET_KEY")
+                "\(path) is not a key file (it is a folder or another kind of file); move it away, or set YT_BUILDER_SECRET_KEY"
+            )
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw KeyError.badKey("cannot read the key file \(path); check its owner and permissions")

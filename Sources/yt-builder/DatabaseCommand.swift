@@ -92,8 +92,9 @@ enum PlainCredentials {
         guard plain > 0 else { return nil }
         let environment = ProcessInfo.processInfo.environment
         let keyFile = dataDirectory + "/" + SecretBox.keyFileName
-        guard environment["YT_BUILDER_SECRET_KEY"].map({ !$0.isEmpty }) == true
-            || FileManager.default.fileExists(atPath: keyFile)
+        guard
+            environment["YT_BUILDER_SECRET_KEY"].map({ !$0.isEmpty }) == true
+                || FileManager.default.fileExists(atPath: keyFile)
         else {
             return """
                 \(plain) YouTube credentials row(s) are still plain text: no key is set (YT_BUILDER_SECRET_KEY) and \
@@ -102,8 +103,10 @@ enum PlainCredentials {
                 """
         }
         let box = try SecretBox.load(dataDirectory: dataDirectory)
-        let sealed = try await YouTubeAccount(storage: storage, box: box, configuration: .failure(.init(description: "")))
-            .sealPlainCredentials()
+        let sealed = try await YouTubeAccount(
+            storage: storage, box: box, configuration: .failure(.init(description: ""))
+        )
+        .sealPlainCredentials()
         return "Sealed \(sealed) plain-text YouTube credentials row(s) with the key."
     }
 }

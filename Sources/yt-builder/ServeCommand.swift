@@ -33,7 +33,9 @@ struct ServeCommand: AsyncParsableCommand {
         name: .customLong("allowed-host"),
         help: ArgumentHelp(
             "A host name this server answers to besides localhost and 127.x, when it listens on loopback (repeatable).",
-            discussion: "For a reverse proxy on this machine that forwards its own name. Default: env YT_BUILDER_ALLOWED_HOSTS (comma-separated)."))
+            discussion:
+                "For a reverse proxy on this machine that forwards its own name. Default: env YT_BUILDER_ALLOWED_HOSTS (comma-separated)."
+        ))
     var allowedHosts: [String] = []
 
     var resolvedPort: Int {

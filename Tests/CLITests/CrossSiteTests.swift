@@ -18,13 +18,16 @@ import Testing
         #expect(try status(["-X", "POST", "-H", "Origin: null", prepare]) == "403")
         #expect(try status(["-X", "POST", "-H", "Sec-Fetch-Site: cross-site", prepare]) == "403")
         #expect(
-            try status(["-X", "POST", "-H", "Origin: \(own.replacingOccurrences(of: "127.0.0.1", with: "localhost"))", prepare])
+            try status([
+                "-X", "POST", "-H", "Origin: \(own.replacingOccurrences(of: "127.0.0.1", with: "localhost"))", prepare,
+            ])
                 == "403", "another origin, even on this machine")
         #expect(try sqlite3(runner.path("serve.db"), "SELECT COUNT(*) FROM jobs") == "0\n", "nothing was created")
 
         #expect(try status(["-X", "POST", "-H", "Origin: \(own)", prepare]) == "200", "the page's own requests")
         #expect(try status(["-X", "POST", prepare]) == "200", "clients that are not browsers")
-        #expect(try status(["-X", "POST", "-H", "Origin: http://evil.example", server.url("/api/jobs/1/cancel")]) == "403")
+        #expect(
+            try status(["-X", "POST", "-H", "Origin: http://evil.example", server.url("/api/jobs/1/cancel")]) == "403")
         #expect(try sqlite3(runner.path("serve.db"), "SELECT status FROM jobs WHERE job_id = 1") == "preparing\n")
 
         // DNS rebinding: a name that resolves to 127.0.0.1 but is not this server's.

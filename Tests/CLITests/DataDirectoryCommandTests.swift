@@ -43,7 +43,9 @@ import Testing
         #expect(folder.stderr.contains("is a folder, not a database file"), "\(folder.stderr)")
 
         _ = FileManager.default.createFile(atPath: cli.path("plain"), contents: Data("x".utf8))
-        for arguments in [["db", "migrate", "--data-dir", cli.path("plain")], ["serve", "--data-dir", cli.path("plain")]] {
+        for arguments in [
+            ["db", "migrate", "--data-dir", cli.path("plain")], ["serve", "--data-dir", cli.path("plain")],
+        ] {
             let result = try await cli.run(arguments)
             #expect(result.status != 0)
             #expect(result.stderr.contains("is a file, not a folder"), "\(arguments): \(result.stderr)")
@@ -64,7 +66,8 @@ import Testing
         ] {
             let result = try await cli.run(command + ["--database", location])
             #expect(result.status != 0, "nothing listens on port 1")
-            #expect(!(result.stdout + result.stderr).contains("hunter2secret"), "\(command) \(location): \(result.stderr)")
+            #expect(
+                !(result.stdout + result.stderr).contains("hunter2secret"), "\(command) \(location): \(result.stderr)")
             #expect(result.stderr.contains("127.0.0.1"), "the message still says which server: \(result.stderr)")
         }
     }
@@ -100,12 +103,15 @@ import Testing
         try LegacyFixture.write(to: cli.path("data/yt-builder.db"))
         let unsealed = try await cli.run("db", "migrate", "--legacy-timezone", LegacyFixture.timeZone)
         #expect(unsealed.status == 0, "\(unsealed.stderr)")
-        #expect(unsealed.stdout.contains("still plain text") && unsealed.stdout.contains("yt-builder serve"), "\(unsealed.stdout)")
+        #expect(
+            unsealed.stdout.contains("still plain text") && unsealed.stdout.contains("yt-builder serve"),
+            "\(unsealed.stdout)")
         #expect(!FileManager.default.fileExists(atPath: cli.path("data/secret.key")), "no key is made by db migrate")
         #expect(unsealed.stdout.contains("mode 0600"), "\(unsealed.stdout)")
         let names = try FileManager.default.contentsOfDirectory(atPath: cli.path("data"))
         let backup = try #require(names.first { $0.contains(".pre-upgrade-") }, "a pre-upgrade backup: \(names)")
-        let mode = try FileManager.default.attributesOfItem(atPath: cli.path("data/" + backup))[.posixPermissions] as? Int
+        let mode =
+            try FileManager.default.attributesOfItem(atPath: cli.path("data/" + backup))[.posixPermissions] as? Int
         #expect(mode == 0o600, "the backup holds the plain tokens")
 
         var keyed = cli
@@ -113,7 +119,8 @@ import Testing
         let sealed = try await keyed.run("db", "migrate")
         #expect(sealed.status == 0, "\(sealed.stderr)")
         #expect(sealed.stdout.contains("Sealed 1 plain-text YouTube credentials"), "\(sealed.stdout)")
-        let stored = try LegacyFixture.query("SELECT credentials_json FROM youtube_credentials", on: cli.path("data/yt-builder.db"))
+        let stored = try LegacyFixture.query(
+            "SELECT credentials_json FROM youtube_credentials", on: cli.path("data/yt-builder.db"))
         #expect(stored.count == 1 && stored[0].hasPrefix("ytb1:") && !stored[0].contains("legacy-token"), "\(stored)")
         let again = try await keyed.run("db", "migrate")
         #expect(!again.stdout.contains("Sealed"), "nothing left to seal: \(again.stdout)")

@@ -38,14 +38,16 @@ import Testing
                 environment: [
                     "YT_BUILDER_GOOGLE_CLIENT_ID": "test-client", "YT_BUILDER_GOOGLE_CLIENT_SECRET": "test-secret",
                     "YT_BUILDER_GOOGLE_AUTH_URL": google + "/auth", "YT_BUILDER_GOOGLE_TOKEN_URL": google + "/token",
-                    "YT_BUILDER_GOOGLE_REVOKE_URL": google + "/revoke", "YT_BUILDER_GOOGLE_UPLOAD_URL": google + "/upload",
+                    "YT_BUILDER_GOOGLE_REVOKE_URL": google + "/revoke",
+                    "YT_BUILDER_GOOGLE_UPLOAD_URL": google + "/upload",
                     "YT_BUILDER_OAUTH_REDIRECT_URL": "http://127.0.0.1:\(port)/api/youtube/auth/callback",
                 ], arguments: ["--workers", "1"], port: port)
             let answer = try curl(["-sS", server.url("/api/youtube/auth/url")])
             let authURL = try #require(JSONValue(jsonText: answer)?.objectValue?["auth_url"]?.stringValue, "\(answer)")
             let redirect = try curl(["-sS", "-o", "/dev/null", "-w", "%{redirect_url}", authURL])
             let callback = try curl(["-sS", redirect])
-            #expect(callback.lowercased().contains("connected") || callback.lowercased().contains("success"), "\(callback)")
+            #expect(
+                callback.lowercased().contains("connected") || callback.lowercased().contains("success"), "\(callback)")
             let status = try curl(["-sS", server.url("/api/youtube/auth/status")])
             #expect(status.contains(#""authenticated":true"#), "\(status)")
             return server
@@ -70,8 +72,8 @@ import Testing
         let growth = last.residentKilobytes - settled.residentKilobytes
         let figures = samples.map { "\(Int($0.seconds)) s: \($0.residentKilobytes) kB, \($0.cpuTicks) ticks" }
         #expect(cpu < 0.15, "the idle server used \(Int(cpu * 100)) % of a core: \(figures)")
-        #expect(growth < 20_000, "its memory grew by \(growth) kB in \(Int(last.seconds - settled.seconds)) s: \(figures)")
+        #expect(
+            growth < 20_000, "its memory grew by \(growth) kB in \(Int(last.seconds - settled.seconds)) s: \(figures)")
         #expect(try await running.stop() == 0)
     }
 }
-

@@ -13,7 +13,8 @@ import Testing
         _ = try curl(["-sS", "-F", "files=@\(runner.path("first.mp4"))", server.url("/api/jobs/1/upload/videos")])
 
         let boundary = "----race-boundary"
-        let head = "--\(boundary)\r\nContent-Disposition: form-data; name=\"files\"; filename=\"late.mp4\"\r\n"
+        let head =
+            "--\(boundary)\r\nContent-Disposition: form-data; name=\"files\"; filename=\"late.mp4\"\r\n"
             + "Content-Type: video/mp4\r\n\r\n"
         let content = String(repeating: "x", count: 200_000)
         let tail = "\r\n--\(boundary)--\r\n"

@@ -30,8 +30,10 @@ import Testing
         let clip = setup.runner.path("clip.mp4")
         try runTool(
             "/usr/bin/ffmpeg",
-            ["-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-t", "10", "-pix_fmt",
-             "yuv420p", clip])
+            [
+                "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-t", "10", "-pix_fmt",
+                "yuv420p", clip,
+            ])
         // Long enough that ffmpeg is still encoding when its worker is killed.
         let config = JobConfig([
             "duration": .int(900), "resolution": .string("640x360"), "fps": .int(30), "transition": .string("none"),
@@ -43,7 +45,8 @@ import Testing
         try FileManager.default.copyItem(atPath: clip, toPath: job.runDirectory + "/videos/clip.mp4")
         _ = try await setup.storage.addFile(
             NewJobFile(
-                jobID: job.jobID, fileType: .videos, filename: "clip.mp4", filePath: job.runDirectory + "/videos/clip.mp4"))
+                jobID: job.jobID, fileType: .videos, filename: "clip.mp4",
+                filePath: job.runDirectory + "/videos/clip.mp4"))
         _ = try await setup.storage.updateJob(job.jobID, JobUpdate(status: .queued))
 
         let doomed = try setup.worker(["--lease-seconds", "1"])

@@ -48,7 +48,8 @@ import Testing
     }
 
     static func setRunDirectory(_ api: TestAPI, _ jobID: Int64, _ value: String) throws {
-        try api.sql("UPDATE jobs SET run_dir = '\(value.replacingOccurrences(of: "'", with: "''"))' WHERE job_id = \(jobID)")
+        try api.sql(
+            "UPDATE jobs SET run_dir = '\(value.replacingOccurrences(of: "'", with: "''"))' WHERE job_id = \(jobID)")
     }
 
     @Test(arguments: Backend.allCases) func abandonedJobsNeverDeleteFoldersTheRuleRefuses(_ backend: Backend)
@@ -118,10 +119,36 @@ import Testing
             // A finished job whose row names a video outside its own folder is not served.
             try Data("secret".utf8).write(to: URL(fileURLWithPath: outside + "/video.mp4"))
             try api.sql(
-                "UPDATE jobs SET status = 'completed', finished_at = created_at, output_file = '\(outside)/video.mp4' WHERE job_id = \(id)")
+                "UPDATE jobs SET status = 'completed', finished_at = created_at, output_file = '\(outside)/video.mp4' WHERE job_id = \(id)"
+            )
             let download = try await client.json(.get, "/api/jobs/\(id)/download")
             #expect(download.status == .conflict)
             #expect(!String(buffer: download.body).contains("secret"))
+        }
+    }
+
+    /// The earlier service's relative rows (`runs/run-2-…`) mean the data directory for uploads and downloads alike.
+    @Test(arguments: Backend.allCases) func relativeRowsMeanTheDataDirectoryEverywhere(_ backend: Backend) async throws
+    {
+        try await TestAPI.with(backend) { client, api in
+            let id = try await client.prepare()
+            let relative = "runs/run-\(id)-0ld5e7ce"
+            try Self.setRunDirectory(api, id, relative)
+            let upload = try await client.upload(id, "videos", [Multipart.file("a.mp4", "clip")])
+            #expect(upload.status == .ok, "\(String(buffer: upload.body))")
+            let inData = api.settings.dataDirectory + "/" + relative + "/videos/a.mp4"
+            #expect(FileManager.default.fileExists(atPath: inData), "the upload went into the data directory")
+            #expect(
+                !FileManager.default.fileExists(atPath: FileManager.default.currentDirectoryPath + "/" + relative),
+                "not the working directory")
+            try Data("video".utf8).write(
+                to: URL(fileURLWithPath: api.settings.dataDirectory + "/" + relative + "/output/v.mp4"))
+            try api.sql(
+                "UPDATE jobs SET status = 'completed', finished_at = created_at, output_file = '\(relative)/output/v.mp4' WHERE job_id = \(id)"
+            )
+            let download = try await client.json(.get, "/api/jobs/\(id)/download")
+            #expect(download.status == .ok)
+            #expect(String(buffer: download.body) == "video")
         }
     }
 }

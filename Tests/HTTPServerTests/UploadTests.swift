@@ -24,8 +24,9 @@ import Testing
                 // What encodeURIComponent makes of the name.
                 let encoded = try #require(
                     name.addingPercentEncoding(
-                        withAllowedCharacters: .init(charactersIn:
-                            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()")))
+                        withAllowedCharacters: .init(
+                            charactersIn:
+                                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()")))
                 let response = try await client.json(.delete, "/api/jobs/\(id)/files/videos/\(encoded)")
                 #expect(response.status == .ok, "\(name): \(String(buffer: response.body))")
                 #expect(!FileManager.default.fileExists(atPath: job.runDirectory + "/videos/" + name), "\(name)")

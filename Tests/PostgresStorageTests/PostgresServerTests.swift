@@ -2,8 +2,8 @@ import Foundation
 import PostgresStorage
 import SchemaSQL
 import StorageCore
-import TestPostgres
 import Synchronization
+import TestPostgres
 import Testing
 
 /// What only a PostgreSQL server can do to the backend: restart, refuse a

@@ -51,7 +51,8 @@ import YouTube
         var settings = WorkerSettings(name: "cancel-test")
         settings.pollInterval = .seconds(30)
         let account = YouTubeAccount(
-            storage: storage, box: SecretBox(key: .init(size: .bits256)), configuration: .failure(.init(description: "off")))
+            storage: storage, box: SecretBox(key: .init(size: .bits256)),
+            configuration: .failure(.init(description: "off")))
         let worker = UploadWorker(
             storage: storage, account: account, dataDirectory: data, settings: settings, logger: Logger(label: "test"))
         #expect(await stopsWhenCancelled { try await worker.run() }, "the upload worker ignored its cancellation")

@@ -204,7 +204,8 @@ extension OAuthFlowTests {
             _ = try await client.execute(uri: "/api/youtube/auth/callback?\(try await consent(url))", method: .get)
 
             let job = try await storage.createJob(NewJob(config: nil, runsDirectory: data + "/runs", status: .queued))
-            try FileManager.default.createDirectory(atPath: job.runDirectory + "/output", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: job.runDirectory + "/output", withIntermediateDirectories: true)
             let video = job.runDirectory + "/output/video.mp4"
             let bytes = Data((0..<700_000).map { UInt8(truncatingIfNeeded: $0 &* 7) })
             try bytes.write(to: URL(fileURLWithPath: video))
@@ -260,7 +261,8 @@ extension OAuthFlowTests {
                 json(try await client.execute(uri: "/api/youtube/auth/url", method: .get))["auth_url"]?.stringValue)
             _ = try await client.execute(uri: "/api/youtube/auth/callback?\(try await consent(url))", method: .get)
             let job = try await storage.createJob(NewJob(config: nil, runsDirectory: data + "/runs", status: .queued))
-            try FileManager.default.createDirectory(atPath: job.runDirectory + "/output", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: job.runDirectory + "/output", withIntermediateDirectories: true)
             let video = job.runDirectory + "/output/video.mp4"
             let bytes = Data((0..<900_000).map { UInt8(truncatingIfNeeded: $0 &* 13) })
             try bytes.write(to: URL(fileURLWithPath: video))

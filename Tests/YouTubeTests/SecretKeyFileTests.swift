@@ -14,7 +14,9 @@ import YouTube
         let data = try folder()
         defer { try? FileManager.default.removeItem(atPath: data) }
         try FileManager.default.createDirectory(atPath: data + "/secret.key", withIntermediateDirectories: true)
-        let error = #expect(throws: SecretBox.KeyError.self) { try SecretBox.load(dataDirectory: data, environment: [:]) }
+        let error = #expect(throws: SecretBox.KeyError.self) {
+            try SecretBox.load(dataDirectory: data, environment: [:])
+        }
         #expect(error?.description.contains("is not a key file") == true, "\(String(describing: error))")
         #expect(try FileManager.default.contentsOfDirectory(atPath: data) == ["secret.key"], "no temporary files left")
     }
@@ -31,10 +33,12 @@ import YouTube
         let data = try folder()
         defer { try? FileManager.default.removeItem(atPath: data) }
         let made = try SecretBox.load(dataDirectory: data + "/mount", environment: [:])
-        try FileManager.default.createSymbolicLink(atPath: data + "/secret.key", withDestinationPath: data + "/mount/secret.key")
+        try FileManager.default.createSymbolicLink(
+            atPath: data + "/secret.key", withDestinationPath: data + "/mount/secret.key")
         let linked = try SecretBox.load(dataDirectory: data, environment: [:])
         #expect(try linked.open(try made.seal("hello")) == "hello")
-        let mode = try FileManager.default.attributesOfItem(atPath: data + "/mount/secret.key")[.posixPermissions] as? Int
+        let mode =
+            try FileManager.default.attributesOfItem(atPath: data + "/mount/secret.key")[.posixPermissions] as? Int
         #expect(mode == 0o600)
     }
 }
