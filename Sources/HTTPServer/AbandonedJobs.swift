@@ -7,7 +7,7 @@ import StorageCore
 /// when the server starts, as in the earlier service (which forgot the folders).
 /// A folder the path rule refuses stays where it is, with a warning naming it.
 struct AbandonedJobs: Sendable {
-    let storage: any Storage
+    let storage: any JobStore
     let settings: ServerSettings
 
     @discardableResult

@@ -7,7 +7,7 @@ import StorageCore
 struct FilesController<Context: RequestContext> {
     static var field: String { "files" }
 
-    let storage: any Storage
+    let storage: any JobStore & FileStore
     let settings: ServerSettings
 
     func addRoutes(to api: RouterGroup<Context>) {

@@ -6,7 +6,7 @@ import VideoSettings
 
 /// Jobs: prepare, create and queue, read, list, start, cancel, logs, download.
 struct JobsController<Context: RequestContext> {
-    let storage: any Storage
+    let storage: any JobStore & FileStore & RenderQueue
     let settings: ServerSettings
     let abandoned: AbandonedJobs
 
@@ -141,7 +141,7 @@ struct JobsController<Context: RequestContext> {
 
 /// The `{id}` of a route, read and looked up the same way by every controller.
 enum JobLookup {
-    static func job(_ context: some RequestContext, _ storage: any Storage) async throws -> Job {
+    static func job(_ context: some RequestContext, _ storage: any JobStore) async throws -> Job {
         let text = context.parameters.get("id") ?? ""
         guard let id = Int64(text), let job = try await storage.job(id) else { throw notFound(text) }
         return job

@@ -4,7 +4,7 @@ import StorageCore
 
 /// What operators and tools read: health, metrics, the OpenAPI document.
 struct OperationsController<Context: RequestContext> {
-    let storage: any Storage
+    let storage: any JobStore
     let metrics: ServerMetrics
 
     func addRoutes(to router: Router<Context>) {

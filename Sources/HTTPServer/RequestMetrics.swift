@@ -25,7 +25,7 @@ final class ServerMetrics: Sendable {
     /// The text a scrape gets, with job gauges read from the database now.
     /// While the database is away the request figures still come, with
     /// `yt_builder_database_up 0` and the job gauges as last read.
-    func scrape(_ storage: any Storage) async -> String {
+    func scrape(_ storage: any JobStore) async -> String {
         do {
             let counts = try await storage.jobCounts()
             for (status, count) in counts {

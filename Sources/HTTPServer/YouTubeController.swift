@@ -11,7 +11,7 @@ import YouTube
 struct YouTubeController<Context: RequestContext> {
     static var callbackPath: String { "/api/youtube/auth/callback" }
 
-    let storage: any Storage
+    let storage: any JobStore & UploadTaskQueue & UploadHistory & CredentialStore
     let settings: ServerSettings
 
     func addRoutes(to api: RouterGroup<Context>) {

@@ -13,28 +13,55 @@ public struct StorageConformance: Sendable {
         self.makeStorage = makeStorage
     }
 
-    /// Every area, by name, for runners that want to loop.
-    public static let areas: [(name: String, run: @Sendable (StorageConformance) async throws -> Void)] = [
-        ("jobs", { try await $0.testJobs() }),
-        ("state machine", { try await $0.testStateMachine() }),
-        ("files", { try await $0.testFiles() }),
-        ("file counts", { try await $0.testFileCounts() }),
-        ("uploads", { try await $0.testUploads() }),
-        ("cleanup", { try await $0.testCleanup() }),
-        ("paging", { try await $0.testPaging() }),
-        ("unicode names", { try await $0.testUnicodeNames() }),
-        ("large configs", { try await $0.testLargeConfigs() }),
-        ("timestamps", { try await $0.testTimestamps() }),
-        ("concurrent creation", { try await $0.testConcurrentCreation() }),
-        ("errors", { try await $0.testErrors() }),
-        ("claims", { try await $0.testClaims() }),
-        ("leases", { try await $0.testLeases() }),
-        ("cancel", { try await $0.testCancel() }),
-        ("wake-up", { try await $0.testWakeUp() }),
-        ("credentials", { try await $0.testCredentials() }),
-        ("upload tasks", { try await $0.testUploadTasks() }),
-        ("preparing jobs", { try await $0.testPreparing() }),
+    /// Every area, by role and name. A backend's test target runs each one
+    /// as an argument of one test (`@Test(arguments: StorageConformance.areaNames)`).
+    public static let areas: [Area] = [
+        Area("jobs", "jobs", { try await $0.testJobs() }),
+        Area("jobs", "state machine", { try await $0.testStateMachine() }),
+        Area("jobs", "cleanup", { try await $0.testCleanup() }),
+        Area("jobs", "paging", { try await $0.testPaging() }),
+        Area("jobs", "large configs", { try await $0.testLargeConfigs() }),
+        Area("jobs", "timestamps", { try await $0.testTimestamps() }),
+        Area("jobs", "concurrent creation", { try await $0.testConcurrentCreation() }),
+        Area("jobs", "errors", { try await $0.testErrors() }),
+        Area("jobs", "preparing jobs", { try await $0.testPreparing() }),
+        Area("files", "files", { try await $0.testFiles() }),
+        Area("files", "file counts", { try await $0.testFileCounts() }),
+        Area("files", "unicode names", { try await $0.testUnicodeNames() }),
+        Area("upload history", "uploads", { try await $0.testUploads() }),
+        Area("credentials", "credentials", { try await $0.testCredentials() }),
+        Area("upload task queue", "upload tasks", { try await $0.testUploadTasks() }),
+        Area("render queue", "claims", { try await $0.testClaims() }),
+        Area("render queue", "leases", { try await $0.testLeases() }),
+        Area("render queue", "cancel", { try await $0.testCancel() }),
+        Area("render queue", "wake-up", { try await $0.testWakeUp() }),
     ]
+
+    public static var areaNames: [String] { areas.map(\.id) }
+
+    public struct Area: Sendable {
+        /// The role of `Storage` the area checks.
+        public let role: String
+        public let name: String
+        let run: @Sendable (StorageConformance) async throws -> Void
+
+        init(_ role: String, _ name: String, _ run: @escaping @Sendable (StorageConformance) async throws -> Void) {
+            self.role = role
+            self.name = name
+            self.run = run
+        }
+
+        /// `role: name`, what a test run shows.
+        public var id: String { "\(role): \(name)" }
+    }
+
+    /// Runs the area `id` (from `areaNames`) on a fresh store.
+    public func run(_ id: String) async throws {
+        guard let area = Self.areas.first(where: { $0.id == id }) else {
+            throw ConformanceFailure(message: "no conformance area '\(id)'", location: #fileID)
+        }
+        try await area.run(self)
+    }
 
     func withStorage(_ body: (any Storage, TestClock) async throws -> Void) async throws {
         let clock = TestClock()

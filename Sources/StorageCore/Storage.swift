@@ -1,10 +1,16 @@
-/// The durable history of jobs, their files and their YouTube uploads.
-/// Every backend implements it and passes the same conformance suite.
+/// The durable history of jobs, their files and their YouTube uploads, in
+/// roles: each consumer asks for the roles it uses (`any CredentialStore`,
+/// `any JobStore & FileStore`), and every backend implements all of them and
+/// passes the same conformance suite, organised by role.
 /// Lookups return nil (or false) for what does not exist; everything else
 /// that goes wrong throws `StorageError`.
-public protocol Storage: Sendable {
-    // MARK: Jobs
+public protocol Storage: JobStore, FileStore, UploadHistory, CredentialStore, UploadTaskQueue, RenderQueue {
+    /// Releases connections. Calls after this fail with `.unavailable`.
+    func close() async
+}
 
+/// Jobs: create, read, page, update, start, delete.
+public protocol JobStore: Sendable {
     /// Allocates a new, never reused id and builds `run_id` as `run-<id>-<8 hex>`.
     func createJob(_ job: NewJob) async throws -> Job
     func job(_ id: Int64) async throws -> Job?
@@ -31,9 +37,10 @@ public protocol Storage: Sendable {
     /// Deletes finished jobs (completed, failed, cancelled) that finished before
     /// `cutoff`, with their files and uploads; `dryRun` only reports them.
     func cleanupOldJobs(finishedBefore cutoff: Timestamp, dryRun: Bool) async throws -> CleanupResult
+}
 
-    // MARK: Files
-
+/// A job's files.
+public protocol FileStore: Sendable {
     /// Adds a file, or replaces the path and time of the same (job, type, name).
     func addFile(_ file: NewJobFile) async throws -> JobFile
     /// A job's files in upload order, optionally of one type.
@@ -50,23 +57,26 @@ public protocol Storage: Sendable {
     func deleteFileWhilePreparing(jobID: Int64, type: FileType, filename: String) async throws -> JobFile?
     /// Each job's file counts; a job without files (or that does not exist) gets zeros.
     func fileCounts(ofJobs jobIDs: [Int64]) async throws -> [Int64: FileCounts]
+}
 
-    // MARK: YouTube uploads
-
+/// What was published to YouTube.
+public protocol UploadHistory: Sendable {
     func addUpload(_ upload: NewYouTubeUpload) async throws -> YouTubeUpload
     /// Newest first: one job's uploads, or everyone's when `jobID` is nil.
     func uploads(ofJob jobID: Int64?, limit: Int) async throws -> [YouTubeUpload]
+}
 
-    // MARK: YouTube credentials (stored as given: the caller encrypts them)
-
+/// YouTube credentials, stored as given: the caller seals them.
+public protocol CredentialStore: Sendable {
     func credentials(user: String) async throws -> StoredCredentials?
     func allCredentials() async throws -> [StoredCredentials]
     /// Adds or replaces a user's credentials. Replaced text is overwritten on disk, not just unlinked.
     func saveCredentials(user: String, text: String) async throws
     func deleteCredentials(user: String) async throws -> Bool
+}
 
-    // MARK: YouTube uploads as background work
-
+/// YouTube uploads as leased background work.
+public protocol UploadTaskQueue: Sendable {
     /// Queues an upload of a job's video; `request` is its JSON.
     func createUploadTask(jobID: Int64, request: String, totalBytes: Int64) async throws -> UploadTask
     func uploadTask(_ id: Int64) async throws -> UploadTask?
@@ -82,9 +92,10 @@ public protocol Storage: Sendable {
     func finishUploadTask(_ claim: UploadClaim, _ outcome: UploadOutcome) async throws -> UploadTask?
     /// Uploads whose worker vanished go back to pending (keeping their session) or fail after the last attempt.
     func rescueExpiredUploads(maximumAttempts: Int) async throws -> Int
+}
 
-    // MARK: The queue (render workers)
-
+/// Render jobs as leased background work.
+public protocol RenderQueue: Sendable {
     /// Moves the oldest queued job to `running` for `worker`, counts the
     /// attempt, and leases it until now + `lease`; nil when the queue is empty.
     /// Exactly one worker gets each job, across processes and hosts.
@@ -109,12 +120,9 @@ public protocol Storage: Sendable {
     /// happened already), or after `timeout`. A hint for idle workers, never a
     /// promise: they claim to find out.
     func waitForQueuedJobs(since mark: WakeSignal.Mark?, timeout: Duration) async
-
-    /// Releases connections. Calls after this fail with `.unavailable`.
-    func close() async
 }
 
-extension Storage {
+extension FileStore {
     public func fileCounts(ofJob jobID: Int64) async throws -> FileCounts {
         try await fileCounts(ofJobs: [jobID])[jobID] ?? FileCounts()
     }

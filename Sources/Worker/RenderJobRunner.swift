@@ -8,12 +8,12 @@ import VideoSettings
 /// `output/video_YYYYMMDD_HHMMSS.mp4` of its run directory, with the run's
 /// `.tmp/` as scratch (removed afterwards).
 public struct RenderJobRunner: JobRunner {
-    let storage: any Storage
+    let storage: any FileStore
     let dataDirectory: String
     let fonts: FontCatalog
     var renderer = Renderer()
 
-    public init(storage: any Storage, dataDirectory: String, fonts: FontCatalog? = nil) {
+    public init(storage: any FileStore, dataDirectory: String, fonts: FontCatalog? = nil) {
         self.storage = storage
         self.dataDirectory = URL(fileURLWithPath: dataDirectory).standardizedFileURL.path
         self.fonts = fonts ?? FontCatalog.load(fontsDirectory: self.dataDirectory + "/fonts")

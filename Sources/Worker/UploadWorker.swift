@@ -11,7 +11,7 @@ import YouTube
 /// completed (and recorded once), failed with YouTube's reason, or handed
 /// back on shutdown. Lost workers' tasks are rescued, session and all.
 public final class UploadWorker: Service, Sendable {
-    let storage: any Storage
+    let storage: any JobStore & UploadTaskQueue & UploadHistory
     let account: YouTubeAccount
     let dataDirectory: String
     let settings: WorkerSettings
@@ -21,7 +21,7 @@ public final class UploadWorker: Service, Sendable {
     private let stopSignal = WakeSignal()
 
     public init(
-        storage: any Storage, account: YouTubeAccount, dataDirectory: String, settings: WorkerSettings, logger: Logger,
+        storage: any JobStore & UploadTaskQueue & UploadHistory, account: YouTubeAccount, dataDirectory: String, settings: WorkerSettings, logger: Logger,
         chunkSize: Int = ResumableUpload.defaultChunkSize
     ) {
         self.storage = storage

@@ -10,7 +10,7 @@ import Synchronization
 /// workers. On graceful shutdown nothing new is claimed; running jobs get
 /// `shutdownGrace` to finish and are then handed back to the queue.
 public final class WorkerPool: Service, Sendable {
-    let storage: any Storage
+    let storage: any RenderQueue
     let runner: any JobRunner
     /// Where run directories live: a job's log and files are used only inside it.
     let dataDirectory: DataDirectory
@@ -20,7 +20,7 @@ public final class WorkerPool: Service, Sendable {
     private let stopSignal = WakeSignal()
 
     public init(
-        storage: any Storage, runner: any JobRunner, dataDirectory: DataDirectory, settings: WorkerSettings,
+        storage: any RenderQueue, runner: any JobRunner, dataDirectory: DataDirectory, settings: WorkerSettings,
         logger: Logger
     ) {
         self.storage = storage

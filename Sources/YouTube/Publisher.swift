@@ -5,11 +5,11 @@ import StorageCore
 /// Publishes a finished job's video: checks the job, uploads with the
 /// resumable protocol under a token kept fresh, and records the upload once.
 public struct Publisher: Sendable {
-    let storage: any Storage
+    let storage: any UploadHistory
     let account: YouTubeAccount
     public var upload: ResumableUpload
 
-    public init(storage: any Storage, account: YouTubeAccount) throws {
+    public init(storage: any UploadHistory, account: YouTubeAccount) throws {
         self.storage = storage
         self.account = account
         upload = ResumableUpload(endpoint: try account.client().configuration.uploadEndpoint)

@@ -32,13 +32,13 @@ public final class YouTubeAccount: Sendable {
     public static let user = "default"
     static let stateLifetime = 600.0
 
-    let storage: any Storage
+    let storage: any CredentialStore
     let box: SecretBox
     let configuration: Result<OAuthConfiguration, OAuthConfiguration.Missing>
     let http: HTTPClient
 
     public init(
-        storage: any Storage, box: SecretBox, configuration: Result<OAuthConfiguration, OAuthConfiguration.Missing>,
+        storage: any CredentialStore, box: SecretBox, configuration: Result<OAuthConfiguration, OAuthConfiguration.Missing>,
         http: HTTPClient = .shared
     ) {
         self.storage = storage
