@@ -19,17 +19,17 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(
-            name: "CSQLite",
+            name: "CSQLite", path: "Sources/Backends/CSQLite",
             providers: [.apt(["libsqlite3-dev"])]
         ),
         .systemLibrary(
-            name: "CLibPQ",
+            name: "CLibPQ", path: "Sources/Backends/CLibPQ",
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
         // Turns data files (sql/, openapi/) into Swift string constants, so the
         // binary carries its schema and API document and runs from any directory.
-        .executableTarget(name: "embed-files"),
+        .executableTarget(name: "embed-files", path: "Sources/Tools/embed-files"),
         .plugin(
             name: "EmbedFilesPlugin",
             capability: .buildTool(),
@@ -37,25 +37,25 @@ let package = Package(
         ),
         .target(
             name: "SchemaSQL",
-            dependencies: ["StorageCore"],
+            dependencies: ["StorageCore"], path: "Sources/Core/SchemaSQL",
             plugins: ["EmbedFilesPlugin"]
         ),
-        .target(name: "StorageCore"),
+        .target(name: "StorageCore", path: "Sources/Core/StorageCore"),
         .target(
             name: "SQLiteStorage",
-            dependencies: ["CSQLite", "StorageCore", "SchemaSQL"]
+            dependencies: ["CSQLite", "StorageCore", "SchemaSQL"], path: "Sources/Backends/SQLiteStorage"
         ),
         .target(
             name: "PostgresStorage",
-            dependencies: ["CLibPQ", "StorageCore", "SchemaSQL"]
+            dependencies: ["CLibPQ", "StorageCore", "SchemaSQL"], path: "Sources/Backends/PostgresStorage"
         ),
-        .target(name: "StorageConformance", dependencies: ["StorageCore"]),
+        .target(name: "StorageConformance", dependencies: ["StorageCore"], path: "Sources/Testing/StorageConformance"),
         // A job's config as the renderer reads it: defaults, types, ranges; one validator for API and CLI.
-        .target(name: "VideoSettings", dependencies: ["StorageCore"]),
+        .target(name: "VideoSettings", dependencies: ["StorageCore"], path: "Sources/Core/VideoSettings"),
         // The on-disk layout of a job: run directory, safe file names, uploads, the render log.
-        .target(name: "RunFiles", dependencies: ["StorageCore"]),
+        .target(name: "RunFiles", dependencies: ["StorageCore"], path: "Sources/Core/RunFiles"),
         // The ffmpeg pipeline: plan, one filter graph, one encode; knows no database.
-        .target(name: "Render", dependencies: ["VideoSettings", "StorageCore"]),
+        .target(name: "Render", dependencies: ["VideoSettings", "StorageCore"], path: "Sources/Services/Render"),
         // YouTube: OAuth with refresh, credentials sealed with AES-GCM.
         .target(
             name: "YouTube",
@@ -63,10 +63,12 @@ let package = Package(
                 "StorageCore", "RunFiles",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ]
+            ], path: "Sources/Services/YouTube"
         ),
         // A local fake of Google's OAuth endpoints, for tests.
-        .target(name: "FakeGoogle", dependencies: [.product(name: "Hummingbird", package: "hummingbird")]),
+        .target(
+            name: "FakeGoogle", dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            path: "Sources/Testing/FakeGoogle"),
         // Render workers: claim, heartbeat, rescue, cancel, graceful shutdown; the job runner protocol.
         .target(
             name: "Worker",
@@ -74,7 +76,7 @@ let package = Package(
                 "StorageCore", "RunFiles", "Render", "VideoSettings", "YouTube",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ], path: "Sources/Services/Worker"
         ),
         .target(
             name: "HTTPServer",
@@ -84,15 +86,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ],
+            ], path: "Sources/Services/HTTPServer",
             plugins: ["EmbedFilesPlugin"]
         ),
-        .target(name: "StorageBenchmark", dependencies: ["StorageCore"]),
+        .target(name: "StorageBenchmark", dependencies: ["StorageCore"], path: "Sources/Services/StorageBenchmark"),
         // Builds database files in the earlier service's layout, for tests and `bench migrate`.
-        .target(name: "LegacyFixtures", dependencies: ["CSQLite"]),
+        .target(name: "LegacyFixtures", dependencies: ["CSQLite"], path: "Sources/Testing/LegacyFixtures"),
         // Starts a throwaway PostgreSQL cluster for tests, or uses YT_BUILDER_TEST_DATABASE_URL.
-        .target(name: "TestPostgres", dependencies: ["CLibPQ", "CSpawn"]),
-        .target(name: "CSpawn"),
+        .target(name: "TestPostgres", dependencies: ["CLibPQ", "CSpawn"], path: "Sources/Testing/TestPostgres"),
+        .target(name: "CSpawn", path: "Sources/Testing/CSpawn"),
         .executableTarget(
             name: "yt-builder",
             dependencies: [
@@ -100,13 +102,14 @@ let package = Package(
                 "SQLiteStorage",
                 "PostgresStorage",
                 "StorageBenchmark",
+                // The one test-support target in the shipped binary: `bench migrate` builds its history with it.
                 "LegacyFixtures",
                 "HTTPServer",
                 "Worker", "Render", "VideoSettings", "RunFiles", "YouTube",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ], path: "Sources/App/yt-builder"
         ),
         .testTarget(name: "StorageCoreTests", dependencies: ["StorageCore", "SchemaSQL"]),
         .testTarget(
