@@ -88,13 +88,16 @@ public struct DataDirectory: Hashable, Sendable, CustomStringConvertible {
     /// Removes the run directory of a job whose row has gone, if the rule
     /// allows it; a refused folder stays where it is.
     public func removeRunDirectory(of job: DeletedJob) -> RunDirectoryRemoval {
+        var status = stat()
+        if !job.runDirectory.isEmpty, lstat(absolute(job.runDirectory), &status) != 0, errno == ENOENT {
+            return .missing
+        }
         let run: RunDirectory
         do {
             run = try runDirectory(jobID: job.jobID, stored: job.runDirectory)
         } catch {
             return .refused(error.description)
         }
-        var status = stat()
         guard lstat(run.path, &status) == 0 else { return .missing }
         do {
             try run.remove()
