@@ -47,7 +47,8 @@ let package = Package(
         ),
         .target(
             name: "PostgresStorage",
-            dependencies: ["CLibPQ", "StorageCore", "SchemaSQL"], path: "Sources/Backends/PostgresStorage"
+            dependencies: ["CLibPQ", "StorageCore", "SchemaSQL", "ChildProcess"],
+            path: "Sources/Backends/PostgresStorage"
         ),
         .target(name: "StorageConformance", dependencies: ["StorageCore"], path: "Sources/Testing/StorageConformance"),
         // A job's config as the renderer reads it: defaults, types, ranges; one validator for API and CLI.
@@ -55,7 +56,9 @@ let package = Package(
         // The on-disk layout of a job: run directory, safe file names, uploads, the render log.
         .target(name: "RunFiles", dependencies: ["StorageCore"], path: "Sources/Core/RunFiles"),
         // The ffmpeg pipeline: plan, one filter graph, one encode; knows no database.
-        .target(name: "Render", dependencies: ["VideoSettings", "StorageCore"], path: "Sources/Services/Render"),
+        .target(
+            name: "Render", dependencies: ["VideoSettings", "StorageCore", "ChildProcess"],
+            path: "Sources/Services/Render"),
         // YouTube: OAuth with refresh, credentials sealed with AES-GCM.
         .target(
             name: "YouTube",
@@ -94,7 +97,9 @@ let package = Package(
         .target(name: "LegacyFixtures", dependencies: ["CSQLite"], path: "Sources/Testing/LegacyFixtures"),
         // Starts a throwaway PostgreSQL cluster for tests, or uses YT_BUILDER_TEST_DATABASE_URL.
         .target(name: "TestPostgres", dependencies: ["CLibPQ", "CSpawn"], path: "Sources/Testing/TestPostgres"),
-        .target(name: "CSpawn", path: "Sources/Testing/CSpawn"),
+        .target(name: "CSpawn", path: "Sources/Core/CSpawn"),
+        // The one way to run another program: off the cooperative threads, nothing inherited, dies with us.
+        .target(name: "ChildProcess", dependencies: ["CSpawn"], path: "Sources/Core/ChildProcess"),
         .executableTarget(
             name: "yt-builder",
             dependencies: [
@@ -105,7 +110,7 @@ let package = Package(
                 // The one test-support target in the shipped binary: `bench migrate` builds its history with it.
                 "LegacyFixtures",
                 "HTTPServer",
-                "Worker", "Render", "VideoSettings", "RunFiles", "YouTube",
+                "Worker", "Render", "VideoSettings", "RunFiles", "YouTube", "ChildProcess",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -135,6 +140,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RenderTests", dependencies: ["Render", "VideoSettings", "StorageCore"]),
+        .testTarget(name: "ChildProcessTests", dependencies: ["ChildProcess"]),
         .testTarget(
             name: "WorkerTests",
             dependencies: [

@@ -47,14 +47,14 @@ import VideoSettings
         #expect(abs(probe.duration - 3) < 0.5)
     }
 
-    @Test func quotesAtPlannedTimesAndSeedsRepeat() throws {
+    @Test func quotesAtPlannedTimesAndSeedsRepeat() async throws {
         let media = try TestMedia()
         let clips = [try media.clip("a.mp4", seconds: 2)]
         let quotes = try (0..<3).map { try media.text("q\($0).txt", "Quote number \($0)") }
         let settings = try TestMedia.settings([
             "duration": .int(30), "quotes_min_between": .double(2), "quotes_max_between": .double(5),
         ])
-        let plan = try RenderPlanner().plan(media.input(videos: clips, quotes: quotes, settings: settings))
+        let plan = try await RenderPlanner().plan(media.input(videos: clips, quotes: quotes, settings: settings))
         #expect(plan.quotes.count >= 4)
         let graph = try #require(
             plan.ffmpegArguments.firstIndex(of: "-filter_complex").map { plan.ffmpegArguments[$0 + 1] })
@@ -67,11 +67,11 @@ import VideoSettings
             previousEnd = show.end
         }
         #expect(Set(plan.quotes.prefix(3).map(\.source)) == Set(quotes), "every quote is shown before one repeats")
-        let again = try RenderPlanner().plan(media.input(videos: clips, quotes: quotes, settings: settings))
+        let again = try await RenderPlanner().plan(media.input(videos: clips, quotes: quotes, settings: settings))
         #expect(again.quotes.map(\.start) == plan.quotes.map(\.start), "the same seed plans the same video")
         var other = settings
         other.seed = 43
-        let different = try RenderPlanner().plan(media.input(videos: clips, quotes: quotes, settings: other))
+        let different = try await RenderPlanner().plan(media.input(videos: clips, quotes: quotes, settings: other))
         #expect(different.quotes.map(\.start) != plan.quotes.map(\.start), "another seed, other times")
     }
 
@@ -93,7 +93,7 @@ import VideoSettings
         render.cancel()
         let result = await render.result
         #expect(throws: CancellationError.self) { try result.get() }
-        let plan = try RenderPlanner().plan(input)
+        let plan = try await RenderPlanner().plan(input)
         #expect(!FileManager.default.fileExists(atPath: input.output), "no output")
         #expect(!FileManager.default.fileExists(atPath: plan.temporaryOutput), "no partial output")
         #expect(!FileManager.default.fileExists(atPath: input.scratch), "no scratch")
@@ -133,7 +133,7 @@ import VideoSettings
         var fontless = settings
         fontless.quoteFont = "No Such Font"
         do {
-            _ = try RenderPlanner().plan(
+            _ = try await RenderPlanner().plan(
                 media.input(videos: [clip], quotes: [try media.text("q.txt", "hi")], settings: fontless))
             Issue.record("a missing font must fail")
         } catch let error as RenderError {
@@ -146,7 +146,7 @@ import VideoSettings
         let clip = try media.clip("a.mp4", seconds: 1)
         // A folder where the output should go: ffmpeg cannot write its file there.
         let input = media.input(videos: [clip], settings: try TestMedia.settings(), output: "out/video.mp4")
-        let plan = try RenderPlanner().plan(input)
+        let plan = try await RenderPlanner().plan(input)
         try FileManager.default.createDirectory(atPath: plan.temporaryOutput, withIntermediateDirectories: true)
         do {
             try await Renderer().render(input, progress: { _, _ in }, log: { _ in })

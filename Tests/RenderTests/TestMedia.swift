@@ -36,12 +36,22 @@ struct TestMedia {
     func clip(_ name: String, seconds: Double, size: String = "160x120", rate: Int = 25, source: String = "testsrc")
         throws -> String
     {
-        try SampleMedia.clip(at: path(name), seconds: seconds, size: size, rate: rate, pattern: source)
+        try Self.tool(
+            "ffmpeg",
+            [
+                "-loglevel", "error", "-y", "-f", "lavfi", "-i", "\(source)=size=\(size):rate=\(rate)", "-t",
+                "\(seconds)", "-pix_fmt", "yuv420p", path(name),
+            ])
         return path(name)
     }
 
     func tone(_ name: String, seconds: Double, frequency: Int = 440) throws -> String {
-        try SampleMedia.tone(at: path(name), seconds: seconds, frequency: frequency)
+        try Self.tool(
+            "ffmpeg",
+            [
+                "-loglevel", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=\(frequency)", "-t", "\(seconds)",
+                path(name),
+            ])
         return path(name)
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChildProcess
 import Foundation
 import LegacyFixtures
 import PostgresStorage
@@ -80,18 +81,15 @@ extension BenchCommand {
 
             var theirs: Double?
             if let pgloaderTo {
-                guard let pgloader = PostgresStorage.findExecutable("pgloader") else {
+                guard let pgloader = ChildProcess.find("pgloader") else {
                     throw ValidationError("pgloader is not installed (Debian: apt-get install pgloader)")
                 }
                 Console.error("pgloader…")
                 let begin = clock.now
-                let process = Process()
-                process.executableURL = pgloader
-                process.arguments = ["--quiet", source, pgloaderTo]
-                process.standardOutput = FileHandle.nullDevice
-                try process.run()
-                process.waitUntilExit()
-                guard process.terminationStatus == 0 else { throw ValidationError("pgloader failed") }
+                let loaded = try await ChildProcess(pgloader, ["--quiet", source, pgloaderTo]).run()
+                guard loaded.status == 0 else {
+                    throw ValidationError("pgloader failed: \(loaded.errorLines.suffix(5).joined(separator: " "))")
+                }
                 theirs = begin.duration(to: clock.now).inSeconds
             }
             let result = Result(

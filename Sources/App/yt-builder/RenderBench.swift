@@ -35,10 +35,11 @@ extension BenchCommand {
             func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
             Console.error("Making three 10 s clips, music, a sound and three quotes…")
             for (index, pattern) in ["testsrc", "testsrc2", "smptebars"].enumerated() {
-                try SampleMedia.clip(at: path("clip\(index).mp4"), seconds: 10, size: "1280x720", pattern: pattern)
+                try await SampleMedia.clip(
+                    at: path("clip\(index).mp4"), seconds: 10, size: "1280x720", pattern: pattern)
             }
-            try SampleMedia.tone(at: path("music.mp3"), seconds: 30, frequency: 330)
-            try SampleMedia.tone(at: path("sound.wav"), seconds: 2, frequency: 880)
+            try await SampleMedia.tone(at: path("music.mp3"), seconds: 30, frequency: 330)
+            try await SampleMedia.tone(at: path("sound.wav"), seconds: 2, frequency: 880)
             for index in 0..<3 {
                 try "Quote \(index + 1): what we make, we make once and well.".write(
                     toFile: path("quote\(index).txt"), atomically: true, encoding: .utf8)

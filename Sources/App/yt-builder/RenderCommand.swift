@@ -79,7 +79,7 @@ struct RenderCommand: AsyncParsableCommand {
             .path)
         do {
             if dryRun {
-                print(try RenderPlanner().plan(input).summary)
+                print(try await RenderPlanner().plan(input).summary)
                 return
             }
             let display = ProgressLine()

@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 import StorageCore
 
@@ -64,7 +65,7 @@ extension PostgresStorage {
         if FileManager.default.fileExists(atPath: destination) {
             throw StorageError(.conflict, "\(destination) already exists; choose a new name for the backup")
         }
-        guard let pgDump = Self.findExecutable("pg_dump") else {
+        guard let pgDump = ChildProcess.find("pg_dump") else {
             throw StorageError(
                 .unavailable,
                 "pg_dump is not installed, so a PostgreSQL database cannot be backed up from here; "
@@ -80,26 +81,19 @@ extension PostgresStorage {
         for (keyword, variable) in mapping {
             if let value = parameters.values[keyword] { environment[variable] = value }
         }
-        let process = Process()
-        process.executableURL = pgDump
-        process.arguments = ["--format=custom", "--no-password", "--file", destination]
-        process.environment = environment
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        let result: ChildProcess.Result
+        do {
+            result = try await ChildProcess(
+                pgDump, ["--format=custom", "--no-password", "--file", destination], environment: environment
+            ).run()
+        } catch {
+            throw StorageError(.unavailable, "pg_dump cannot be started: \(error)")
+        }
+        guard result.status == 0 else {
             try? FileManager.default.removeItem(atPath: destination)
+            let message = String(decoding: result.errors, as: UTF8.self)
             throw StorageError(
                 .unavailable, "pg_dump failed: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
-    }
-
-    public static func findExecutable(_ name: String) -> URL? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        return path.split(separator: ":").map { URL(fileURLWithPath: String($0)).appendingPathComponent(name) }
-            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }
 }

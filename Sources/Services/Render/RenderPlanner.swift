@@ -11,16 +11,19 @@ public struct RenderPlanner: Sendable {
 
     public init() {}
 
-    public func plan(_ input: RenderInput) throws -> RenderPlan {
+    public func plan(_ input: RenderInput) async throws -> RenderPlan {
         let settings = input.settings
         guard !input.videos.isEmpty else { throw RenderError("there are no video clips: add at least one to videos") }
-        let clips = try input.videos.map { path in
-            let info = try MediaProbe.probe(path, ffprobe: ffprobe)
+        var clips: [MediaInfo] = []
+        for path in input.videos {
+            let info = try await MediaProbe.probe(path, ffprobe: ffprobe)
             guard info.hasVideo else { throw RenderError("\(RenderPlan.name(path)) has no video stream") }
-            return info
+            clips.append(info)
         }
-        let music = try input.music.map { try audio($0) }
-        let sounds = try input.sounds.map { try audio($0) }
+        var music: [MediaInfo] = []
+        for path in input.music { music.append(try await audio(path)) }
+        var sounds: [MediaInfo] = []
+        for path in input.sounds { sounds.append(try await audio(path)) }
         let quotes = try input.quotes.map { try Self.readQuote($0) }
         var fontFile: String?
         if !quotes.isEmpty {
@@ -44,8 +47,8 @@ public struct RenderPlanner: Sendable {
             temporaryOutput: folder + "/." + RenderPlan.name(output) + ".part")
     }
 
-    private func audio(_ path: String) throws -> MediaInfo {
-        let info = try MediaProbe.probe(path, ffprobe: ffprobe)
+    private func audio(_ path: String) async throws -> MediaInfo {
+        let info = try await MediaProbe.probe(path, ffprobe: ffprobe)
         guard info.hasAudio else { throw RenderError("\(RenderPlan.name(path)) has no audio stream") }
         return info
     }

@@ -24,7 +24,7 @@ public struct Renderer: Sendable {
         log: @escaping @Sendable (String) -> Void
     ) async throws -> RenderPlan {
         await progress(2, .clips)
-        let plan = try planner.plan(input)
+        let plan = try await planner.plan(input)
         log(
             "plan: \(plan.segments.count) clip segments, \(plan.music.count) music tracks, \(plan.sounds.count) sounds, \(plan.quotes.count) quotes, seed \(plan.seed)"
         )
