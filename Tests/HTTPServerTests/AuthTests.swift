@@ -1,4 +1,4 @@
-import HTTPServer
+@testable import HTTPServer
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -34,5 +34,20 @@ import Testing
             #expect(try await client.json(.get, "/healthz").status == .ok, "health needs no token")
             #expect(try await client.json(.get, "/metrics").status == .ok, "metrics need no token")
         }
+    }
+}
+
+@Suite struct SameOriginTests {
+    @Test(arguments: [
+        ("http://127.0.0.1:5000", "127.0.0.1:5000", true),
+        ("https://yt.example", "yt.example:443", true),
+        ("http://yt.example:80", "yt.example", true),
+        ("https://yt.example", "yt.example:80", false),
+        ("http://evil.example", "127.0.0.1:5000", false),
+        ("null", "127.0.0.1:5000", false),
+        ("http://127.0.0.1:5001", "127.0.0.1:5000", false),
+    ])
+    func origins(origin: String, host: String, same: Bool) {
+        #expect(BrowserGuardMiddleware<BasicRequestContext>.sameOrigin(origin, host: host) == same, "\(origin) vs \(host)")
     }
 }

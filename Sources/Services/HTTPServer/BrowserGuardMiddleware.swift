@@ -42,10 +42,17 @@ struct BrowserGuardMiddleware<Context: RequestContext>: RouterMiddleware {
         return try await next(request, context)
     }
 
-    /// `Origin` is scheme://host[:port]; it matches when its host and port are the request's Host.
+    /// `Origin` is scheme://host[:port]; it matches when its host and port are
+    /// the request's Host (a scheme's default port may be left out on either side).
     static func sameOrigin(_ origin: String, host: String?) -> Bool {
         guard let host, let range = origin.range(of: "://") else { return false }
-        return origin[range.upperBound...].lowercased() == host.lowercased()
+        let scheme = origin[..<range.lowerBound].lowercased()
+        let defaultPort = scheme == "https" ? ":443" : ":80"
+        func plain(_ authority: Substring) -> String {
+            let lower = authority.lowercased()
+            return lower.hasSuffix(defaultPort) ? String(lower.dropLast(defaultPort.count)) : lower
+        }
+        return plain(origin[range.upperBound...]) == plain(Substring(host))
     }
 
     /// The name in a Host value, without its port: `[::1]:5000` → `::1`.
