@@ -1,7 +1,8 @@
-@testable import HTTPServer
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
+@testable import HTTPServer
 
 @Suite(.timeLimit(.minutes(3))) struct AuthTests {
     static let token = "s3cret-token-value"
@@ -48,6 +49,7 @@ import Testing
         ("http://127.0.0.1:5001", "127.0.0.1:5000", false),
     ])
     func origins(origin: String, host: String, same: Bool) {
-        #expect(BrowserGuardMiddleware<BasicRequestContext>.sameOrigin(origin, host: host) == same, "\(origin) vs \(host)")
+        #expect(
+            BrowserGuardMiddleware<BasicRequestContext>.sameOrigin(origin, host: host) == same, "\(origin) vs \(host)")
     }
 }

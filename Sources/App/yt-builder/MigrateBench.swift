@@ -44,7 +44,7 @@ extension BenchCommand {
         func validate() throws {
             guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
             for url in [to] + (pgloaderTo.map { [$0] } ?? []) where !DatabaseOptions.isPostgres(url) {
-                throw ValidationError("'\(url)' is not a PostgreSQL URL")
+                throw ValidationError("'\(Redacted.location(url))' is not a PostgreSQL URL")
             }
         }
 

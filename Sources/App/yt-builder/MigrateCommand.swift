@@ -37,7 +37,7 @@ struct MigrateCommand: AsyncParsableCommand {
             throw ValidationError("name the PostgreSQL target with --to or YT_BUILDER_DATABASE_URL")
         }
         guard DatabaseOptions.isPostgres(target) else {
-            throw ValidationError("--to must be a PostgreSQL URL (postgresql://…), not '\(target)'")
+            throw ValidationError("--to must be a PostgreSQL URL (postgresql://…), not '\(Redacted.location(target))'")
         }
     }
 
