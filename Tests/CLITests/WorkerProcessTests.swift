@@ -72,7 +72,10 @@ import Testing
         var twice: [Int64] = []
         for id in ids where try await setup.attemptLines(id).count != 1 { twice.append(id) }
         #expect(twice.isEmpty, "jobs run more than once or never: \(twice.prefix(20))")
-        let names = Set(workers.flatMap { $0.output.split(separator: "\n").filter { $0.contains("workers started") } })
+        let names = Set(
+            workers.flatMap {
+                $0.output.split(separator: "\n").filter { $0.contains("workers started") && $0.contains("kind=render") }
+            })
         #expect(names.count == 4, "four worker processes ran")
         await setup.storage.close()
     }

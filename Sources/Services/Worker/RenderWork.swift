@@ -1,0 +1,121 @@
+import Logging
+import RunFiles
+import StorageCore
+
+/// Rendering a job: claimed from the jobs queue, run by a `JobRunner` inside
+/// the job's run directory (checked by the path rule), its log in `job.log`.
+public struct RenderWork: WorkKind {
+    public struct Claimed: Sendable {
+        let claimed: ClaimedJob
+        /// A failure when the path rule refuses the job's run directory: nothing is written there.
+        let runDirectory: Result<RunDirectory, RunDirectoryRefused>
+        var claim: JobClaim { claimed.claim }
+    }
+
+    let storage: any RenderQueue
+    let runner: any JobRunner
+    let dataDirectory: DataDirectory
+    let logger: Logger
+
+    public var name: String { "render" }
+    public func workerName(process: String, slot: Int) -> String { "\(process)/\(slot)" }
+    public func shutdownGrace(_ settings: WorkerSettings) -> Duration { settings.shutdownGrace }
+    public func prepare() async throws { try dataDirectory.create() }
+
+    public func claim(worker: String, lease: Duration) async throws -> Claimed? {
+        guard let claimed = try await storage.claimJob(worker: worker, lease: lease) else { return nil }
+        let runDirectory: Result<RunDirectory, RunDirectoryRefused>
+        do {
+            runDirectory = .success(try dataDirectory.runDirectory(of: claimed.job))
+        } catch {
+            runDirectory = .failure(error)
+        }
+        return Claimed(claimed: claimed, runDirectory: runDirectory)
+    }
+
+    public var queueMark: WakeSignal.Mark? { storage.queueMark }
+    public func waitForWork(since mark: WakeSignal.Mark?, timeout: Duration) async {
+        await storage.waitForQueuedJobs(since: mark, timeout: timeout)
+    }
+
+    public func rescue(maximumAttempts: Int) async throws -> Logger.Metadata? {
+        let report = try await storage.rescueExpiredLeases(maximumAttempts: maximumAttempts)
+        guard !report.isEmpty else { return nil }
+        return [
+            "kind": "render", "requeued": "\(report.requeued)", "failed": "\(report.failed)",
+            "cancelled": "\(report.cancelled)",
+        ]
+    }
+
+    public func begin(_ claimed: Claimed) async throws {
+        let runDirectory = try claimed.runDirectory.get()
+        try? runDirectory.create()
+        // A worker killed mid-render left its partial output; it is never a result.
+        let swept = runDirectory.sweepPartialFiles()
+        note(claimed, "attempt \(claimed.claim.attempt) on worker \(claimed.claim.workerID)")
+        if !swept.isEmpty { note(claimed, "removed what an earlier attempt left: \(swept.joined(separator: ", "))") }
+    }
+
+    public func run(_ claimed: Claimed, control: WorkControl) async throws -> String? {
+        let claim = claimed.claim
+        let reporter = JobReporter(
+            progress: { percent, step in
+                do {
+                    switch try await storage.reportProgress(claim, progress: percent, step: step) {
+                    case .held: break
+                    // Progress writes learn of a cancel as heartbeats do, and often sooner.
+                    case .cancelRequested: control.stop(.cancelRequested)
+                    case .lost: control.stop(.leaseLost)
+                    }
+                } catch {
+                    logger.warning(
+                        "progress not recorded", metadata: ["job_id": "\(claim.jobID)", "error": "\(error)"])
+                }
+            },
+            log: { line in note(claimed, line) })
+        return try await runner.run(claimed.claimed.job, reporter: reporter)
+    }
+
+    public func renew(_ claimed: Claimed, lease: Duration) async throws -> LeaseState {
+        try await storage.renewLease(claimed.claim, lease: lease)
+    }
+
+    public func finish(_ claimed: Claimed, _ outcome: WorkOutcome<String?>) async throws -> Bool {
+        let jobOutcome: JobOutcome =
+            switch outcome {
+            case .completed(let output): .completed(outputFile: output)
+            case .failed(let error): .failed(error: error)
+            case .cancelled: .cancelled
+            case .handedBack: .handedBack
+            }
+        return try await storage.finishJob(claimed.claim, jobOutcome)
+    }
+
+    public func summary(_ output: String?) -> String? { output }
+
+    public func note(_ claimed: Claimed, _ line: String) {
+        guard case .success(let runDirectory) = claimed.runDirectory else { return }
+        do {
+            try runDirectory.log.append(line)
+        } catch {
+            logger.warning(
+                "cannot write the job log", metadata: ["job_id": "\(claimed.claim.jobID)", "error": "\(error)"])
+        }
+    }
+
+    public func label(_ claimed: Claimed) -> Logger.Metadata { ["job_id": "\(claimed.claim.jobID)"] }
+}
+
+/// Render workers: the engine running `RenderWork`.
+public typealias WorkerPool = WorkEngine<RenderWork>
+
+extension WorkEngine where Kind == RenderWork {
+    public convenience init(
+        storage: any RenderQueue, runner: any JobRunner, dataDirectory: DataDirectory, settings: WorkerSettings,
+        logger: Logger
+    ) {
+        self.init(
+            kind: RenderWork(storage: storage, runner: runner, dataDirectory: dataDirectory, logger: logger),
+            settings: settings, logger: logger)
+    }
+}
