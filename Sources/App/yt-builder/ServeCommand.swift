@@ -61,14 +61,13 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...100_000).contains(maxConnections) else {
             throw ValidationError("--max-connections must be 1 to 100000")
         }
-        if apiToken == nil, !insecureNoAuth, !Self.isLoopback(host) {
+        if apiToken == nil, !insecureNoAuth, !ServerSettings.isLoopback(host) {
             throw ValidationError(
                 "refusing to listen on \(host) without authentication: set YT_BUILDER_API_TOKEN, "
                     + "or pass --insecure-no-auth if something in front of this server checks every request")
         }
     }
 
-    static func isLoopback(_ host: String) -> Bool { ServerSettings.isLoopback(host) }
 
     func run() async throws {
         let logger = ServiceLogger.make()

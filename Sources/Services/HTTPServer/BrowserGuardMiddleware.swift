@@ -21,7 +21,7 @@ struct BrowserGuardMiddleware<Context: RequestContext>: RouterMiddleware {
         async throws -> Response
     {
         let host = request.head.authority
-        if let allowedHosts, let host, !Self.isLoopbackName(Self.hostName(host)),
+        if let allowedHosts, let host, !ServerSettings.isLoopback(Self.hostName(host)),
             !allowedHosts.contains(Self.hostName(host))
         {
             return APIError(
@@ -62,10 +62,6 @@ struct BrowserGuardMiddleware<Context: RequestContext>: RouterMiddleware {
             return String(lower[lower.index(after: lower.startIndex)..<end])
         }
         return String(lower.split(separator: ":", maxSplits: 1).first ?? "")
-    }
-
-    static func isLoopbackName(_ name: String) -> Bool {
-        name == "localhost" || name.hasSuffix(".localhost") || name == "::1" || name.hasPrefix("127.")
     }
 }
 

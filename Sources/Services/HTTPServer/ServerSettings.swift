@@ -40,8 +40,11 @@ public struct ServerSettings: Sendable {
     /// 127.x (a reverse proxy on this machine forwarding its own name).
     public var allowedHosts: [String] = []
 
+    /// A name or address that means this machine only: what `serve` may bind
+    /// without a token, and the `Host` values a loopback-bound server answers.
     public static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        let name = host.lowercased()
+        return name == "localhost" || name.hasSuffix(".localhost") || name == "::1" || name.hasPrefix("127.")
     }
 
     public var runsDirectory: String { dataDirectory + "/runs" }
