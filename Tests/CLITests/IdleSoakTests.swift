@@ -42,14 +42,21 @@ import Testing
                     "YT_BUILDER_GOOGLE_UPLOAD_URL": google + "/upload",
                     "YT_BUILDER_OAUTH_REDIRECT_URL": "http://127.0.0.1:\(port)/api/youtube/auth/callback",
                 ], arguments: ["--workers", "1"], port: port)
-            let answer = try curl(["-sS", server.url("/api/youtube/auth/url")])
-            let authURL = try #require(JSONValue(jsonText: answer)?.objectValue?["auth_url"]?.stringValue, "\(answer)")
-            let redirect = try curl(["-sS", "-o", "/dev/null", "-w", "%{redirect_url}", authURL])
-            let callback = try curl(["-sS", redirect])
-            #expect(
-                callback.lowercased().contains("connected") || callback.lowercased().contains("success"), "\(callback)")
-            let status = try curl(["-sS", server.url("/api/youtube/auth/status")])
-            #expect(status.contains(#""authenticated":true"#), "\(status)")
+            do {
+                let answer = try curl(["-sS", server.url("/api/youtube/auth/url")])
+                let authURL = try #require(
+                    JSONValue(jsonText: answer)?.objectValue?["auth_url"]?.stringValue, "\(answer)")
+                let redirect = try curl(["-sS", "-o", "/dev/null", "-w", "%{redirect_url}", authURL])
+                let callback = try curl(["-sS", redirect])
+                #expect(
+                    callback.lowercased().contains("connected") || callback.lowercased().contains("success"),
+                    "\(callback)")
+                let status = try curl(["-sS", server.url("/api/youtube/auth/status")])
+                #expect(status.contains(#""authenticated":true"#), "\(status)")
+            } catch {
+                server.kill()
+                throw error
+            }
             return server
         }
         defer { running.kill() }
