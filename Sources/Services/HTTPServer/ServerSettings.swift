@@ -47,7 +47,7 @@ public struct ServerSettings: Sendable {
         return name == "localhost" || name.hasSuffix(".localhost") || name == "::1" || name.hasPrefix("127.")
     }
 
-    public var runsDirectory: String { dataDirectory + "/runs" }
+    public var runsDirectory: String { data.runs }
     /// The data directory with the rule for the paths rows name.
     public var data: DataDirectory { DataDirectory(dataDirectory) }
 }

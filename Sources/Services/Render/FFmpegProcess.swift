@@ -1,4 +1,3 @@
-import ChildProcess
 import Foundation
 
 /// ffmpeg running one render: progress read from `-progress pipe:1` as it
@@ -9,18 +8,12 @@ enum FFmpegProcess {
 
     /// Runs ffmpeg to its end; `progress` gets the seconds of output written.
     static func run(_ arguments: [String], progress: @escaping @Sendable (Double) -> Void) async throws {
-        let result: ChildProcess.Result
-        do {
-            result = try await ChildProcess("ffmpeg", arguments).run { line in
-                if line.hasPrefix("out_time_us="), let micros = Double(line.dropFirst("out_time_us=".count)) {
-                    progress(micros / 1_000_000)
-                }
+        let result = try await ToolRun.run("ffmpeg", arguments) { line in
+            if line.hasPrefix("out_time_us="), let micros = Double(line.dropFirst("out_time_us=".count)) {
+                progress(micros / 1_000_000)
             }
-        } catch {
-            throw RenderError("ffmpeg cannot be started: \(error); install the ffmpeg package")
         }
         if Task.isCancelled { throw CancellationError() }
-        if result.status == 127 { throw RenderError("ffmpeg is not installed; install the ffmpeg package") }
         guard result.status == 0 else {
             throw RenderError(
                 "ffmpeg failed (exit \(result.status))", ffmpegOutput: Array(result.errorLines.suffix(keptErrorLines)))

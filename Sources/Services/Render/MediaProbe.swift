@@ -50,10 +50,12 @@ public enum MediaProbe {
 
 /// A short-lived tool of the ffmpeg package, run to its end.
 enum ToolRun {
-    static func run(_ tool: String, _ arguments: [String]) async throws -> ChildProcess.Result {
+    static func run(
+        _ tool: String, _ arguments: [String], onOutputLine: (@Sendable (String) -> Void)? = nil
+    ) async throws -> ChildProcess.Result {
         let result: ChildProcess.Result
         do {
-            result = try await ChildProcess(tool, arguments).run()
+            result = try await ChildProcess(tool, arguments).run(onOutputLine: onOutputLine)
         } catch {
             throw RenderError("\(tool) cannot be started: \(error); install the ffmpeg package")
         }

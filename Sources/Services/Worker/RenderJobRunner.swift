@@ -9,14 +9,14 @@ import VideoSettings
 /// `.tmp/` as scratch (removed afterwards).
 public struct RenderJobRunner: JobRunner {
     let storage: any FileStore
-    let dataDirectory: String
+    let data: DataDirectory
     let fonts: FontCatalog
     var renderer = Renderer()
 
     public init(storage: any FileStore, dataDirectory: String, fonts: FontCatalog? = nil) {
         self.storage = storage
-        self.dataDirectory = URL(fileURLWithPath: dataDirectory).standardizedFileURL.path
-        self.fonts = fonts ?? FontCatalog.load(fontsDirectory: self.dataDirectory + "/fonts")
+        data = DataDirectory(dataDirectory)
+        self.fonts = fonts ?? FontCatalog.load(fontsDirectory: data.fonts)
     }
 
     public func run(_ job: Job, reporter: JobReporter) async throws -> String? {
@@ -28,11 +28,11 @@ public struct RenderJobRunner: JobRunner {
         }
         // Jobs queued before seeds were stored render the same way every time too.
         if settings.seed == nil { settings.seed = job.jobID }
-        let run = try DataDirectory(dataDirectory).runDirectory(of: job)
+        let run = try data.runDirectory(of: job)
         let files = try await storage.files(ofJob: job.jobID, type: nil)
         func paths(_ type: FileType) -> [String] {
             // The earlier service stored paths relative to its folder: the data directory here.
-            files.filter { $0.fileType == type }.map { DataDirectory(dataDirectory).absolute($0.filePath) }
+            files.filter { $0.fileType == type }.map { data.absolute($0.filePath) }
         }
         let output = run.output + "/video_" + Self.stamp(Date()) + ".mp4"
         let input = RenderInput(
