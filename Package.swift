@@ -41,13 +41,15 @@ let package = Package(
             plugins: ["EmbedFilesPlugin"]
         ),
         .target(name: "StorageCore", path: "Sources/Core/StorageCore"),
+        // Every storage role written once over a small SQL driver protocol; backends bring a driver and its SQL.
+        .target(name: "SQLStore", dependencies: ["StorageCore"], path: "Sources/Core/SQLStore"),
         .target(
             name: "SQLiteStorage",
-            dependencies: ["CSQLite", "StorageCore", "SchemaSQL"], path: "Sources/Backends/SQLiteStorage"
+            dependencies: ["CSQLite", "StorageCore", "SQLStore", "SchemaSQL"], path: "Sources/Backends/SQLiteStorage"
         ),
         .target(
             name: "PostgresStorage",
-            dependencies: ["CLibPQ", "StorageCore", "SchemaSQL", "ChildProcess"],
+            dependencies: ["CLibPQ", "StorageCore", "SQLStore", "SchemaSQL", "ChildProcess"],
             path: "Sources/Backends/PostgresStorage"
         ),
         .target(name: "StorageConformance", dependencies: ["StorageCore"], path: "Sources/Testing/StorageConformance"),

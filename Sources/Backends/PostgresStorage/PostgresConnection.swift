@@ -1,10 +1,11 @@
 import CLibPQ
 import Foundation
+import SQLStore
 import StorageCore
 
 /// One libpq connection with its prepared statements. Not thread-safe: a
 /// `PostgresSession` confines it to one serial queue.
-final class PostgresConnection {
+final class PostgresConnection: SQLConnection {
     let handle: OpaquePointer
     /// Prepared statement name per SQL text; prepared once per connection.
     private var prepared: [String: String] = [:]
@@ -56,7 +57,7 @@ final class PostgresConnection {
     }
 
     /// Runs a prepared statement with text parameters; each row is read by `row`.
-    func query<T>(_ sql: String, _ values: [String?] = [], row: (PostgresRow) throws -> T) throws -> [T] {
+    func query<T>(_ sql: String, _ values: [SQLValue] = [], row: (any StoredRow) throws -> T) throws -> [T] {
         let result = try executePrepared(sql, values)
         defer { PQclear(result) }
         let rows = PostgresRow(result: result)
@@ -70,17 +71,17 @@ final class PostgresConnection {
 
     /// Runs a prepared statement; returns how many rows it changed.
     @discardableResult
-    func run(_ sql: String, _ values: [String?] = []) throws -> Int {
+    func run(_ sql: String, _ values: [SQLValue] = []) throws -> Int {
         let result = try executePrepared(sql, values)
         defer { PQclear(result) }
         return Int(String(cString: PQcmdTuples(result))) ?? 0
     }
 
     /// Prepares `sql` on first use and runs it; the caller clears the result.
-    private func executePrepared(_ sql: String, _ values: [String?]) throws -> OpaquePointer {
+    private func executePrepared(_ sql: String, _ values: [SQLValue]) throws -> OpaquePointer {
         let name = try statementName(for: sql, parameterCount: values.count)
         sent += 1
-        let result = withCStrings(values) { pointers in
+        let result = withCStrings(values.map(\.postgresText)) { pointers in
             PQexecPrepared(handle, name, Int32(values.count), pointers, nil, nil, 0)
         }
         do {
@@ -176,6 +177,18 @@ final class PostgresRow: StoredRow {
     }
 
     func int64(_ column: Int32) -> Int64 { text(column).flatMap { Int64($0) } ?? 0 }
+}
+
+extension SQLValue {
+    /// Every parameter travels as text; the statement's casts give its type.
+    var postgresText: String? {
+        switch self {
+        case .null: nil
+        case .integer(let number): String(number)
+        case .real(let number): String(number)
+        case .text(let text): text
+        }
+    }
 }
 
 /// Calls `body` with C strings for `values` (NULL for nil) that live until it returns.

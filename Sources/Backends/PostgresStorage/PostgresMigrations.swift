@@ -31,8 +31,8 @@ struct PostgresMigrationTarget: MigrationTarget {
     }
 
     func withMigrationLock<T>(_ body: () throws -> T) throws -> T {
-        try connection.run("SELECT pg_advisory_lock($1::bigint)", [Self.lockKey])
-        defer { _ = try? connection.run("SELECT pg_advisory_unlock($1::bigint)", [Self.lockKey]) }
+        try connection.run("SELECT pg_advisory_lock($1::bigint)", [.text(Self.lockKey)])
+        defer { _ = try? connection.run("SELECT pg_advisory_unlock($1::bigint)", [.text(Self.lockKey)]) }
         return try body()
     }
 
@@ -46,14 +46,15 @@ struct PostgresMigrationTarget: MigrationTarget {
                     applied_at timestamptz NOT NULL
                 )
                 """)
-            let recorded = try connection.query("SELECT 1 FROM schema_migrations WHERE id = $1", [migration.id]) {
+            let recorded = try connection.query("SELECT 1 FROM schema_migrations WHERE id = $1", [.text(migration.id)])
+            {
                 $0.int(0)
             }
             if !recorded.isEmpty { return false }
             try connection.execute(migration.sql)
             try connection.run(
                 "INSERT INTO schema_migrations (id, version, applied_at) VALUES ($1, $2, $3)",
-                [migration.id, String(migration.version), now.description])
+                [.text(migration.id), .integer(Int64(migration.version)), .timestamp(now)])
             return true
         }
     }

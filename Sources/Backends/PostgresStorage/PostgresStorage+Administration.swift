@@ -11,7 +11,7 @@ extension PostgresStorage {
             var counts: [TableCount] = []
             for table in HistoryTable.layout.map(\.name) {
                 // Table names come from the fixed list above, never from input.
-                let exists = try connection.query("SELECT to_regclass($1) IS NOT NULL", [table]) { $0.text(0) }
+                let exists = try connection.query("SELECT to_regclass($1) IS NOT NULL", [.text(table)]) { $0.text(0) }
                 guard exists.first == "t" else { continue }
                 counts.append(
                     TableCount(

@@ -69,7 +69,7 @@ extension PostgresStorage {
     static func readHistory(_ connection: PostgresConnection) throws -> [HistoryTable] {
         try HistoryTable.layout.map { layout in
             var table = layout.emptied()
-            let exists = try connection.query("SELECT to_regclass($1) IS NOT NULL", [layout.name]) { $0.text(0) }
+            let exists = try connection.query("SELECT to_regclass($1) IS NOT NULL", [.text(layout.name)]) { $0.text(0) }
             guard exists.first == "t" else { return table }
             // Names come from the fixed layout, never from input.
             let columns = layout.columns.map { "\($0.name)::text" }.joined(separator: ", ")
@@ -99,21 +99,21 @@ extension PostgresStorage {
             SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname)
             FROM pg_constraint WHERE \(Self.bulkLoadConstraints)
             ORDER BY contype <> 'f'
-            """, [tables]
+            """, [.text(tables)]
         ) { $0.text(0) ?? "" }
         let adds = try connection.query(
             """
             SELECT format('ALTER TABLE %s ADD CONSTRAINT %I %s', conrelid::regclass, conname, pg_get_constraintdef(oid))
             FROM pg_constraint WHERE \(Self.bulkLoadConstraints)
             ORDER BY contype = 'f'
-            """, [tables]
+            """, [.text(tables)]
         ) { $0.text(0) ?? "" }
         let indexes = try connection.query(
             """
             SELECT format('DROP INDEX %s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid)
             FROM pg_index i WHERE i.indrelid = ANY($1::regclass[])
             AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
-            """, [tables]
+            """, [.text(tables)]
         ) { ($0.text(0) ?? "", $0.text(1) ?? "") }
         for statement in drops + indexes.map(\.0) { try connection.execute(statement) }
         try connection.execute("SET LOCAL maintenance_work_mem = '256MB'")
@@ -137,7 +137,7 @@ extension PostgresStorage {
                     UNION ALL SELECT MAX(job_id) FROM quarantined_youtube_uploads
                     UNION ALL SELECT NULLIF($1::bigint, 0)) AS ids) AS highest
             WHERE m IS NOT NULL
-            """, [String(highestJobID)])
+            """, [.integer(highestJobID)])
         for (table, quarantine) in [
             ("job_files", "quarantined_job_files"), ("youtube_uploads", "quarantined_youtube_uploads"),
         ] {

@@ -1,11 +1,12 @@
 import CLibPQ
 import Foundation
+import SQLStore
 import SchemaSQL
 import StorageCore
 
 /// The backend for shared deployments: any number of API servers and workers,
 /// on one host or many, on one PostgreSQL database.
-public final class PostgresStorage: Storage, DatabaseAdministration {
+public final class PostgresStorage: SQLStore, DatabaseAdministration, @unchecked Sendable {
     public struct Options: Sendable {
         /// Apply pending migrations on open.
         public var migrate = true
@@ -22,15 +23,19 @@ public final class PostgresStorage: Storage, DatabaseAdministration {
     let pool: PostgresPool
     let options: Options
     let conninfo: String
-    let listener: PostgresQueueListener
 
-    private init(conninfo: String, location: String, pool: PostgresPool, options: Options, report: MigrationReport?) {
+    private init(
+        conninfo: String, location: String, pool: PostgresPool, statements: SQLStatements, options: Options,
+        report: MigrationReport?
+    ) {
         self.conninfo = conninfo
-        listener = PostgresQueueListener(conninfo: conninfo)
         self.location = location
         self.pool = pool
         self.options = options
         self.openingReport = report
+        let listener = PostgresQueueListener(conninfo: conninfo)
+        super.init(
+            driver: PostgresDriver(pool: pool, listener: listener, statements: statements), clock: options.clock)
     }
 
     /// Connects with a libpq URL (`postgresql://user:password@host:port/db?sslmode=...`)
@@ -39,6 +44,7 @@ public final class PostgresStorage: Storage, DatabaseAdministration {
         guard (1...256).contains(options.poolSize) else {
             throw StorageError.invalidInput("the pool size must be 1 to 256, not \(options.poolSize)")
         }
+        let statements = try PostgresDriver.dialect.get()
         let parameters = try ConnectionParameters(url)
         let conninfo = parameters.withDefaultConnectTimeout(url)
         let pool = PostgresPool(conninfo: conninfo, size: options.poolSize)
@@ -53,7 +59,8 @@ public final class PostgresStorage: Storage, DatabaseAdministration {
                 return done.isEmpty ? nil : MigrationReport(applied: done)
             }
             return PostgresStorage(
-                conninfo: conninfo, location: Redacted.location(url), pool: pool, options: options, report: report)
+                conninfo: conninfo, location: Redacted.location(url), pool: pool, statements: statements,
+                options: options, report: report)
         } catch {
             await pool.close()
             var failure = StorageError(postgres: error)
@@ -63,11 +70,6 @@ public final class PostgresStorage: Storage, DatabaseAdministration {
     }
 
     static let runner = MigrationRunner(migrations: Schema.migrations(for: .postgres))
-
-    public func close() async {
-        listener.stop()
-        await pool.close()
-    }
 
     func session<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
         try await pool.withSession(body)

@@ -1,23 +1,9 @@
 import CSQLite
 import Foundation
+import SQLStore
 import StorageCore
 
-/// A value bound to or read from a statement.
-enum SQLiteValue: Sendable, ExpressibleByNilLiteral, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
-    case null
-    case integer(Int64)
-    case real(Double)
-    case text(String)
-
-    init(nilLiteral: ()) { self = .null }
-    init(stringLiteral value: String) { self = .text(value) }
-    init(integerLiteral value: Int64) { self = .integer(value) }
-
-    static func text(_ value: String?) -> SQLiteValue { value.map { .text($0) } ?? .null }
-    static func integer(_ value: Int) -> SQLiteValue { .integer(Int64(value)) }
-    static func integer(_ value: Int64?) -> SQLiteValue { value.map { .integer($0) } ?? .null }
-    static func timestamp(_ value: Timestamp?) -> SQLiteValue { value.map { .text($0.description) } ?? .null }
-}
+typealias SQLiteValue = SQLValue
 
 /// SQLite's marker that bound text must be copied.
 let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -28,22 +14,36 @@ final class SQLiteStatement {
     let sql: String
     private unowned let connection: SQLiteConnection
 
-    init(connection: SQLiteConnection, sql: String) throws {
+    /// Which value each parameter takes: `$N` takes the Nth, whatever its
+    /// place in the text; `?` takes the next by position.
+    private let slots: [Int]
+
+    /// Prepares the first statement of `text` (a C string); nil when only
+    /// whitespace or comments are left. `tail` is where the next one starts.
+    init?(connection: SQLiteConnection, text: UnsafePointer<CChar>, sql: String, tail: inout UnsafePointer<CChar>?)
+        throws
+    {
         var handle: OpaquePointer?
-        let code = sqlite3_prepare_v3(connection.handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &handle, nil)
-        guard code == SQLITE_OK, let handle else {
-            throw SQLiteError(code: code, connection: connection.handle, sql: sql)
-        }
+        let code = sqlite3_prepare_v3(connection.handle, text, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &handle, &tail)
+        guard code == SQLITE_OK else { throw SQLiteError(code: code, connection: connection.handle, sql: sql) }
+        guard let handle else { return nil }
         self.handle = handle
         self.sql = sql
         self.connection = connection
+        slots = (0..<Int(sqlite3_bind_parameter_count(handle))).map { offset in
+            guard let name = sqlite3_bind_parameter_name(handle, Int32(offset + 1)).map({ String(cString: $0) }),
+                name.hasPrefix("$"), let number = Int(name.dropFirst()), number >= 1
+            else { return offset }
+            return number - 1
+        }
     }
 
     deinit { sqlite3_finalize(handle) }
 
     func bind(_ values: [SQLiteValue]) throws {
-        for (offset, value) in values.enumerated() {
+        for (offset, slot) in slots.enumerated() {
             let index = Int32(offset + 1)
+            let value = slot < values.count ? values[slot] : .null
             let code: Int32
             switch value {
             case .null: code = sqlite3_bind_null(handle, index)
@@ -71,7 +71,6 @@ final class SQLiteStatement {
 
     func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
     func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
-    func optionalInt64(_ column: Int32) -> Int64? { isNull(column) ? nil : int64(column) }
 
     func text(_ column: Int32) -> String? {
         guard let bytes = sqlite3_column_text(handle, column) else { return nil }
@@ -84,10 +83,11 @@ extension SQLiteStatement: StoredRow {}
 
 /// One SQLite connection with a cache of prepared statements. Not thread-safe:
 /// its owner confines it to one serial queue.
-final class SQLiteConnection {
+final class SQLiteConnection: SQLConnection {
     let handle: OpaquePointer
     let path: String
-    private var statements: [String: SQLiteStatement] = [:]
+    /// Each SQL text's prepared statements, in order.
+    private var statements: [String: [SQLiteStatement]] = [:]
 
     init(path: String, flags: Int32) throws {
         var handle: OpaquePointer?
@@ -114,41 +114,61 @@ final class SQLiteConnection {
         guard code == SQLITE_OK else { throw SQLiteError(code: code, connection: handle, sql: script) }
     }
 
-    func statement(_ sql: String) throws -> SQLiteStatement {
+    func prepared(_ sql: String) throws -> [SQLiteStatement] {
         if let cached = statements[sql] { return cached }
-        let statement = try SQLiteStatement(connection: self, sql: sql)
-        statements[sql] = statement
-        return statement
+        var list: [SQLiteStatement] = []
+        try sql.withCString { start in
+            var next: UnsafePointer<CChar>? = start
+            while let text = next, text.pointee != 0 {
+                var tail: UnsafePointer<CChar>?
+                guard let statement = try SQLiteStatement(connection: self, text: text, sql: sql, tail: &tail) else {
+                    break
+                }
+                list.append(statement)
+                next = tail
+            }
+        }
+        statements[sql] = list
+        return list
     }
 
-    /// Runs one statement and reads each result row with `row`.
-    func query<T>(_ sql: String, _ values: [SQLiteValue] = [], row: (SQLiteStatement) throws -> T) throws -> [T] {
-        let statement = try statement(sql)
-        defer { statement.reset() }
-        try statement.bind(values)
+    /// Runs the statements of `sql` in order (several in one transaction) and
+    /// reads every row they return with `row`.
+    func query<T>(_ sql: String, _ values: [SQLValue] = [], row: (any StoredRow) throws -> T) throws -> [T] {
+        let list = try prepared(sql)
+        guard list.count > 1, sqlite3_get_autocommit(handle) != 0 else { return try step(list, values, row) }
+        return try writeTransaction { try step(list, values, row) }
+    }
+
+    private func step<T>(_ list: [SQLiteStatement], _ values: [SQLValue], _ row: (any StoredRow) throws -> T) throws
+        -> [T]
+    {
         var rows: [T] = []
-        while try statement.step() { rows.append(try row(statement)) }
+        for statement in list {
+            defer { statement.reset() }
+            try statement.bind(values)
+            while try statement.step() { rows.append(try row(statement)) }
+        }
         return rows
     }
 
-    /// Runs one statement; returns how many rows it changed.
+    /// Runs the statements of `sql`; how many rows the last one changed.
     @discardableResult
-    func run(_ sql: String, _ values: [SQLiteValue] = []) throws -> Int {
-        let statement = try statement(sql)
-        defer { statement.reset() }
-        try statement.bind(values)
-        while try statement.step() {}
+    func run(_ sql: String, _ values: [SQLValue] = []) throws -> Int {
+        _ = try query(sql, values) { _ in () }
         return Int(sqlite3_changes(handle))
     }
 
-    func scalarInt(_ sql: String, _ values: [SQLiteValue] = []) throws -> Int64? {
-        try query(sql, values) { $0.optionalInt64(0) }.first ?? nil
+    func scalarInt(_ sql: String, _ values: [SQLValue] = []) throws -> Int64? {
+        try query(sql, values) { $0.isNull(0) ? nil : $0.int64(0) }.first ?? nil
     }
 
     /// `BEGIN IMMEDIATE` takes the write lock up front, so a transaction never
     /// fails half-way with SQLITE_BUSY when another process writes too; waiting
     /// for that lock is what the busy timeout is for.
+    /// Inside a transaction already, `body` simply joins it.
     func writeTransaction<T>(_ body: () throws -> T) throws -> T {
+        guard sqlite3_get_autocommit(handle) != 0 else { return try body() }
         try run("BEGIN IMMEDIATE")
         do {
             let result = try body()
@@ -168,6 +188,8 @@ final class SQLiteConnection {
     }
 
     var changes: Int { Int(sqlite3_changes(handle)) }
+
+    func transaction<T>(_ body: () throws -> T) throws -> T { try writeTransaction(body) }
 
     /// Runs `sql`, trying again while it fails with SQLITE_BUSY, up to `milliseconds`.
     /// For statements that SQLite refuses at once instead of waiting on the busy

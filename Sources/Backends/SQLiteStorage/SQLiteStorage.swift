@@ -1,11 +1,12 @@
 import CSQLite
 import Foundation
+import SQLStore
 import SchemaSQL
 import StorageCore
 
 /// The zero-setup backend: one SQLite file, in WAL mode, shared safely by any
 /// number of processes on one host.
-public final class SQLiteStorage: Storage, DatabaseAdministration {
+public final class SQLiteStorage: SQLStore, DatabaseAdministration, @unchecked Sendable {
     public struct Options: Sendable {
         /// Apply pending migrations (and upgrade a file of the earlier service) on
         /// open. Off, the file is only read: for `db status`.
@@ -29,14 +30,15 @@ public final class SQLiteStorage: Storage, DatabaseAdministration {
     public let openingReport: MigrationReport?
     let queue: SQLiteQueue
     let options: Options
-    /// Wakes this process's idle workers when it queues a job.
-    let queueSignal = WakeSignal()
 
-    private init(path: String, queue: SQLiteQueue, options: Options, openingReport: MigrationReport?) {
+    private init(
+        path: String, queue: SQLiteQueue, statements: SQLStatements, options: Options, openingReport: MigrationReport?
+    ) {
         self.path = path
         self.queue = queue
         self.options = options
         self.openingReport = openingReport
+        super.init(driver: SQLiteDriver(queue: queue, statements: statements), clock: options.clock)
     }
 
     /// A folder where the file should be, or a file where its folder should be,
@@ -63,6 +65,7 @@ public final class SQLiteStorage: Storage, DatabaseAdministration {
     /// Opens (creating it and its folder when missing) the database at `path`.
     public static func open(path: String, options: Options = Options()) async throws -> SQLiteStorage {
         let connection: SQLiteConnection
+        let statements = try SQLiteDriver.dialect.get()
         do {
             try checkPlace(path)
             if options.create {
@@ -93,7 +96,8 @@ public final class SQLiteStorage: Storage, DatabaseAdministration {
             let report = try bringUpToDate(connection, path: path, options: options)
             return report.applied.isEmpty ? nil : report
         }
-        return SQLiteStorage(path: path, queue: queue, options: options, openingReport: report)
+        return SQLiteStorage(
+            path: path, queue: queue, statements: statements, options: options, openingReport: report)
     }
 
     /// Applies what is pending (first upgrading a file of the earlier service),
@@ -187,10 +191,6 @@ public final class SQLiteStorage: Storage, DatabaseAdministration {
             counter += 1
         }
         return candidate
-    }
-
-    public func close() async {
-        await queue.close()
     }
 
     /// Runs `body` on the connection's queue.

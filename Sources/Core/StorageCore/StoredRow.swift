@@ -44,11 +44,6 @@ extension FileCounts {
         for (offset, type) in FileType.allCases.enumerated() { self[type] = row.int(first + Int32(offset)) }
     }
 
-    /// The four counts of a job's files as SQL columns, in `FileType.allCases`
-    /// order, for a query whose job row is `jobs`.
-    public static let subqueries = FileType.allCases.map { type in
-        "(SELECT COUNT(*) FROM job_files AS f WHERE f.job_id = jobs.job_id AND f.file_type = '\(type.rawValue)')"
-    }.joined(separator: ", ")
 }
 
 extension Job {

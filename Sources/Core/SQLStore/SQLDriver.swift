@@ -1,0 +1,84 @@
+import StorageCore
+
+/// A value bound to a statement. Timestamps travel as their text (which both
+/// backends read back), booleans as the dialect's SQL literals.
+public enum SQLValue: Sendable, Hashable, ExpressibleByNilLiteral, ExpressibleByStringLiteral,
+    ExpressibleByIntegerLiteral
+{
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+
+    public init(nilLiteral: ()) { self = .null }
+    public init(stringLiteral value: String) { self = .text(value) }
+    public init(integerLiteral value: Int64) { self = .integer(value) }
+
+    public static func text(_ value: String?) -> SQLValue { value.map { .text($0) } ?? .null }
+    public static func integer(_ value: Int) -> SQLValue { .integer(Int64(value)) }
+    public static func integer(_ value: Int64?) -> SQLValue { value.map { .integer($0) } ?? .null }
+    public static func timestamp(_ value: Timestamp?) -> SQLValue { value.map { .text($0.description) } ?? .null }
+    /// A list of ids or words as one JSON array, whatever its length; each
+    /// dialect's SQL unpacks it.
+    public static func list(_ ids: [Int64]) -> SQLValue {
+        .text("[" + ids.map(String.init).joined(separator: ",") + "]")
+    }
+    public static func list(_ words: [String]) -> SQLValue {
+        .text("[" + words.map { "\"\($0)\"" }.joined(separator: ",") + "]")
+    }
+}
+
+/// One connection, confined to its driver's caller for the length of a body.
+/// Parameters are written `$1`, `$2`, ... in every dialect.
+public protocol SQLConnection {
+    /// Runs the statement (a SQLite text may hold several, run in order in one
+    /// transaction) and reads every row it returns with `row`.
+    func query<T>(_ sql: String, _ values: [SQLValue], row: (any StoredRow) throws -> T) throws -> [T]
+    /// Runs the statement; how many rows it changed.
+    @discardableResult func run(_ sql: String, _ values: [SQLValue]) throws -> Int
+    /// Runs `body` in a transaction: all of it or none.
+    func transaction<T>(_ body: () throws -> T) throws -> T
+}
+
+/// What a database backend gives the one store: connections, its error
+/// mapping (every error leaves a driver as `StorageError`), and its SQL.
+public protocol SQLDriver: Sendable {
+    /// The dialect's statements, by name (`sql/<backend>/statements.sql`).
+    var statements: SQLStatements { get }
+    /// Runs `body` on a connection; each statement commits on its own.
+    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T
+    /// Runs `body` that writes. Where the database admits one writer at a time
+    /// (SQLite), the write lock is taken first and `body` is one transaction;
+    /// elsewhere its statements commit on their own, so a body whose
+    /// statements must stand or fall together uses `transaction`.
+    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T
+    /// Runs `body` in one transaction.
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T
+    /// Wakes this process's idle workers; other processes learn of queued work
+    /// through `notify_queued`, when the dialect has it, or by polling.
+    var queueWakeups: WakeSignal { get }
+    /// Starts hearing of work queued by other processes, the first time an
+    /// idle worker waits (a no-op where there is no way to hear it).
+    func startListening()
+    func close() async
+}
+
+extension SQLConnection {
+    public func query<T>(_ sql: String, row: (any StoredRow) throws -> T) throws -> [T] {
+        try query(sql, [], row: row)
+    }
+
+    public func count(_ sql: String, _ values: [SQLValue]) throws -> Int {
+        try query(sql, values) { $0.int(0) }.first ?? 0
+    }
+}
+
+extension StoredRow {
+    /// A boolean column: PostgreSQL sends `t`/`f`, SQLite 1/0.
+    public func bool(_ column: Int32) -> Bool {
+        switch text(column) {
+        case "t", "true", "1": true
+        default: false
+        }
+    }
+}

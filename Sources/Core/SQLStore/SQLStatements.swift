@@ -1,0 +1,83 @@
+import Foundation
+import StorageCore
+
+/// A dialect's SQL, by name, read from one file of sections:
+///
+///     -- name: job_by_id
+///     SELECT {{job_columns}} FROM jobs WHERE job_id = $1
+///
+/// `{{name}}` stands for another section's text (column lists, guards).
+/// Every name in `required` must be present; `optional` ones may be missing,
+/// and then that step does not exist in the dialect.
+public struct SQLStatements: Sendable {
+    private let texts: [String: String]
+
+    public init(file: String, required: [String] = SQLStatements.required) throws {
+        var sections: [String: String] = [:]
+        var name: String?
+        var lines: [Substring] = []
+        func close() {
+            if let name {
+                sections[name] = lines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+        }
+        for line in file.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("-- name:") {
+                close()
+                name = line.dropFirst("-- name:".count).trimmingCharacters(in: .whitespaces)
+                lines = []
+            } else if !line.hasPrefix("--") {
+                lines.append(line)
+            }
+        }
+        close()
+        var expanded: [String: String] = [:]
+        for (key, text) in sections { expanded[key] = try Self.expand(text, sections, depth: 0) }
+        let missing = required.filter { expanded[$0] == nil }
+        guard missing.isEmpty else {
+            throw StorageError(.invalidInput, "the dialect's statements lack \(missing.joined(separator: ", "))")
+        }
+        texts = expanded
+    }
+
+    private static func expand(_ text: String, _ sections: [String: String], depth: Int) throws -> String {
+        guard text.contains("{{") else { return text }
+        guard depth < 8 else { throw StorageError(.invalidInput, "statement references nest too deep") }
+        var result = ""
+        var rest = Substring(text)
+        while let open = rest.range(of: "{{"), let close = rest.range(of: "}}", range: open.upperBound..<rest.endIndex)
+        {
+            result += rest[..<open.lowerBound]
+            let name = String(rest[open.upperBound..<close.lowerBound])
+            guard let part = sections[name] else { throw StorageError(.invalidInput, "no statement named \(name)") }
+            result += try expand(part, sections, depth: depth + 1)
+            rest = rest[close.upperBound...]
+        }
+        return result + rest
+    }
+
+    /// A required statement's text.
+    public subscript(_ name: String) -> String {
+        guard let text = texts[name] else { preconditionFailure("statement \(name) was checked to be present") }
+        return text
+    }
+
+    /// An optional step's text, nil where the dialect has none.
+    public func optional(_ name: String) -> String? { texts[name] }
+}
+
+extension SQLStatements {
+    /// The statements the store runs; a dialect must have every one.
+    public static let required = [
+        "job_by_id", "job_summary", "create_job", "list_jobs", "list_jobs_after", "list_jobs_of_status",
+        "list_jobs_of_status_after", "update_job", "update_config", "delete_job", "job_counts",
+        "delete_stale_preparing_jobs", "old_jobs", "old_jobs_counts", "delete_jobs", "upsert_file", "files_of_job",
+        "files_of_job_of_type", "delete_file", "file_counts", "lock_job_status", "lock_job", "video_count",
+        "start_job", "insert_upload", "uploads", "uploads_of_job", "credentials_of_user", "all_credentials",
+        "save_credentials", "delete_credentials", "claim_job", "renew_job_lease", "report_job_progress",
+        "finish_job_completed", "finish_job_failed", "finish_job_cancelled", "finish_job_handed_back", "rescue_jobs",
+        "cancel_job", "create_upload_task", "upload_task_by_id", "upload_tasks_of_job", "claim_upload_task",
+        "record_upload_progress", "finish_upload_completed", "finish_upload_failed", "finish_upload_handed_back",
+        "rescue_uploads",
+    ]
+}

@@ -1,0 +1,96 @@
+import StorageCore
+
+extension SQLStore: FileStore {
+    static func fileValues(_ file: NewJobFile, at now: Timestamp) -> [SQLValue] {
+        [
+            .integer(file.jobID), .text(file.fileType.rawValue), .text(file.filename), .text(file.filePath),
+            .timestamp(now),
+        ]
+    }
+
+    public func addFile(_ file: NewJobFile) async throws -> JobFile {
+        try file.validate()
+        let (statement, values) = (sql["upsert_file"], Self.fileValues(file, at: now))
+        return try await requiringJob(file.jobID) {
+            try await driver.write { try $0.query(statement, values) { try JobFile(row: $0) }[0] }
+        }
+    }
+
+    public func files(ofJob jobID: Int64, type: FileType?) async throws -> [JobFile] {
+        let statement = sql[type == nil ? "files_of_job" : "files_of_job_of_type"]
+        let values: [SQLValue] = [.integer(jobID)] + (type.map { [.text($0.rawValue)] } ?? [])
+        return try await driver.read { try $0.query(statement, values) { try JobFile(row: $0) } }
+    }
+
+    public func deleteFile(jobID: Int64, type: FileType, filename: String) async throws -> Bool {
+        let statement = sql["delete_file"]
+        let values: [SQLValue] = [.integer(jobID), .text(type.rawValue), .text(filename)]
+        return try await driver.write { try $0.query(statement, values) { try JobFile(row: $0) }.count > 0 }
+    }
+
+    public func fileCounts(ofJobs jobIDs: [Int64]) async throws -> [Int64: FileCounts] {
+        guard !jobIDs.isEmpty else { return [:] }
+        let statement = sql["file_counts"]
+        let rows = try await driver.read { connection in
+            try connection.query(statement, [.list(jobIDs)]) {
+                ($0.int64(0), try $0.required(1, "file type", FileType.init(rawValue:)), $0.int(2))
+            }
+        }
+        return fileCountsByJob(jobIDs, rows)
+    }
+}
+
+/// What only a preparing job allows: each check and its write in one
+/// transaction that holds the job (`FOR UPDATE` on PostgreSQL, the write lock
+/// on SQLite), so a start, a cancel or an upload cannot come between them.
+extension SQLStore {
+    func lockedStatus(_ connection: any SQLConnection, _ jobID: Int64) throws -> JobStatus? {
+        try connection.query(sql["lock_job_status"], [.integer(jobID)]) {
+            try $0.required(0, "status", JobStatus.init(rawValue:))
+        }.first
+    }
+
+    public func startJob(_ id: Int64, config: JobConfig, expectedConfig: String?) async throws -> Job? {
+        try config.validateStorable()
+        let values: [SQLValue] = [.integer(id), .text(config.jsonText)]
+        let (lock, videos, start) = (sql["lock_job"], sql["video_count"], sql["start_job"])
+        let started = try await driver.transaction { [self] connection -> Job? in
+            guard let job = try connection.query(lock, [.integer(id)], row: { try Job(row: $0) }).first else {
+                return nil
+            }
+            try PreparingJob.require(id, job.status, toAllow: .start)
+            guard job.configText == expectedConfig else { throw PreparingJob.configChanged(id) }
+            try PreparingJob.requireVideos(id, count: connection.count(videos, [.integer(id)]))
+            let started = try connection.query(start, values) { try Job(row: $0) }.first
+            try notifyQueued(connection)
+            return started
+        }
+        if started != nil { wakeWorkers() }
+        return started
+    }
+
+    public func addFileWhilePreparing(_ file: NewJobFile, place: @escaping @Sendable () throws -> Void) async throws
+        -> JobFile
+    {
+        try file.validate()
+        let (statement, values) = (sql["upsert_file"], Self.fileValues(file, at: now))
+        return try await driver.transaction { [self] connection in
+            guard let status = try lockedStatus(connection, file.jobID) else {
+                throw StorageError.notFound("job \(file.jobID) does not exist")
+            }
+            try PreparingJob.require(file.jobID, status, toAllow: .addFiles)
+            try place()
+            return try connection.query(statement, values) { try JobFile(row: $0) }[0]
+        }
+    }
+
+    public func deleteFileWhilePreparing(jobID: Int64, type: FileType, filename: String) async throws -> JobFile? {
+        let statement = sql["delete_file"]
+        let values: [SQLValue] = [.integer(jobID), .text(type.rawValue), .text(filename)]
+        return try await driver.transaction { [self] connection in
+            guard let status = try lockedStatus(connection, jobID) else { return nil }
+            try PreparingJob.require(jobID, status, toAllow: .removeFiles)
+            return try connection.query(statement, values) { try JobFile(row: $0) }.first
+        }
+    }
+}

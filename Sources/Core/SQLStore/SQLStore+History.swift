@@ -1,0 +1,59 @@
+import StorageCore
+
+extension SQLStore: UploadHistory {
+    static func uploadValues(_ upload: NewYouTubeUpload) -> [SQLValue] {
+        [
+            .integer(upload.jobID), .text(upload.videoID), .text(upload.videoURL), .text(upload.title),
+            .text(upload.description), .text(upload.privacy.rawValue), .text(YouTubeUpload.tagsText(upload.tags)),
+            .text(upload.category),
+        ]
+    }
+
+    public func addUpload(_ upload: NewYouTubeUpload) async throws -> YouTubeUpload {
+        try upload.validate()
+        let (statement, values) = (sql["insert_upload"], Self.uploadValues(upload) + [.timestamp(now)])
+        return try await requiringJob(upload.jobID) {
+            try await driver.write { try $0.query(statement, values) { try YouTubeUpload(row: $0) }[0] }
+        }
+    }
+
+    public func uploads(ofJob jobID: Int64?, limit: Int) async throws -> [YouTubeUpload] {
+        try JobQuery.validate(limit: limit)
+        let statement = sql[jobID == nil ? "uploads" : "uploads_of_job"]
+        let values: [SQLValue] = [.integer(limit)] + (jobID.map { [.integer($0)] } ?? [])
+        return try await driver.read { try $0.query(statement, values) { try YouTubeUpload(row: $0) } }
+    }
+}
+
+extension SQLStore: CredentialStore {
+    public func credentials(user: String) async throws -> StoredCredentials? {
+        let statement = sql["credentials_of_user"]
+        return try await driver.read { try $0.query(statement, [.text(user)]) { try StoredCredentials(row: $0) }.first }
+    }
+
+    public func allCredentials() async throws -> [StoredCredentials] {
+        let statement = sql["all_credentials"]
+        return try await driver.read { try $0.query(statement) { try StoredCredentials(row: $0) } }
+    }
+
+    public func saveCredentials(user: String, text: String) async throws {
+        try StoredCredentials.validate(user: user)
+        let (statement, values) = (sql["save_credentials"], [SQLValue.text(user), .text(text), .timestamp(now)])
+        _ = try await driver.write { try $0.run(statement, values) }
+        try await forgetReplacedSecrets()
+    }
+
+    public func deleteCredentials(user: String) async throws -> Bool {
+        let statement = sql["delete_credentials"]
+        let deleted = try await driver.write { try $0.run(statement, [.text(user)]) > 0 }
+        try await forgetReplacedSecrets()
+        return deleted
+    }
+
+    /// Where a replaced secret can linger after its transaction (SQLite's
+    /// write-ahead log), the dialect's `forget_replaced_secrets` clears it.
+    func forgetReplacedSecrets() async throws {
+        guard let statement = sql.optional("forget_replaced_secrets") else { return }
+        _ = try await driver.read { try $0.run(statement, []) }
+    }
+}
