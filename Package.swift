@@ -52,9 +52,12 @@ let package = Package(
             dependencies: ["CLibPQ", "StorageCore", "SQLStore", "SchemaSQL", "ChildProcess"],
             path: "Sources/Backends/PostgresStorage"
         ),
-        .target(name: "StorageConformance", dependencies: ["StorageCore"], path: "Sources/Testing/StorageConformance"),
+        .target(
+            name: "StorageConformance", dependencies: ["StorageCore", "SQLStore"],
+            path: "Sources/Testing/StorageConformance"),
         // A job's config as the renderer reads it: defaults, types, ranges; one validator for API and CLI.
-        .target(name: "VideoSettings", dependencies: ["StorageCore"], path: "Sources/Core/VideoSettings"),
+        .target(
+            name: "VideoSettings", dependencies: ["StorageCore", "ChildProcess"], path: "Sources/Core/VideoSettings"),
         // The on-disk layout of a job: run directory, safe file names, uploads, the render log.
         .target(name: "RunFiles", dependencies: ["StorageCore"], path: "Sources/Core/RunFiles"),
         // The ffmpeg pipeline: plan, one filter graph, one encode; knows no database.
@@ -98,7 +101,7 @@ let package = Package(
         // Builds database files in the earlier service's layout, for tests and `bench migrate`.
         .target(name: "LegacyFixtures", dependencies: ["CSQLite"], path: "Sources/Testing/LegacyFixtures"),
         // Starts a throwaway PostgreSQL cluster for tests, or uses YT_BUILDER_TEST_DATABASE_URL.
-        .target(name: "TestPostgres", dependencies: ["CLibPQ", "CSpawn"], path: "Sources/Testing/TestPostgres"),
+        .target(name: "TestPostgres", dependencies: ["CLibPQ", "ChildProcess"], path: "Sources/Testing/TestPostgres"),
         .target(name: "CSpawn", path: "Sources/Core/CSpawn"),
         // The one way to run another program: off the cooperative threads, nothing inherited, dies with us.
         .target(name: "ChildProcess", dependencies: ["CSpawn"], path: "Sources/Core/ChildProcess"),
@@ -118,7 +121,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ], path: "Sources/App/yt-builder"
         ),
-        .testTarget(name: "StorageCoreTests", dependencies: ["StorageCore", "SchemaSQL"]),
+        .testTarget(name: "StorageCoreTests", dependencies: ["StorageCore", "SQLStore", "SchemaSQL"]),
         .testTarget(
             name: "SQLiteStorageTests",
             dependencies: [

@@ -1,4 +1,5 @@
 import Foundation
+import SQLStore
 import SchemaSQL
 import StorageCore
 import Testing
@@ -80,8 +81,23 @@ import Testing
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
             "../../sql/sqlite")
         let onDisk = try FileManager.default.contentsOfDirectory(atPath: root.path)
-            .filter { $0.hasSuffix(".sql") }.map { String($0.dropLast(4)) }
+            .filter { $0.hasSuffix(".sql") && $0 != "statements.sql" }.map { String($0.dropLast(4)) }
         #expect(Set(onDisk) == Set(Schema.migrations(for: .sqlite).map(\.id)))
+    }
+
+    @Test(arguments: [Schema.Backend.sqlite, .postgres])
+    func eachDialectHasEveryStatementTheStoreRuns(_ backend: Schema.Backend) throws {
+        let file = try #require(Schema.script("statements.sql", for: backend))
+        let statements = try SQLStatements(file: file)
+        for name in SQLStatements.required {
+            #expect(!statements[name].contains("{{"), "\(name) has an unexpanded reference")
+            #expect(!statements[name].isEmpty, "\(name) is empty")
+        }
+        #expect((statements.optional("notify_queued") != nil) == (backend == .postgres))
+        #expect(throws: StorageError.self) { try SQLStatements(file: "-- name: a\nSELECT 1") }
+        #expect(throws: StorageError.self) {
+            try SQLStatements(file: "-- name: a\nSELECT {{b}}", required: ["a"])
+        }
     }
 
     @Test func pendingAndNewerSchemas() throws {

@@ -2,10 +2,8 @@ import CLibPQ
 import Foundation
 
 extension PostgresConnection {
-    /// Loads rows with `COPY … FROM STDIN` (text format), sent in 1 MiB chunks.
-    /// Table and column names must come from the program, never from input.
-    /// `sent` hears how many rows have gone out, after each chunk.
-    func copyIn(table: String, columns: [String], rows: [[String?]], sent: (Int) -> Void = { _ in }) throws {
+    /// `COPY … FROM STDIN` (text format), sent in 1 MiB chunks.
+    func bulkLoad(table: String, columns: [String], rows: [[String?]], sent: (Int) -> Void) throws {
         let sql = "COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN"
         try startCopy(sql)
         var buffer: [UInt8] = []

@@ -30,7 +30,7 @@ extension PostgresStorage {
                     var before = 0
                     try Self.withoutKeysAndIndexes(connection) {
                         for table in prepared where !table.rows.isEmpty {
-                            try connection.copyIn(
+                            try connection.bulkLoad(
                                 table: table.name, columns: table.columns.map(\.name), rows: table.rows
                             ) {
                                 progress(

@@ -191,6 +191,19 @@ final class SQLiteConnection: SQLConnection {
 
     func transaction<T>(_ body: () throws -> T) throws -> T { try writeTransaction(body) }
 
+    /// One prepared INSERT, run for each row, in one transaction.
+    func bulkLoad(table: String, columns: [String], rows: [[String?]], sent: (Int) -> Void) throws {
+        let places = (1...max(1, columns.count)).map { "$\($0)" }.joined(separator: ", ")
+        let sql = "INSERT INTO \"\(table)\" (\(columns.map { "\"\($0)\"" }.joined(separator: ", "))) VALUES (\(places))"
+        try writeTransaction {
+            for (count, row) in rows.enumerated() {
+                try run(sql, row.map { SQLValue.text($0) })
+                if (count + 1) % 10_000 == 0 { sent(count + 1) }
+            }
+        }
+        sent(rows.count)
+    }
+
     /// Runs `sql`, trying again while it fails with SQLITE_BUSY, up to `milliseconds`.
     /// For statements that SQLite refuses at once instead of waiting on the busy
     /// handler, because waiting could deadlock: switching the journal mode while

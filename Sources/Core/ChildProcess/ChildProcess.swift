@@ -76,6 +76,20 @@ public struct ChildProcess: Sendable {
         return Result(status: status, output: await output.finished(), errors: await errors.finished())
     }
 
+    /// For callers that are not async (setting up at start, test fixtures):
+    /// the same spawn, waited for on the calling thread, which should not be
+    /// one of the cooperative pool's.
+    public func runAndWait() throws -> Result {
+        guard let path = Self.find(executable) else {
+            throw Failure(description: "\(executable) is not installed (not found in PATH)")
+        }
+        let running = try Launcher.shared.spawn(command(path), environment: environment)
+        let output = PipeDrain(running.output, keep: keptBytes, lines: nil)
+        let errors = PipeDrain(running.errors, keep: keptBytes, lines: nil)
+        let status = running.waitHere()
+        return Result(status: status, output: output.finishedHere(), errors: errors.finishedHere())
+    }
+
     func command(_ path: String) -> [String] {
         let setpriv = "/usr/bin/setpriv"
         guard diesWithParent, FileManager.default.isExecutableFile(atPath: setpriv) else { return [path] + arguments }
@@ -92,14 +106,17 @@ struct RunningChild: Sendable {
     /// Waits for it on a thread of its own.
     func exitStatus() async -> Int32 {
         await withCheckedContinuation { continuation in
-            Thread {
-                var status: Int32 = 0
-                while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-                // WIFEXITED / WEXITSTATUS / WTERMSIG, which Swift does not import.
-                let signal = status & 0x7f
-                continuation.resume(returning: signal == 0 ? (status >> 8) & 0xff : 128 + signal)
-            }.start()
+            Thread { continuation.resume(returning: waitHere()) }.start()
         }
+    }
+
+    /// Its exit status, or 128 + the signal that ended it.
+    func waitHere() -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        // WIFEXITED / WEXITSTATUS / WTERMSIG, which Swift does not import.
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
     }
 }
 
@@ -110,6 +127,7 @@ final class PipeDrain: @unchecked Sendable {
     private var result: CheckedContinuation<Data, Never>?
     private var finishedData: Data?
     private let lock = NSLock()
+    private let done = DispatchSemaphore(value: 0)
 
     init(_ descriptor: Int32, keep: Int, lines: (@Sendable (String) -> Void)?) {
         Thread { [self] in
@@ -134,7 +152,17 @@ final class PipeDrain: @unchecked Sendable {
             let waiter = result
             lock.unlock()
             waiter?.resume(returning: data)
+            done.signal()
         }.start()
+    }
+
+    /// What was kept, once the pipe ends; blocks the calling thread.
+    func finishedHere() -> Data {
+        done.wait()
+        done.signal()
+        lock.lock()
+        defer { lock.unlock() }
+        return finishedData ?? Data()
     }
 
     func finished() async -> Data {

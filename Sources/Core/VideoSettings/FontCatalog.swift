@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 
 /// The fonts quotes can be drawn in: font files in `<data-dir>/fonts` (by file
@@ -47,10 +48,10 @@ public struct FontCatalog: Hashable, Sendable {
 
     /// The file a renderer draws `name` with; nil when neither the folder nor
     /// fontconfig has it.
-    public func file(for name: String) -> String? {
+    public func file(for name: String) async -> String? {
         if let file = files[name] { return file }
         let family = families.contains(name) ? name : (name == Self.legacyDefault ? Self.fallbackFamily : nil)
-        guard let family, let path = FontConfig.run(["fc-match", "-f", "%{file}", family]), !path.isEmpty else {
+        guard let family, let path = await FontConfig.ask(["fc-match", "-f", "%{file}", family]), !path.isEmpty else {
             return nil
         }
         return path
@@ -59,17 +60,17 @@ public struct FontCatalog: Hashable, Sendable {
 
 /// Runs a fontconfig tool and returns what it printed; nil when it is missing or fails.
 enum FontConfig {
+    static func ask(_ arguments: [String]) async -> String? {
+        text(try? await ChildProcess(arguments[0], Array(arguments.dropFirst())).run())
+    }
+
+    /// For `load`, which runs once at start, before any request.
     static func run(_ arguments: [String]) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        return String(decoding: data, as: UTF8.self)
+        text(try? ChildProcess(arguments[0], Array(arguments.dropFirst())).runAndWait())
+    }
+
+    private static func text(_ result: ChildProcess.Result?) -> String? {
+        guard let result, result.status == 0 else { return nil }
+        return String(decoding: result.output, as: UTF8.self)
     }
 }

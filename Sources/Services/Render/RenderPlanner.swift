@@ -27,7 +27,7 @@ public struct RenderPlanner: Sendable {
         let quotes = try input.quotes.map { try Self.readQuote($0) }
         var fontFile: String?
         if !quotes.isEmpty {
-            fontFile = input.fonts.file(for: settings.quoteFont)
+            fontFile = await input.fonts.file(for: settings.quoteFont)
             guard fontFile != nil else {
                 throw RenderError("the font '\(settings.quoteFont)' does not exist here (fonts/ or fontconfig)")
             }

@@ -35,6 +35,7 @@ public struct StorageConformance: Sendable {
         Area("render queue", "leases", { try await $0.testLeases() }),
         Area("render queue", "cancel", { try await $0.testCancel() }),
         Area("render queue", "wake-up", { try await $0.testWakeUp() }),
+        Area("driver", "bulk load", { try await $0.testBulkLoad() }),
     ]
 
     public static var areaNames: [String] { areas.map(\.id) }

@@ -1,5 +1,5 @@
 import CLibPQ
-import CSpawn
+import ChildProcess
 import Foundation
 import Synchronization
 
@@ -205,35 +205,20 @@ public final class TestPostgres: Sendable {
         }
     }
 
-    /// Runs a tool and waits for it with posix_spawn and waitpid. (Foundation's
-    /// Process waits for a descriptor that a server started by `pg_ctl start`
-    /// inherits and keeps open, so it would never see pg_ctl exit.)
+    /// Runs a tool to its end the one way yt-builder runs programs
+    /// (`ChildProcess`): nothing of this process is inherited, so a server that
+    /// `pg_ctl start` leaves running holds none of our pipes or sockets.
     @discardableResult
     static func run(_ tool: String, _ arguments: [String]) throws -> String {
-        let output = "/tmp/yt-builder-pg-\(UUID().uuidString).log"
-        defer { try? FileManager.default.removeItem(atPath: output) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        // Nothing else of this process may leak into a server that outlives the
-        // tool: Foundation learns that a child process ended when the last copy
-        // of a socket it gave that child closes, and a server holding a copy
-        // would make a test waiting on any command line hang.
-        cspawn_close_from(&actions, 3)
-        let argv = ([tool] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid = pid_t()
-        let spawned = posix_spawn(&pid, tool, &actions, nil, argv, environ)
-        guard spawned == 0 else { throw TestPostgresError("cannot run \(tool): error \(spawned)") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
-        // WIFEXITED and WEXITSTATUS, which Swift does not import.
-        guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
-            throw TestPostgresError("\(tool) \(arguments.joined(separator: " ")) failed (\(status)): \(text)")
+        let result: ChildProcess.Result
+        do {
+            result = try ChildProcess(tool, arguments).runAndWait()
+        } catch {
+            throw TestPostgresError("cannot run \(tool): \(error)")
+        }
+        let text = String(decoding: result.output + result.errors, as: UTF8.self)
+        guard result.status == 0 else {
+            throw TestPostgresError("\(tool) \(arguments.joined(separator: " ")) failed (\(result.status)): \(text)")
         }
         return text
     }
