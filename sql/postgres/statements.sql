@@ -45,7 +45,7 @@ UPDATE jobs SET status = COALESCE($3, status), progress = COALESCE($4::integer, 
     started_at = CASE WHEN $3 = 'running' THEN COALESCE(started_at, $8::timestamptz) ELSE started_at END,
     finished_at = CASE WHEN $3 IN ('completed', 'failed', 'cancelled') AND $3 <> status
                        THEN $8::timestamptz ELSE finished_at END
-WHERE job_id = $1 AND status IN (SELECT jsonb_array_elements_text($2::jsonb))
+WHERE job_id = $1 AND status = ANY(translate($2, '[]"', '{}')::text[])
 RETURNING {{job_columns}}
 
 -- name: update_config
@@ -81,7 +81,7 @@ INSERT INTO job_files (job_id, file_type, filename, file_path, uploaded_at)
 VALUES ($1, $2, $3, $4, $5::timestamptz)
 ON CONFLICT (job_id, file_type, filename)
 DO UPDATE SET file_path = excluded.file_path, uploaded_at = excluded.uploaded_at
-RETURNING {{file_columns}}
+RETURNING id
 
 -- name: files_of_job
 SELECT {{file_columns}} FROM job_files WHERE job_id = $1 ORDER BY id

@@ -21,8 +21,8 @@ SELECT {{job_columns}}, {{file_count_columns}} FROM jobs WHERE job_id = $1
 -- name: create_job
 INSERT INTO jobs (run_id, run_dir, status, config, created_at) VALUES ('', '', $3, $4, $5);
 UPDATE jobs SET run_id = 'run-' || job_id || '-' || $1, run_dir = $2 || '/run-' || job_id || '-' || $1
-WHERE job_id = last_insert_rowid()
-RETURNING {{job_columns}}
+WHERE job_id = last_insert_rowid();
+SELECT {{job_columns}} FROM jobs WHERE job_id = last_insert_rowid()
 
 -- name: list_jobs
 SELECT {{job_columns}} FROM jobs ORDER BY created_at DESC, job_id DESC LIMIT $1
@@ -39,19 +39,21 @@ SELECT {{job_columns}} FROM jobs WHERE status = $2 AND (created_at, job_id) < ($
 ORDER BY created_at DESC, job_id DESC LIMIT $1
 
 -- name: update_job
--- Two statements, one of which matches: status and the times that follow it
--- are written only when the status moves, because an unchanged indexed column
--- still rewrites its index page.
-UPDATE jobs SET progress = COALESCE($4, progress), current_step = COALESCE($5, current_step),
-    output_file = COALESCE($6, output_file), error = COALESCE($7, error)
-WHERE job_id = $1 AND status = COALESCE($3, status) AND status IN (SELECT value FROM json_each($2))
-RETURNING {{job_columns}};
-UPDATE jobs SET status = $3, progress = COALESCE($4, progress), current_step = COALESCE($5, current_step),
-    output_file = COALESCE($6, output_file), error = COALESCE($7, error),
+-- The move first, then the fields: status and the times that follow it are
+-- written only when the status moves, because an unchanged indexed column
+-- still rewrites its index page. $2 is a JSON array of the statuses the move
+-- may start from (instr: json_each costs more than the update). changes()
+-- is the previous statement's count: the second UPDATE applies when the
+-- first moved the job or the status stays; the SELECT answers when it did.
+-- No RETURNING: on SQLite each one builds a temporary table.
+UPDATE jobs SET status = $3,
     started_at = CASE WHEN $3 = 'running' THEN COALESCE(started_at, $8) ELSE started_at END,
     finished_at = CASE WHEN $3 IN ('completed', 'failed', 'cancelled') THEN $8 ELSE finished_at END
-WHERE job_id = $1 AND status <> $3 AND status IN (SELECT value FROM json_each($2))
-RETURNING {{job_columns}}
+WHERE job_id = $1 AND status <> $3 AND instr($2, '"' || status || '"') > 0;
+UPDATE jobs SET progress = COALESCE($4, progress), current_step = COALESCE($5, current_step),
+    output_file = COALESCE($6, output_file), error = COALESCE($7, error)
+WHERE job_id = $1 AND (changes() > 0 OR (status = COALESCE($3, status) AND instr($2, '"' || status || '"') > 0));
+SELECT {{job_columns}} FROM jobs WHERE job_id = $1 AND changes() > 0
 
 -- name: update_config
 UPDATE jobs SET config = $2 WHERE job_id = $1 RETURNING {{job_columns}}
@@ -84,7 +86,7 @@ id, job_id, file_type, filename, file_path, uploaded_at
 INSERT INTO job_files (job_id, file_type, filename, file_path, uploaded_at) VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (job_id, file_type, filename)
 DO UPDATE SET file_path = excluded.file_path, uploaded_at = excluded.uploaded_at
-RETURNING {{file_columns}}
+RETURNING id
 
 -- name: files_of_job
 SELECT {{file_columns}} FROM job_files WHERE job_id = $1 ORDER BY id

@@ -8,11 +8,21 @@ extension SQLStore: FileStore {
         ]
     }
 
+    /// `upsert_file` answers the row's id; the rest is what was written.
+    static func upserted(_ file: NewJobFile, at now: Timestamp) -> (any StoredRow) -> JobFile {
+        { row in
+            JobFile(
+                id: row.int64(0), jobID: file.jobID, fileType: file.fileType, filename: file.filename,
+                filePath: file.filePath, uploadedAt: now)
+        }
+    }
+
     public func addFile(_ file: NewJobFile) async throws -> JobFile {
         try file.validate()
+        let now = now
         let (statement, values) = (sql["upsert_file"], Self.fileValues(file, at: now))
         return try await requiringJob(file.jobID) {
-            try await driver.write { try $0.query(statement, values) { try JobFile(row: $0) }[0] }
+            try await driver.write { try $0.query(statement, values, row: Self.upserted(file, at: now))[0] }
         }
     }
 
@@ -73,6 +83,7 @@ extension SQLStore {
         -> JobFile
     {
         try file.validate()
+        let now = now
         let (statement, values) = (sql["upsert_file"], Self.fileValues(file, at: now))
         return try await driver.transaction { [self] connection in
             guard let status = try lockedStatus(connection, file.jobID) else {
@@ -80,7 +91,7 @@ extension SQLStore {
             }
             try PreparingJob.require(file.jobID, status, toAllow: .addFiles)
             try place()
-            return try connection.query(statement, values) { try JobFile(row: $0) }[0]
+            return try connection.query(statement, values, row: Self.upserted(file, at: now))[0]
         }
     }
 
