@@ -4,6 +4,9 @@ import StorageCore
 /// (validation, the status machine, paging, guards, the lease protocol, which
 /// error means what) live here once; each backend brings a driver, whose
 /// connection runs the dialect's statements.
+///
+/// `@unchecked Sendable` because an open class cannot be checked: its stored
+/// properties, and those of both subclasses, are `let`s of Sendable types.
 open class SQLStore: Storage, @unchecked Sendable {
     public let driver: any SQLDriver
     let sql: SQLStatements
