@@ -87,16 +87,20 @@ import Testing
 
     @Test(arguments: [Schema.Backend.sqlite, .postgres])
     func eachDialectHasEveryStatementTheStoreRuns(_ backend: Schema.Backend) throws {
-        let file = try #require(Schema.script("statements.sql", for: backend))
-        let statements = try SQLStatements(file: file)
+        let files = Schema.statements(for: backend)
+        #expect(files.count == 2, "the shared statements and the dialect's")
+        let statements = try SQLStatements(files: files)
         for name in SQLStatements.required {
             #expect(!statements[name].contains("{{"), "\(name) has an unexpanded reference")
             #expect(!statements[name].isEmpty, "\(name) is empty")
         }
         #expect((statements.optional("notify_queued") != nil) == (backend == .postgres))
-        #expect(throws: StorageError.self) { try SQLStatements(file: "-- name: a\nSELECT 1") }
+        #expect(throws: StorageError.self) { try SQLStatements(files: ["-- name: a\nSELECT 1"]) }
         #expect(throws: StorageError.self) {
-            try SQLStatements(file: "-- name: a\nSELECT {{b}}", required: ["a"])
+            try SQLStatements(files: ["-- name: a\nSELECT {{b}}"], required: ["a"])
+        }
+        #expect(throws: StorageError.self, "a name in two files") {
+            try SQLStatements(files: ["-- name: a\nSELECT 1", "-- name: a\nSELECT 2"], required: ["a"])
         }
     }
 

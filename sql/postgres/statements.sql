@@ -5,18 +5,6 @@
 -- name: job_columns
 job_id, run_id, run_dir, status, progress, current_step, config::text, output_file, error, created_at, started_at, finished_at
 
--- name: job_by_id
-SELECT {{job_columns}} FROM jobs WHERE job_id = $1
-
--- name: file_count_columns
-(SELECT COUNT(*) FROM job_files AS f WHERE f.job_id = jobs.job_id AND f.file_type = 'videos'),
-(SELECT COUNT(*) FROM job_files AS f WHERE f.job_id = jobs.job_id AND f.file_type = 'music'),
-(SELECT COUNT(*) FROM job_files AS f WHERE f.job_id = jobs.job_id AND f.file_type = 'sounds'),
-(SELECT COUNT(*) FROM job_files AS f WHERE f.job_id = jobs.job_id AND f.file_type = 'quotes')
-
--- name: job_summary
-SELECT {{job_columns}}, {{file_count_columns}} FROM jobs WHERE job_id = $1
-
 -- name: create_job
 -- One round trip: the id is drawn first, so run_id and run_dir can name it.
 WITH next AS (SELECT nextval(pg_get_serial_sequence('jobs', 'job_id')) AS id)
@@ -24,15 +12,9 @@ INSERT INTO jobs (job_id, run_id, run_dir, status, config, created_at)
 SELECT id, 'run-' || id || '-' || $1, $2 || '/run-' || id || '-' || $1, $3, $4::jsonb, $5::timestamptz FROM next
 RETURNING {{job_columns}}
 
--- name: list_jobs
-SELECT {{job_columns}} FROM jobs ORDER BY created_at DESC, job_id DESC LIMIT $1
-
 -- name: list_jobs_after
 SELECT {{job_columns}} FROM jobs WHERE (created_at, job_id) < ($2::timestamptz, $3::bigint)
 ORDER BY created_at DESC, job_id DESC LIMIT $1
-
--- name: list_jobs_of_status
-SELECT {{job_columns}} FROM jobs WHERE status = $2 ORDER BY created_at DESC, job_id DESC LIMIT $1
 
 -- name: list_jobs_of_status_after
 SELECT {{job_columns}} FROM jobs WHERE status = $2 AND (created_at, job_id) < ($3::timestamptz, $4::bigint)
@@ -51,12 +33,6 @@ RETURNING {{job_columns}}
 -- name: update_config
 UPDATE jobs SET config = $2::jsonb WHERE job_id = $1 RETURNING {{job_columns}}
 
--- name: delete_job
-DELETE FROM jobs WHERE job_id = $1 RETURNING job_id, run_dir
-
--- name: job_counts
-SELECT status, COUNT(*) FROM jobs GROUP BY status
-
 -- name: delete_stale_preparing_jobs
 DELETE FROM jobs WHERE status = 'preparing' AND created_at < $1::timestamptz RETURNING job_id, run_dir
 
@@ -73,24 +49,12 @@ SELECT (SELECT COUNT(*) FROM job_files WHERE job_id = ANY(translate($1, '[]', '{
 -- name: delete_jobs
 DELETE FROM jobs WHERE job_id = ANY(translate($1, '[]', '{}')::bigint[])
 
--- name: file_columns
-id, job_id, file_type, filename, file_path, uploaded_at
-
 -- name: upsert_file
 INSERT INTO job_files (job_id, file_type, filename, file_path, uploaded_at)
 VALUES ($1, $2, $3, $4, $5::timestamptz)
 ON CONFLICT (job_id, file_type, filename)
 DO UPDATE SET file_path = excluded.file_path, uploaded_at = excluded.uploaded_at
 RETURNING id
-
--- name: files_of_job
-SELECT {{file_columns}} FROM job_files WHERE job_id = $1 ORDER BY id
-
--- name: files_of_job_of_type
-SELECT {{file_columns}} FROM job_files WHERE job_id = $1 AND file_type = $2 ORDER BY id
-
--- name: delete_file
-DELETE FROM job_files WHERE job_id = $1 AND file_type = $2 AND filename = $3 RETURNING {{file_columns}}
 
 -- name: file_counts
 SELECT job_id, file_type, COUNT(*) FROM job_files
@@ -102,9 +66,6 @@ SELECT status FROM jobs WHERE job_id = $1 FOR UPDATE
 -- name: lock_job
 SELECT {{job_columns}} FROM jobs WHERE job_id = $1 FOR UPDATE
 
--- name: video_count
-SELECT COUNT(*) FROM job_files WHERE job_id = $1 AND file_type = 'videos'
-
 -- name: start_job
 UPDATE jobs SET config = $2::jsonb, status = 'queued' WHERE job_id = $1 RETURNING {{job_columns}}
 
@@ -115,27 +76,9 @@ id, job_id, video_id, video_url, title, description, privacy, tags::text, catego
 INSERT INTO youtube_uploads (job_id, video_id, video_url, title, description, privacy, tags, category, uploaded_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9::timestamptz) RETURNING {{upload_columns}}
 
--- name: uploads
-SELECT {{upload_columns}} FROM youtube_uploads ORDER BY uploaded_at DESC, id DESC LIMIT $1
-
--- name: uploads_of_job
-SELECT {{upload_columns}} FROM youtube_uploads WHERE job_id = $2 ORDER BY uploaded_at DESC, id DESC LIMIT $1
-
--- name: credentials_of_user
-SELECT user_id, credentials_json, updated_at FROM youtube_credentials WHERE user_id = $1
-
--- name: all_credentials
-SELECT user_id, credentials_json, updated_at FROM youtube_credentials ORDER BY user_id
-
 -- name: save_credentials
 INSERT INTO youtube_credentials (user_id, credentials_json, updated_at) VALUES ($1, $2, $3::timestamptz)
 ON CONFLICT (user_id) DO UPDATE SET credentials_json = excluded.credentials_json, updated_at = excluded.updated_at
-
--- name: delete_credentials
-DELETE FROM youtube_credentials WHERE user_id = $1
-
--- name: job_claim_guard
-job_id = $1 AND worker_id = $2 AND attempt = $3 AND status = 'running'
 
 -- name: claim_job
 UPDATE jobs SET status = 'running', worker_id = $1, attempt = attempt + 1, lease_expires_at = $2::timestamptz,
@@ -163,11 +106,6 @@ WHERE {{job_claim_guard}}
 UPDATE jobs SET status = 'cancelled', finished_at = $4::timestamptz, worker_id = NULL, lease_expires_at = NULL
 WHERE {{job_claim_guard}}
 
--- name: finish_job_handed_back
-UPDATE jobs SET status = 'queued', attempt = attempt - 1, started_at = NULL, worker_id = NULL,
-    lease_expires_at = NULL
-WHERE {{job_claim_guard}}
-
 -- name: rescue_jobs
 UPDATE jobs SET
     status = CASE WHEN cancel_requested THEN 'cancelled' WHEN attempt >= $1::integer THEN 'failed' ELSE 'queued' END,
@@ -187,21 +125,9 @@ UPDATE jobs SET
 WHERE job_id = $1 AND status IN ('preparing', 'queued', 'running')
 RETURNING {{job_columns}}
 
--- name: upload_task_columns
-id, job_id, state, request, session_url, bytes_sent, total_bytes, video_id, error, attempt, created_at, updated_at
-
--- name: upload_guard
-id = $1 AND worker_id = $2 AND attempt = $3 AND state = 'uploading'
-
 -- name: create_upload_task
 INSERT INTO youtube_upload_tasks (job_id, state, request, total_bytes, created_at, updated_at)
 VALUES ($1, 'pending', $2, $3, $4::timestamptz, $4::timestamptz) RETURNING {{upload_task_columns}}
-
--- name: upload_task_by_id
-SELECT {{upload_task_columns}} FROM youtube_upload_tasks WHERE id = $1
-
--- name: upload_tasks_of_job
-SELECT {{upload_task_columns}} FROM youtube_upload_tasks WHERE job_id = $1 ORDER BY id DESC
 
 -- name: claim_upload_task
 UPDATE youtube_upload_tasks SET state = 'uploading', worker_id = $1, attempt = attempt + 1,

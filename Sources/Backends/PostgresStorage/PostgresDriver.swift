@@ -10,7 +10,7 @@ struct PostgresDriver: SQLDriver {
     let listener: PostgresQueueListener
     let statements: SQLStatements
 
-    static let dialect = Result { try SQLStatements(file: Schema.script("statements.sql", for: .postgres) ?? "") }
+    static let dialect = Result { try SQLStatements(files: Schema.statements(for: .postgres)) }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
         try await pool.withSession { try body($0) }

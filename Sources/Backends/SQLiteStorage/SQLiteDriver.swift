@@ -11,7 +11,7 @@ struct SQLiteDriver: SQLDriver {
     /// Other processes on this host cannot tell this one: short waits are the poll.
     let queueWakeups = WakeSignal()
 
-    static let dialect = Result { try SQLStatements(file: Schema.script("statements.sql", for: .sqlite) ?? "") }
+    static let dialect = Result { try SQLStatements(files: Schema.statements(for: .sqlite)) }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
         try await queue.run { try body($0) }

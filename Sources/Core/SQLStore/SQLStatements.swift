@@ -1,7 +1,8 @@
 import Foundation
 import StorageCore
 
-/// A dialect's SQL, by name, read from one file of sections:
+/// A dialect's SQL, by name, read from files of sections (`sql/shared/`
+/// for what reads the same everywhere, then `sql/<backend>/`):
 ///
 ///     -- name: job_by_id
 ///     SELECT {{job_columns}} FROM jobs WHERE job_id = $1
@@ -12,13 +13,33 @@ import StorageCore
 public struct SQLStatements: Sendable {
     private let texts: [String: String]
 
-    public init(file: String, required: [String] = SQLStatements.required) throws {
+    /// Reads the sections of `files` (the shared statements, then the
+    /// dialect's); a name defined twice is refused.
+    public init(files: [String], required: [String] = SQLStatements.required) throws {
         var sections: [String: String] = [:]
+        for file in files {
+            for (name, text) in Self.sections(of: file) {
+                guard sections.updateValue(text, forKey: name) == nil else {
+                    throw StorageError(.invalidInput, "the statement \(name) is defined twice")
+                }
+            }
+        }
+        var expanded: [String: String] = [:]
+        for (key, text) in sections { expanded[key] = try Self.expand(text, sections, depth: 0) }
+        let missing = required.filter { expanded[$0] == nil }
+        guard missing.isEmpty else {
+            throw StorageError(.invalidInput, "the dialect's statements lack \(missing.joined(separator: ", "))")
+        }
+        texts = expanded
+    }
+
+    private static func sections(of file: String) -> [(String, String)] {
+        var sections: [(String, String)] = []
         var name: String?
         var lines: [Substring] = []
         func close() {
             if let name {
-                sections[name] = lines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+                sections.append((name, lines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)))
             }
         }
         for line in file.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -31,13 +52,7 @@ public struct SQLStatements: Sendable {
             }
         }
         close()
-        var expanded: [String: String] = [:]
-        for (key, text) in sections { expanded[key] = try Self.expand(text, sections, depth: 0) }
-        let missing = required.filter { expanded[$0] == nil }
-        guard missing.isEmpty else {
-            throw StorageError(.invalidInput, "the dialect's statements lack \(missing.joined(separator: ", "))")
-        }
-        texts = expanded
+        return sections
     }
 
     private static func expand(_ text: String, _ sections: [String: String], depth: Int) throws -> String {

@@ -16,6 +16,12 @@ public enum Schema {
         }.sorted { $0.version < $1.version }
     }
 
+    /// The statements the store runs on `backend`: those every dialect shares,
+    /// then the backend's own (see SQLStatements).
+    public static func statements(for backend: Backend) -> [String] {
+        ["shared/statements.sql", "\(backend.rawValue)/statements.sql"].compactMap { EmbeddedSQL.files[$0] }
+    }
+
     /// Another script of a backend, by its path under `sql/<backend>/`, such as `legacy/upgrade.sql`.
     public static func script(_ name: String, for backend: Backend) -> String? {
         EmbeddedSQL.files["\(backend.rawValue)/\(name)"]
