@@ -6,11 +6,19 @@
 job_id, run_id, run_dir, status, progress, current_step, config::text, output_file, error, created_at, started_at, finished_at
 
 -- name: create_job
--- One round trip: the id is drawn first, so run_id and run_dir can name it.
-WITH next AS (SELECT nextval(pg_get_serial_sequence('jobs', 'job_id')) AS id)
-INSERT INTO jobs (job_id, run_id, run_dir, status, config, created_at)
-SELECT id, 'run-' || id || '-' || $1, $2 || '/run-' || id || '-' || $1, $3, $4::jsonb, $5::timestamptz FROM next
-RETURNING {{job_columns}}
+-- One round trip: the id is drawn first, so run_id and run_dir can name it; a
+-- job created queued or running gets its render task in the same statement.
+WITH next AS (SELECT nextval(pg_get_serial_sequence('jobs', 'job_id')) AS id),
+created AS (
+    INSERT INTO jobs (job_id, run_id, run_dir, status, config, created_at)
+    SELECT id, 'run-' || id || '-' || $1, $2 || '/run-' || id || '-' || $1, $3, $4::jsonb, $5::timestamptz FROM next
+    RETURNING {{job_columns}}
+), task AS (
+    INSERT INTO tasks (kind, job_id, state, max_attempts, created_at, updated_at)
+    SELECT 'render', job_id, status, $6::integer, $5::timestamptz, $5::timestamptz FROM created
+    WHERE status IN ('queued', 'running')
+)
+SELECT * FROM created
 
 -- name: list_jobs_after
 SELECT {{job_columns}} FROM jobs WHERE (created_at, job_id) < ($2::timestamptz, $3::bigint)
@@ -21,14 +29,31 @@ SELECT {{job_columns}} FROM jobs WHERE status = $2 AND (created_at, job_id) < ($
 ORDER BY created_at DESC, job_id DESC LIMIT $1
 
 -- name: update_job
-UPDATE jobs SET status = COALESCE($3, status), progress = COALESCE($4::integer, progress),
-    current_step = COALESCE($5, current_step), output_file = COALESCE($6, output_file),
-    error = COALESCE($7, error),
-    started_at = CASE WHEN $3 = 'running' THEN COALESCE(started_at, $8::timestamptz) ELSE started_at END,
-    finished_at = CASE WHEN $3 IN ('completed', 'failed', 'cancelled') AND $3 <> status
-                       THEN $8::timestamptz ELSE finished_at END
-WHERE job_id = $1 AND status = ANY(translate($2, '[]"', '{}')::text[])
-RETURNING {{job_columns}}
+-- A job moved outside the queue keeps its one open render task in step: the
+-- task takes the job's new status (a running one without a lease, so the
+-- rescue treats it as lost), or a queued or running job that has none gets
+-- one. A worker's claim is untouched while the job stays running.
+WITH moved AS (
+    UPDATE jobs SET status = COALESCE($3, status), progress = COALESCE($4::integer, progress),
+        current_step = COALESCE($5, current_step), output_file = COALESCE($6, output_file),
+        error = COALESCE($7, error),
+        started_at = CASE WHEN $3 = 'running' THEN COALESCE(started_at, $8::timestamptz) ELSE started_at END,
+        finished_at = CASE WHEN $3 IN ('completed', 'failed', 'cancelled') AND $3 <> status
+                           THEN $8::timestamptz ELSE finished_at END
+    WHERE job_id = $1 AND status = ANY(translate($2, '[]"', '{}')::text[])
+    RETURNING {{job_columns}}
+), followed AS (
+    UPDATE tasks SET state = moved.status, worker_id = NULL, lease_expires_at = NULL, updated_at = $8::timestamptz
+    FROM moved
+    WHERE $3 IS NOT NULL AND tasks.kind = 'render' AND tasks.job_id = moved.job_id
+        AND tasks.state IN ('queued', 'running') AND tasks.state <> moved.status
+), added AS (
+    INSERT INTO tasks (kind, job_id, state, max_attempts, created_at, updated_at)
+    SELECT 'render', job_id, status, $9::integer, $8::timestamptz, $8::timestamptz FROM moved
+    WHERE $3 IS NOT NULL AND status IN ('queued', 'running') AND NOT EXISTS (
+        SELECT 1 FROM tasks WHERE kind = 'render' AND tasks.job_id = moved.job_id AND state IN ('queued', 'running'))
+)
+SELECT * FROM moved
 
 -- name: update_config
 UPDATE jobs SET config = $2::jsonb WHERE job_id = $1 RETURNING {{job_columns}}
@@ -67,7 +92,14 @@ SELECT status FROM jobs WHERE job_id = $1 FOR UPDATE
 SELECT {{job_columns}} FROM jobs WHERE job_id = $1 FOR UPDATE
 
 -- name: start_job
-UPDATE jobs SET config = $2::jsonb, status = 'queued' WHERE job_id = $1 RETURNING {{job_columns}}
+WITH moved AS (
+    UPDATE jobs SET config = $2::jsonb, status = 'queued' WHERE job_id = $1 RETURNING {{job_columns}}
+), task AS (
+    INSERT INTO tasks (kind, job_id, state, max_attempts, created_at, updated_at)
+    SELECT 'render', job_id, 'queued', $3::integer, $4::timestamptz, $4::timestamptz FROM moved
+    WHERE NOT EXISTS (SELECT 1 FROM tasks WHERE kind = 'render' AND job_id = $1 AND state IN ('queued', 'running'))
+)
+SELECT * FROM moved
 
 -- name: upload_columns
 id, job_id, video_id, video_url, title, description, privacy, tags::text, category, uploaded_at
@@ -80,95 +112,119 @@ VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9::timestamptz) RETURNING {{uplo
 INSERT INTO youtube_credentials (user_id, credentials_json, updated_at) VALUES ($1, $2, $3::timestamptz)
 ON CONFLICT (user_id) DO UPDATE SET credentials_json = excluded.credentials_json, updated_at = excluded.updated_at
 
--- name: claim_job
-UPDATE jobs SET status = 'running', worker_id = $1, attempt = attempt + 1, lease_expires_at = $2::timestamptz,
-    cancel_requested = false, started_at = $3::timestamptz
-WHERE job_id = (SELECT job_id FROM jobs WHERE status = 'queued' ORDER BY job_id LIMIT 1 FOR UPDATE SKIP LOCKED)
-RETURNING {{job_columns}}, attempt
-
--- name: renew_job_lease
-UPDATE jobs SET lease_expires_at = $4::timestamptz WHERE {{job_claim_guard}} RETURNING cancel_requested
-
--- name: report_job_progress
-UPDATE jobs SET progress = $4::integer, current_step = $5 WHERE {{job_claim_guard}} RETURNING cancel_requested
-
--- name: finish_job_completed
-UPDATE jobs SET status = 'completed', progress = 100, output_file = $5, finished_at = $4::timestamptz,
-    worker_id = NULL, lease_expires_at = NULL
-WHERE {{job_claim_guard}}
-
--- name: finish_job_failed
-UPDATE jobs SET status = 'failed', error = $5, finished_at = $4::timestamptz, worker_id = NULL,
-    lease_expires_at = NULL
-WHERE {{job_claim_guard}}
-
--- name: finish_job_cancelled
-UPDATE jobs SET status = 'cancelled', finished_at = $4::timestamptz, worker_id = NULL, lease_expires_at = NULL
-WHERE {{job_claim_guard}}
-
--- name: rescue_jobs
-UPDATE jobs SET
-    status = CASE WHEN cancel_requested THEN 'cancelled' WHEN attempt >= $1::integer THEN 'failed' ELSE 'queued' END,
-    error = CASE WHEN NOT cancel_requested AND attempt >= $1::integer
-                 THEN 'worker lost: no heartbeat before its lease ran out (attempt ' || attempt || ' of ' || $1 || ')'
-                 ELSE error END,
-    finished_at = CASE WHEN cancel_requested OR attempt >= $1::integer THEN $2::timestamptz ELSE finished_at END,
-    worker_id = NULL, lease_expires_at = NULL
-WHERE status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < $2::timestamptz)
-RETURNING job_id, status
-
 -- name: cancel_job
-UPDATE jobs SET
-    status = CASE WHEN status = 'running' THEN status ELSE 'cancelled' END,
-    cancel_requested = (status = 'running'),
-    finished_at = CASE WHEN status = 'running' THEN finished_at ELSE $2::timestamptz END
-WHERE job_id = $1 AND status IN ('preparing', 'queued', 'running')
+WITH moved AS (
+    UPDATE jobs SET
+        status = CASE WHEN status = 'running' THEN status ELSE 'cancelled' END,
+        finished_at = CASE WHEN status = 'running' THEN finished_at ELSE $2::timestamptz END
+    WHERE job_id = $1 AND status IN ('preparing', 'queued', 'running')
+    RETURNING {{job_columns}}
+), asked AS (
+    UPDATE tasks SET cancel_requested = true FROM moved
+    WHERE tasks.kind = 'render' AND tasks.job_id = moved.job_id AND tasks.state = 'running'
+), dropped AS (
+    UPDATE tasks SET state = 'cancelled', updated_at = $2::timestamptz FROM moved
+    WHERE tasks.kind = 'render' AND tasks.job_id = moved.job_id AND tasks.state = 'queued'
+        AND moved.status = 'cancelled'
+)
+SELECT * FROM moved
+
+-- The task queue: the same lease protocol for every kind. A kind's own
+-- statements (render_*, youtube_upload_*) say what its claim, progress,
+-- finish and rescue do beside the task row, in the same statement.
+
+-- name: claim_task
+UPDATE tasks SET state = 'running', worker_id = $2, attempt = attempt + 1, lease_expires_at = $3::timestamptz,
+    cancel_requested = false, updated_at = $4::timestamptz
+WHERE id = (SELECT id FROM tasks WHERE kind = $1 AND state = 'queued' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+RETURNING {{claimed_task_columns}}
+
+-- name: renew_task
+UPDATE tasks SET lease_expires_at = $4::timestamptz WHERE {{task_guard}} RETURNING cancel_requested
+
+-- name: finish_task
+-- $5 is the new state ('queued' hands the task back: that attempt does not count).
+UPDATE tasks SET state = $5, error = $6, attempt = attempt - CASE WHEN $5 = 'queued' THEN 1 ELSE 0 END,
+    worker_id = NULL, lease_expires_at = NULL, updated_at = $4::timestamptz
+WHERE {{task_guard}}
+
+-- name: rescue_tasks
+-- Leases that ran out (or running tasks without one): back to the queue, or
+-- failed after the task's last attempt, or cancelled when that was asked for.
+UPDATE tasks SET
+    state = CASE WHEN cancel_requested THEN 'cancelled' WHEN attempt >= max_attempts THEN 'failed'
+                 ELSE 'queued' END,
+    worker_id = NULL, lease_expires_at = NULL, updated_at = $2::timestamptz
+WHERE kind = $1 AND state = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < $2::timestamptz)
+RETURNING id, job_id, state, attempt, max_attempts
+
+-- name: render_claimed
+UPDATE jobs SET status = 'running', started_at = $2::timestamptz WHERE job_id = $1 AND status = 'queued'
 RETURNING {{job_columns}}
 
+-- name: render_progress
+WITH held AS (SELECT job_id, cancel_requested FROM tasks WHERE {{task_guard}}),
+moved AS (
+    UPDATE jobs SET progress = $4::integer, current_step = $5 FROM held WHERE jobs.job_id = held.job_id
+)
+SELECT cancel_requested FROM held
+
+-- name: render_finish
+-- $5 is the task's new state, which is also the job's; $7 the output, $8 the job.
+WITH done AS ({{finish_task}} RETURNING job_id),
+moved AS (
+    UPDATE jobs SET status = $5, progress = CASE WHEN $5 = 'completed' THEN 100 ELSE progress END,
+        output_file = COALESCE($7, output_file), error = CASE WHEN $5 = 'failed' THEN $6 ELSE error END,
+        finished_at = CASE WHEN $5 = 'queued' THEN finished_at ELSE $4::timestamptz END,
+        started_at = CASE WHEN $5 = 'queued' THEN NULL ELSE started_at END
+    FROM done WHERE jobs.job_id = done.job_id AND jobs.job_id = $8 AND jobs.status = 'running'
+    RETURNING 1
+)
+SELECT 1 FROM moved
+
+-- name: render_rescued
+UPDATE jobs SET status = $2, error = CASE WHEN $2 = 'failed' THEN $4 ELSE error END,
+    finished_at = CASE WHEN $2 = 'queued' THEN finished_at ELSE $3::timestamptz END
+WHERE job_id = $1 AND status = 'running'
+
 -- name: create_upload_task
-INSERT INTO youtube_upload_tasks (job_id, state, request, total_bytes, created_at, updated_at)
-VALUES ($1, 'pending', $2, $3, $4::timestamptz, $4::timestamptz) RETURNING {{upload_task_columns}}
+WITH task AS (
+    INSERT INTO tasks (kind, job_id, state, max_attempts, created_at, updated_at)
+    VALUES ('youtube_upload', $1, 'queued', $5::integer, $4::timestamptz, $4::timestamptz)
+    RETURNING id, job_id, attempt, error, created_at, updated_at
+), details AS (
+    INSERT INTO youtube_upload_tasks (id, request, total_bytes) SELECT id, $2, $3::bigint FROM task
+    RETURNING id, request, session_url, bytes_sent, total_bytes, video_id
+)
+SELECT task.id, task.job_id, 'pending', details.request, details.session_url, details.bytes_sent,
+    details.total_bytes, details.video_id, task.error, task.attempt, task.created_at, task.updated_at
+FROM task JOIN details ON details.id = task.id
 
--- name: claim_upload_task
-UPDATE youtube_upload_tasks SET state = 'uploading', worker_id = $1, attempt = attempt + 1,
-    lease_expires_at = $2::timestamptz, updated_at = $3::timestamptz
-WHERE id = (SELECT id FROM youtube_upload_tasks WHERE state = 'pending' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
-RETURNING {{upload_task_columns}}
+-- name: youtube_upload_progress
+WITH held AS (
+    UPDATE tasks SET lease_expires_at = $6::timestamptz, updated_at = $7::timestamptz WHERE {{task_guard}}
+    RETURNING id
+)
+UPDATE youtube_upload_tasks AS u SET session_url = COALESCE($4, u.session_url), bytes_sent = $5::bigint
+FROM held WHERE u.id = held.id
+RETURNING 1
 
--- name: record_upload_progress
-UPDATE youtube_upload_tasks SET session_url = COALESCE($4, session_url), bytes_sent = $5::bigint,
-    lease_expires_at = $6::timestamptz, updated_at = $7::timestamptz
-WHERE {{upload_guard}}
-
--- name: finish_upload_completed
--- One statement: the task completes and its upload is recorded, or neither.
-WITH done AS (
-    UPDATE youtube_upload_tasks SET state = 'completed', video_id = $5, bytes_sent = total_bytes,
-        worker_id = NULL, lease_expires_at = NULL, updated_at = $4::timestamptz
-    WHERE {{upload_guard}} RETURNING {{upload_task_columns}}
+-- name: youtube_upload_finish
+-- One statement: the task finishes and, when completed, its upload is recorded; or neither.
+WITH done AS ({{finish_task}} RETURNING id, job_id, state, attempt, error, created_at, updated_at),
+details AS (
+    UPDATE youtube_upload_tasks AS u SET video_id = COALESCE($7, u.video_id),
+        bytes_sent = CASE WHEN $5 = 'completed' THEN u.total_bytes ELSE u.bytes_sent END
+    FROM done WHERE u.id = done.id
+    RETURNING u.id, u.request, u.session_url, u.bytes_sent, u.total_bytes, u.video_id
 ), recorded AS (
     INSERT INTO youtube_uploads (job_id, video_id, video_url, title, description, privacy, tags, category, uploaded_at)
-    SELECT job_id, $5, $6, $7, $8, $9, $10::jsonb, $11, $4::timestamptz FROM done
+    SELECT job_id, $7, $8, $9, $10, $11, $12::jsonb, $13, $4::timestamptz FROM done WHERE $5 = 'completed'
 )
-SELECT * FROM done
-
--- name: finish_upload_failed
-UPDATE youtube_upload_tasks SET state = 'failed', error = $5, worker_id = NULL, lease_expires_at = NULL,
-    updated_at = $4::timestamptz
-WHERE {{upload_guard}} RETURNING {{upload_task_columns}}
-
--- name: finish_upload_handed_back
-UPDATE youtube_upload_tasks SET state = 'pending', attempt = attempt - 1, worker_id = NULL,
-    lease_expires_at = NULL, updated_at = $4::timestamptz
-WHERE {{upload_guard}} RETURNING {{upload_task_columns}}
-
--- name: rescue_uploads
-UPDATE youtube_upload_tasks SET
-    state = CASE WHEN attempt >= $1::integer THEN 'failed' ELSE 'pending' END,
-    error = CASE WHEN attempt >= $1::integer THEN 'worker lost during the upload (attempt ' || attempt || ')'
-                 ELSE error END,
-    worker_id = NULL, lease_expires_at = NULL, updated_at = $2::timestamptz
-WHERE state = 'uploading' AND (lease_expires_at IS NULL OR lease_expires_at < $2::timestamptz)
+SELECT done.id, done.job_id, CASE done.state WHEN 'queued' THEN 'pending' ELSE done.state END, details.request,
+    details.session_url, details.bytes_sent, details.total_bytes, details.video_id, done.error, done.attempt,
+    done.created_at, done.updated_at
+FROM done JOIN details ON details.id = done.id
 
 -- name: notify_queued
 NOTIFY yt_builder_jobs

@@ -56,22 +56,33 @@ SELECT user_id, credentials_json, updated_at FROM youtube_credentials ORDER BY u
 -- name: delete_credentials
 DELETE FROM youtube_credentials WHERE user_id = $1
 
--- name: job_claim_guard
-job_id = $1 AND worker_id = $2 AND attempt = $3 AND status = 'running'
+-- name: task_guard
+-- Every write of a claimed task names the task, the worker and the attempt: a
+-- worker whose lease ran out (and whose task went to another) writes nothing.
+id = $1 AND worker_id = $2 AND attempt = $3 AND state = 'running'
 
--- name: finish_job_handed_back
-UPDATE jobs SET status = 'queued', attempt = attempt - 1, started_at = NULL, worker_id = NULL,
-    lease_expires_at = NULL
-WHERE {{job_claim_guard}}
+-- name: claimed_task_columns
+id, job_id, attempt, max_attempts
 
--- name: upload_task_columns
-id, job_id, state, request, session_url, bytes_sent, total_bytes, video_id, error, attempt, created_at, updated_at
+-- name: discard_task
+-- A task whose job was moved outside the queue (cancelled, say) before a claim.
+UPDATE tasks SET state = 'cancelled', worker_id = NULL, lease_expires_at = NULL WHERE id = $1
 
--- name: upload_guard
-id = $1 AND worker_id = $2 AND attempt = $3 AND state = 'uploading'
+-- name: upload_task_view
+-- An upload task as users know it: its state in the words of youtube_upload_tasks.
+SELECT t.id, t.job_id,
+    CASE t.state WHEN 'queued' THEN 'pending' WHEN 'running' THEN 'uploading' ELSE t.state END,
+    u.request, u.session_url, u.bytes_sent, u.total_bytes, u.video_id, t.error, t.attempt, t.created_at, t.updated_at
+FROM tasks AS t JOIN youtube_upload_tasks AS u ON u.id = t.id
 
 -- name: upload_task_by_id
-SELECT {{upload_task_columns}} FROM youtube_upload_tasks WHERE id = $1
+{{upload_task_view}} WHERE t.id = $1
 
 -- name: upload_tasks_of_job
-SELECT {{upload_task_columns}} FROM youtube_upload_tasks WHERE job_id = $1 ORDER BY id DESC
+{{upload_task_view}} WHERE t.job_id = $1 ORDER BY t.id DESC
+
+-- name: youtube_upload_claimed
+{{upload_task_view}} WHERE t.id = $1
+
+-- name: youtube_upload_rescued
+UPDATE tasks SET error = $2 WHERE id = $1

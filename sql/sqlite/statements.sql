@@ -10,7 +10,9 @@ job_id, run_id, run_dir, status, progress, current_step, config, output_file, er
 INSERT INTO jobs (run_id, run_dir, status, config, created_at) VALUES ('', '', $3, $4, $5);
 UPDATE jobs SET run_id = 'run-' || job_id || '-' || $1, run_dir = $2 || '/run-' || job_id || '-' || $1
 WHERE job_id = last_insert_rowid();
-SELECT {{job_columns}} FROM jobs WHERE job_id = last_insert_rowid()
+SELECT {{job_columns}} FROM jobs WHERE job_id = last_insert_rowid();
+INSERT INTO tasks (kind, job_id, state, max_attempts, created_at, updated_at)
+SELECT 'render', last_insert_rowid(), $3, $6, $5, $5 WHERE $3 IN ('queued', 'running')
 
 -- name: list_jobs_after
 SELECT {{job_columns}} FROM jobs WHERE (created_at, job_id) < ($2, $3)
@@ -35,7 +37,8 @@ WHERE job_id = $1 AND status <> $3 AND instr($2, '"' || status || '"') > 0;
 UPDATE jobs SET progress = COALESCE($4, progress), current_step = COALESCE($5, current_step),
     output_file = COALESCE($6, output_file), error = COALESCE($7, error)
 WHERE job_id = $1 AND (changes() > 0 OR (status = COALESCE($3, status) AND instr($2, '"' || status || '"') > 0));
-SELECT {{job_columns}} FROM jobs WHERE job_id = $1 AND changes() > 0
+SELECT {{job_columns}} FROM jobs WHERE job_id = $1 AND changes() > 0;
+{{render_task_follows_job}}
 
 -- name: update_config
 UPDATE jobs SET config = $2 WHERE job_id = $1 RETURNING {{job_columns}}
@@ -73,7 +76,10 @@ SELECT status FROM jobs WHERE job_id = $1
 SELECT {{job_columns}} FROM jobs WHERE job_id = $1
 
 -- name: start_job
-UPDATE jobs SET config = $2, status = 'queued' WHERE job_id = $1 RETURNING {{job_columns}}
+UPDATE jobs SET config = $2, status = 'queued' WHERE job_id = $1 RETURNING {{job_columns}};
+INSERT INTO tasks (kind, job_id, state, max_attempts, created_at, updated_at)
+SELECT 'render', $1, 'queued', $3, $4, $4 WHERE (SELECT status FROM jobs WHERE job_id = $1) = 'queued'
+    AND NOT EXISTS (SELECT 1 FROM tasks WHERE kind = 'render' AND job_id = $1 AND state IN ('queued', 'running'))
 
 -- name: upload_columns
 id, job_id, video_id, video_url, title, description, privacy, tags, category, uploaded_at
@@ -92,85 +98,100 @@ ON CONFLICT (user_id) DO UPDATE SET credentials_json = excluded.credentials_json
 -- linger in its old frames.
 PRAGMA wal_checkpoint(TRUNCATE)
 
--- name: claim_job
-UPDATE jobs SET status = 'running', worker_id = $1, attempt = attempt + 1, lease_expires_at = $2,
-    cancel_requested = 0, started_at = $3
-WHERE job_id = (SELECT job_id FROM jobs WHERE status = 'queued' ORDER BY job_id LIMIT 1)
-RETURNING {{job_columns}}, attempt
-
--- name: renew_job_lease
-UPDATE jobs SET lease_expires_at = $4 WHERE {{job_claim_guard}} RETURNING cancel_requested
-
--- name: report_job_progress
-UPDATE jobs SET progress = $4, current_step = $5 WHERE {{job_claim_guard}} RETURNING cancel_requested
-
--- name: finish_job_completed
-UPDATE jobs SET status = 'completed', progress = 100, output_file = $5, finished_at = $4,
-    worker_id = NULL, lease_expires_at = NULL
-WHERE {{job_claim_guard}}
-
--- name: finish_job_failed
-UPDATE jobs SET status = 'failed', error = $5, finished_at = $4, worker_id = NULL, lease_expires_at = NULL
-WHERE {{job_claim_guard}}
-
--- name: finish_job_cancelled
-UPDATE jobs SET status = 'cancelled', finished_at = $4, worker_id = NULL, lease_expires_at = NULL
-WHERE {{job_claim_guard}}
-
--- name: rescue_jobs
-UPDATE jobs SET
-    status = CASE WHEN cancel_requested = 1 THEN 'cancelled' WHEN attempt >= $1 THEN 'failed' ELSE 'queued' END,
-    error = CASE WHEN cancel_requested = 0 AND attempt >= $1
-                 THEN 'worker lost: no heartbeat before its lease ran out (attempt ' || attempt || ' of ' || $1 || ')'
-                 ELSE error END,
-    finished_at = CASE WHEN cancel_requested = 1 OR attempt >= $1 THEN $2 ELSE finished_at END,
-    worker_id = NULL, lease_expires_at = NULL
-WHERE status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < $2)
-RETURNING job_id, status
+-- name: render_task_follows_job
+-- A job moved outside the queue (update_job) keeps its one open render task
+-- in step: the task takes the job's new status (a running one without a
+-- lease, so the rescue treats it as lost), or a queued or running job that
+-- has none gets one. A worker's claim is untouched while the job stays running.
+UPDATE tasks SET state = (SELECT status FROM jobs WHERE job_id = $1), worker_id = NULL, lease_expires_at = NULL,
+    updated_at = $8
+WHERE $3 IS NOT NULL AND kind = 'render' AND job_id = $1 AND state IN ('queued', 'running')
+    AND state <> (SELECT status FROM jobs WHERE job_id = $1);
+INSERT INTO tasks (kind, job_id, state, max_attempts, created_at, updated_at)
+SELECT 'render', job_id, status, $9, $8, $8 FROM jobs
+WHERE $3 IN ('queued', 'running') AND job_id = $1 AND status = $3
+    AND NOT EXISTS (SELECT 1 FROM tasks WHERE kind = 'render' AND job_id = $1 AND state IN ('queued', 'running'))
 
 -- name: cancel_job
 UPDATE jobs SET
     status = CASE WHEN status = 'running' THEN status ELSE 'cancelled' END,
-    cancel_requested = (status = 'running'),
     finished_at = CASE WHEN status = 'running' THEN finished_at ELSE $2 END
 WHERE job_id = $1 AND status IN ('preparing', 'queued', 'running')
+RETURNING {{job_columns}};
+UPDATE tasks SET cancel_requested = 1 WHERE kind = 'render' AND job_id = $1 AND state = 'running';
+UPDATE tasks SET state = 'cancelled', updated_at = $2
+WHERE kind = 'render' AND job_id = $1 AND state = 'queued' AND (SELECT status FROM jobs WHERE job_id = $1) = 'cancelled'
+
+-- The task queue: the same lease protocol for every kind. A kind's own
+-- statements (render_*, youtube_upload_*) say what its claim, progress,
+-- finish and rescue do beside the task row, in the same transaction.
+
+-- name: claim_task
+UPDATE tasks SET state = 'running', worker_id = $2, attempt = attempt + 1, lease_expires_at = $3,
+    cancel_requested = 0, updated_at = $4
+WHERE id = (SELECT id FROM tasks WHERE kind = $1 AND state = 'queued' ORDER BY id LIMIT 1)
+RETURNING {{claimed_task_columns}}
+
+-- name: renew_task
+UPDATE tasks SET lease_expires_at = $4 WHERE {{task_guard}} RETURNING cancel_requested
+
+-- name: finish_task
+-- $5 is the new state ('queued' hands the task back: that attempt does not count).
+UPDATE tasks SET state = $5, error = $6, attempt = attempt - ($5 = 'queued'), worker_id = NULL,
+    lease_expires_at = NULL, updated_at = $4
+WHERE {{task_guard}}
+
+-- name: rescue_tasks
+-- Leases that ran out (or running tasks without one): back to the queue, or
+-- failed after the task's last attempt, or cancelled when that was asked for.
+UPDATE tasks SET
+    state = CASE WHEN cancel_requested = 1 THEN 'cancelled' WHEN attempt >= max_attempts THEN 'failed'
+                 ELSE 'queued' END,
+    worker_id = NULL, lease_expires_at = NULL, updated_at = $2
+WHERE kind = $1 AND state = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < $2)
+RETURNING id, job_id, state, attempt, max_attempts
+
+-- name: render_claimed
+UPDATE jobs SET status = 'running', started_at = $2 WHERE job_id = $1 AND status = 'queued'
 RETURNING {{job_columns}}
 
+-- name: render_progress
+UPDATE jobs SET progress = $4, current_step = $5 WHERE job_id = (SELECT job_id FROM tasks WHERE {{task_guard}});
+SELECT cancel_requested FROM tasks WHERE {{task_guard}} AND changes() > 0
+
+-- name: render_finish
+-- $5 is the task's new state, which is also the job's; $7 the output, $8 the job.
+{{finish_task}};
+UPDATE jobs SET status = $5, progress = CASE WHEN $5 = 'completed' THEN 100 ELSE progress END,
+    output_file = COALESCE($7, output_file), error = CASE WHEN $5 = 'failed' THEN $6 ELSE error END,
+    finished_at = CASE WHEN $5 = 'queued' THEN finished_at ELSE $4 END,
+    started_at = CASE WHEN $5 = 'queued' THEN NULL ELSE started_at END
+WHERE job_id = $8 AND status = 'running' AND changes() > 0;
+SELECT 1 WHERE changes() > 0
+
+-- name: render_rescued
+UPDATE jobs SET status = $2, error = CASE WHEN $2 = 'failed' THEN $4 ELSE error END,
+    finished_at = CASE WHEN $2 = 'queued' THEN finished_at ELSE $3 END
+WHERE job_id = $1 AND status = 'running'
+
 -- name: create_upload_task
-INSERT INTO youtube_upload_tasks (job_id, state, request, total_bytes, created_at, updated_at)
-VALUES ($1, 'pending', $2, $3, $4, $4) RETURNING {{upload_task_columns}}
+INSERT INTO tasks (kind, job_id, state, max_attempts, created_at, updated_at)
+VALUES ('youtube_upload', $1, 'queued', $5, $4, $4);
+INSERT INTO youtube_upload_tasks (id, request, total_bytes) VALUES (last_insert_rowid(), $2, $3);
+{{upload_task_view}} WHERE t.id = last_insert_rowid()
 
--- name: claim_upload_task
-UPDATE youtube_upload_tasks SET state = 'uploading', worker_id = $1, attempt = attempt + 1,
-    lease_expires_at = $2, updated_at = $3
-WHERE id = (SELECT id FROM youtube_upload_tasks WHERE state = 'pending' ORDER BY id LIMIT 1)
-RETURNING {{upload_task_columns}}
+-- name: youtube_upload_progress
+UPDATE tasks SET lease_expires_at = $6, updated_at = $7 WHERE {{task_guard}};
+UPDATE youtube_upload_tasks SET session_url = COALESCE($4, session_url), bytes_sent = $5
+WHERE id = $1 AND changes() > 0;
+SELECT 1 WHERE changes() > 0
 
--- name: record_upload_progress
-UPDATE youtube_upload_tasks SET session_url = COALESCE($4, session_url), bytes_sent = $5,
-    lease_expires_at = $6, updated_at = $7
-WHERE {{upload_guard}}
-
--- name: finish_upload_completed
-UPDATE youtube_upload_tasks SET state = 'completed', video_id = $5, bytes_sent = total_bytes,
-    worker_id = NULL, lease_expires_at = NULL, updated_at = $4
-WHERE {{upload_guard}} RETURNING {{upload_task_columns}};
+-- name: youtube_upload_finish
+-- A completed upload is recorded in youtube_uploads in the same transaction.
+{{finish_task}};
+UPDATE youtube_upload_tasks SET video_id = COALESCE($7, video_id),
+    bytes_sent = CASE WHEN $5 = 'completed' THEN total_bytes ELSE bytes_sent END
+WHERE id = $1 AND changes() > 0;
+{{upload_task_view}} WHERE t.id = $1 AND changes() > 0;
 INSERT INTO youtube_uploads (job_id, video_id, video_url, title, description, privacy, tags, category, uploaded_at)
-SELECT job_id, $5, $6, $7, $8, $9, $10, $11, $4 FROM youtube_upload_tasks WHERE id = $1 AND changes() > 0
-
--- name: finish_upload_failed
-UPDATE youtube_upload_tasks SET state = 'failed', error = $5, worker_id = NULL, lease_expires_at = NULL,
-    updated_at = $4
-WHERE {{upload_guard}} RETURNING {{upload_task_columns}}
-
--- name: finish_upload_handed_back
-UPDATE youtube_upload_tasks SET state = 'pending', attempt = attempt - 1, worker_id = NULL,
-    lease_expires_at = NULL, updated_at = $4
-WHERE {{upload_guard}} RETURNING {{upload_task_columns}}
-
--- name: rescue_uploads
-UPDATE youtube_upload_tasks SET
-    state = CASE WHEN attempt >= $1 THEN 'failed' ELSE 'pending' END,
-    error = CASE WHEN attempt >= $1 THEN 'worker lost during the upload (attempt ' || attempt || ')' ELSE error END,
-    worker_id = NULL, lease_expires_at = NULL, updated_at = $2
-WHERE state = 'uploading' AND (lease_expires_at IS NULL OR lease_expires_at < $2)
+SELECT job_id, $7, $8, $9, $10, $11, $12, $13, $4 FROM tasks WHERE id = $1 AND $5 = 'completed' AND changes() > 0

@@ -105,9 +105,11 @@ struct DatabaseOptions: ParsableArguments {
 
     /// Opens the database. With `migrate`, brings its schema up to date first and
     /// says on stderr what an upgrade did. Without it, only `db migrate` may create the file.
-    func open(migrate: Bool = true, create: Bool? = nil, at location: String? = nil) async throws -> any Storage
-        & DatabaseAdministration
-    {
+    /// Tasks the store queues get `maximumAttempts` (`--max-attempts` of `serve` and `worker`).
+    func open(
+        migrate: Bool = true, create: Bool? = nil, at location: String? = nil,
+        maximumAttempts: Int = JobQueue.defaultMaximumAttempts
+    ) async throws -> any Storage & DatabaseAdministration {
         if location == nil { try checkForHistoryAtOldPlace() }
         let location = location ?? self.location
         let storage: any Storage & DatabaseAdministration
@@ -115,12 +117,14 @@ struct DatabaseOptions: ParsableArguments {
             var options = PostgresStorage.Options()
             options.migrate = migrate
             options.poolSize = poolSize
+            options.maximumAttempts = maximumAttempts
             storage = try await PostgresStorage.open(url: location, options: options)
         } else {
             var options = SQLiteStorage.Options()
             options.migrate = migrate
             options.create = create ?? migrate
             options.legacyTimeZone = try legacyTimeZone()
+            options.maximumAttempts = maximumAttempts
             storage = try await SQLiteStorage.open(path: Self.sqlitePath(location), options: options)
         }
         if let report = storage.openingReport {

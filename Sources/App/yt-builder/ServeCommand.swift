@@ -86,7 +86,7 @@ struct ServeCommand: AsyncParsableCommand {
             }.filter { !$0.isEmpty } : allowedHosts
         settings.youtube = YouTubeSettings.configuration()
         settings.secretBox = try SecretBox.load(dataDirectory: settings.dataDirectory)
-        let storage = try await database.open()
+        let storage = try await database.open(maximumAttempts: workerOptions.maxAttempts)
         do {
             if let box = settings.secretBox {
                 let sealed = try await YouTubeAccount(storage: storage, box: box, configuration: settings.youtube)

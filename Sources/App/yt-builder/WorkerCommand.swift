@@ -27,7 +27,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = ServiceLogger.make()
-        let storage = try await database.open()
+        let storage = try await database.open(maximumAttempts: workers.maxAttempts)
         do {
             let services = try workers.makeServices(
                 storage: storage, dataDirectory: database.dataDir, concurrency: concurrency, logger: logger)

@@ -15,7 +15,8 @@ struct WorkerOptions: ParsableArguments {
     @Option(help: "How often an idle worker looks for jobs when no wake-up comes, in seconds.")
     var pollSeconds = 1.0
 
-    @Option(help: "Attempts a job gets when its workers keep dying.")
+    @Option(
+        help: "Attempts a job or upload queued by this process gets when its workers keep dying (kept on the task).")
     var maxAttempts = JobQueue.defaultMaximumAttempts
 
     @Option(help: "On shutdown, seconds running jobs get to finish before they are handed back.")
@@ -59,7 +60,6 @@ struct WorkerOptions: ParsableArguments {
         settings.concurrency = concurrency
         settings.lease = .milliseconds(Int64(leaseSeconds * 1000))
         settings.pollInterval = .milliseconds(Int64(pollSeconds * 1000))
-        settings.maximumAttempts = maxAttempts
         settings.shutdownGrace = .milliseconds(Int64(shutdownGraceSeconds * 1000))
         return settings
     }

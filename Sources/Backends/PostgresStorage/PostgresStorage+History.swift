@@ -44,6 +44,7 @@ extension PostgresStorage {
                     }
                     progress(HistoryProgress(step: "verifying", rowsDone: total, rowsTotal: total))
                     try Self.setSequences(connection, highestJobID: history.highestJobID)
+                    try Self.queueUnfinishedJobs(connection)
                     let written = try Self.readHistory(connection).map(\.fingerprint)
                     let wrong = zip(prepared, zip(written, expected)).filter { $1.0 != $1.1 }.map(\.0.name)
                     guard wrong.isEmpty else {
@@ -123,6 +124,18 @@ extension PostgresStorage {
         {
             try connection.execute(statement)
         }
+    }
+
+    /// A history carries no leases: its queued jobs get a render task, and its
+    /// running ones a running task without a lease, which the next rescue sends
+    /// back to the queue (their worker is on the old host).
+    private static func queueUnfinishedJobs(_ connection: PostgresConnection) throws {
+        try connection.run(
+            """
+            INSERT INTO tasks (kind, job_id, state, max_attempts, created_at, updated_at)
+            SELECT 'render', job_id, status, $1::integer, created_at, COALESCE(started_at, created_at) FROM jobs
+            WHERE status IN ('queued', 'running') ORDER BY job_id
+            """, [.integer(JobQueue.defaultMaximumAttempts)])
     }
 
     /// The next ids come after every id the source used, including job ids that

@@ -13,6 +13,8 @@ public final class PostgresStorage: SQLStore, DatabaseAdministration, @unchecked
         /// Connections at most, each used by one task at a time.
         public var poolSize = 8
         public var clock: @Sendable () -> Timestamp = { Timestamp.now() }
+        /// What a task this store queues is given (kept on the task).
+        public var maximumAttempts = JobQueue.defaultMaximumAttempts
 
         public init() {}
     }
@@ -35,7 +37,8 @@ public final class PostgresStorage: SQLStore, DatabaseAdministration, @unchecked
         self.openingReport = report
         let listener = PostgresQueueListener(conninfo: conninfo)
         super.init(
-            driver: PostgresDriver(pool: pool, listener: listener, statements: statements), clock: options.clock)
+            driver: PostgresDriver(pool: pool, listener: listener, statements: statements), clock: options.clock,
+            maximumAttempts: options.maximumAttempts)
     }
 
     /// Connects with a libpq URL (`postgresql://user:password@host:port/db?sslmode=...`)

@@ -21,6 +21,8 @@ public final class SQLiteStorage: SQLStore, DatabaseAdministration, @unchecked S
         /// upgrade, no rollback journal, no waiting for the disk.
         public var throwaway = false
         public var clock: @Sendable () -> Timestamp = { Timestamp.now() }
+        /// What a task this store queues is given (kept on the task).
+        public var maximumAttempts = JobQueue.defaultMaximumAttempts
 
         public init() {}
     }
@@ -38,7 +40,9 @@ public final class SQLiteStorage: SQLStore, DatabaseAdministration, @unchecked S
         self.queue = queue
         self.options = options
         self.openingReport = openingReport
-        super.init(driver: SQLiteDriver(queue: queue, statements: statements), clock: options.clock)
+        super.init(
+            driver: SQLiteDriver(queue: queue, statements: statements), clock: options.clock,
+            maximumAttempts: options.maximumAttempts)
     }
 
     /// A folder where the file should be, or a file where its folder should be,

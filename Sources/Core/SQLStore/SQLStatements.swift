@@ -89,10 +89,9 @@ extension SQLStatements {
         "delete_stale_preparing_jobs", "old_jobs", "old_jobs_counts", "delete_jobs", "upsert_file", "files_of_job",
         "files_of_job_of_type", "delete_file", "file_counts", "lock_job_status", "lock_job", "video_count",
         "start_job", "insert_upload", "uploads", "uploads_of_job", "credentials_of_user", "all_credentials",
-        "save_credentials", "delete_credentials", "claim_job", "renew_job_lease", "report_job_progress",
-        "finish_job_completed", "finish_job_failed", "finish_job_cancelled", "finish_job_handed_back", "rescue_jobs",
-        "cancel_job", "create_upload_task", "upload_task_by_id", "upload_tasks_of_job", "claim_upload_task",
-        "record_upload_progress", "finish_upload_completed", "finish_upload_failed", "finish_upload_handed_back",
-        "rescue_uploads",
+        "save_credentials", "delete_credentials", "claim_task", "discard_task", "renew_task", "rescue_tasks",
+        "cancel_job", "render_claimed", "render_progress", "render_finish", "render_rescued", "create_upload_task",
+        "upload_task_by_id", "upload_tasks_of_job", "youtube_upload_claimed", "youtube_upload_progress",
+        "youtube_upload_finish", "youtube_upload_rescued",
     ]
 }

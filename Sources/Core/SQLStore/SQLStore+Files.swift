@@ -62,7 +62,7 @@ extension SQLStore {
 
     public func startJob(_ id: Int64, config: JobConfig, expectedConfig: String?) async throws -> Job? {
         try config.validateStorable()
-        let values: [SQLValue] = [.integer(id), .text(config.jsonText)]
+        let values: [SQLValue] = [.integer(id), .text(config.jsonText), .integer(maximumAttempts), .timestamp(now)]
         let (lock, videos, start) = (sql["lock_job"], sql["video_count"], sql["start_job"])
         let started = try await driver.transaction { [self] connection -> Job? in
             guard let job = try connection.query(lock, [.integer(id)], row: { try Job(row: $0) }).first else {

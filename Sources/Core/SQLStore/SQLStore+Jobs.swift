@@ -13,7 +13,7 @@ extension SQLStore: JobStore {
         try new.validate()
         let values: [SQLValue] = [
             .text(RunID.randomSuffix()), .text(new.runsFolder), .text(new.status.rawValue),
-            .text(new.config?.jsonText), .timestamp(now),
+            .text(new.config?.jsonText), .timestamp(now), .integer(maximumAttempts),
         ]
         let statement = sql["create_job"]
         let job = try await driver.write { [self] connection in
@@ -66,7 +66,7 @@ extension SQLStore: JobStore {
         let values: [SQLValue] = [
             .integer(id), .list(update.allowedCurrentStatuses.map(\.rawValue)), .text(update.status?.rawValue),
             .integer(update.progress.map(Int64.init)), .text(update.currentStep), .text(update.outputFile),
-            .text(update.error), .timestamp(now),
+            .text(update.error), .timestamp(now), .integer(maximumAttempts),
         ]
         let statement = sql["update_job"]
         let job = try await driver.write { [self] connection -> Job? in

@@ -11,11 +11,17 @@ open class SQLStore: Storage, @unchecked Sendable {
     public let driver: any SQLDriver
     let sql: SQLStatements
     private let clock: @Sendable () -> Timestamp
+    /// What a task this store queues is given, unless its caller says otherwise.
+    let maximumAttempts: Int
 
-    public init(driver: any SQLDriver, clock: @escaping @Sendable () -> Timestamp) {
+    public init(
+        driver: any SQLDriver, clock: @escaping @Sendable () -> Timestamp,
+        maximumAttempts: Int = JobQueue.defaultMaximumAttempts
+    ) {
         self.driver = driver
         self.sql = driver.statements
         self.clock = clock
+        self.maximumAttempts = maximumAttempts
     }
 
     var now: Timestamp { clock() }

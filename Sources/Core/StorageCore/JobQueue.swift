@@ -1,12 +1,22 @@
-/// What a worker holds while it renders a job: the job, its worker and the
-/// attempt. Every write a worker makes names all three, so a worker whose lease
-/// ran out (and whose job went to another) cannot overwrite the new attempt.
+/// The kinds of leased background work, each a `kind` in the `tasks` table.
+/// A kind's statements in `sql/` are named after it (`render_claimed`, ...).
+public enum TaskKind: String, CaseIterable, Hashable, Sendable {
+    case render
+    case youtubeUpload = "youtube_upload"
+}
+
+/// What a worker holds while it renders a job: its render task, the job, its
+/// worker and the attempt. Every write a worker makes names the task, the
+/// worker and the attempt, so a worker whose lease ran out (and whose job went
+/// to another) cannot overwrite the new attempt.
 public struct JobClaim: Hashable, Sendable, CustomStringConvertible {
+    public var taskID: Int64
     public var jobID: Int64
     public var workerID: String
     public var attempt: Int
 
-    public init(jobID: Int64, workerID: String, attempt: Int) {
+    public init(taskID: Int64, jobID: Int64, workerID: String, attempt: Int) {
+        self.taskID = taskID
         self.jobID = jobID
         self.workerID = workerID
         self.attempt = attempt
@@ -97,6 +107,17 @@ public enum JobQueue {
     /// The error a job gets when its last worker vanished.
     public static func workerLostError(attempt: Int, of maximum: Int) -> String {
         "worker lost: no heartbeat before its lease ran out (attempt \(attempt) of \(maximum))"
+    }
+
+    /// The error an upload task gets when its last worker vanished.
+    public static func uploadWorkerLostError(attempt: Int) -> String {
+        "worker lost during the upload (attempt \(attempt))"
+    }
+
+    public static func validate(maximumAttempts: Int) throws {
+        guard (1...100).contains(maximumAttempts) else {
+            throw StorageError.invalidInput("a task gets 1 to 100 attempts, not \(maximumAttempts)")
+        }
     }
 
     public static func cannotCancel(_ jobID: Int64, _ status: JobStatus) -> StorageError {

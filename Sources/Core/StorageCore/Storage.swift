@@ -77,8 +77,10 @@ public protocol CredentialStore: Sendable {
 
 /// YouTube uploads as leased background work.
 public protocol UploadTaskQueue: Sendable {
-    /// Queues an upload of a job's video; `request` is its JSON.
-    func createUploadTask(jobID: Int64, request: String, totalBytes: Int64) async throws -> UploadTask
+    /// Queues an upload of a job's video; `request` is its JSON. The task keeps
+    /// its `maximumAttempts` (nil: the store's setting).
+    func createUploadTask(jobID: Int64, request: String, totalBytes: Int64, maximumAttempts: Int?) async throws
+        -> UploadTask
     func uploadTask(_ id: Int64) async throws -> UploadTask?
     /// A job's upload tasks, newest first.
     func uploadTasks(ofJob jobID: Int64) async throws -> [UploadTask]
@@ -90,8 +92,9 @@ public protocol UploadTaskQueue: Sendable {
     /// Ends the claim; a completed upload is recorded in `youtube_uploads` in the same transaction.
     /// Nil when the claim no longer held (nothing was written).
     func finishUploadTask(_ claim: UploadClaim, _ outcome: UploadOutcome) async throws -> UploadTask?
-    /// Uploads whose worker vanished go back to pending (keeping their session) or fail after the last attempt.
-    func rescueExpiredUploads(maximumAttempts: Int) async throws -> Int
+    /// Uploads whose worker vanished go back to pending (keeping their session)
+    /// or fail after the task's last attempt.
+    func rescueExpiredUploads() async throws -> Int
 }
 
 /// Render jobs as leased background work.
@@ -108,9 +111,9 @@ public protocol RenderQueue: Sendable {
     /// Ends the claim; false when it no longer held (nothing was written).
     func finishJob(_ claim: JobClaim, _ outcome: JobOutcome) async throws -> Bool
     /// Running jobs whose lease ran out go back to the queue, or fail after
-    /// `maximumAttempts`, or are cancelled when a cancel was asked for. Safe to
-    /// run anywhere, often, at once.
-    func rescueExpiredLeases(maximumAttempts: Int) async throws -> RescueReport
+    /// their task's last attempt, or are cancelled when a cancel was asked for.
+    /// Safe to run anywhere, often, at once.
+    func rescueExpiredLeases() async throws -> RescueReport
     /// Cancels a preparing or queued job now; asks a running job's worker to
     /// stop. Nil when there is no such job; a finished job is invalidTransition.
     func cancelJob(_ id: Int64) async throws -> CancelOutcome?
@@ -120,6 +123,12 @@ public protocol RenderQueue: Sendable {
     /// happened already), or after `timeout`. A hint for idle workers, never a
     /// promise: they claim to find out.
     func waitForQueuedJobs(since mark: WakeSignal.Mark?, timeout: Duration) async
+}
+
+extension UploadTaskQueue {
+    public func createUploadTask(jobID: Int64, request: String, totalBytes: Int64) async throws -> UploadTask {
+        try await createUploadTask(jobID: jobID, request: request, totalBytes: totalBytes, maximumAttempts: nil)
+    }
 }
 
 extension FileStore {

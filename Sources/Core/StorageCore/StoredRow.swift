@@ -27,16 +27,6 @@ extension StoredRow {
     }
 }
 
-extension ClaimedJob {
-    /// Reads a job's columns, then its attempt (column 12), as a claim returns them.
-    public init(row: some StoredRow, worker: String, leaseExpiresAt: Timestamp) throws {
-        let job = try Job(row: row)
-        self.init(
-            job: job, claim: JobClaim(jobID: job.jobID, workerID: worker, attempt: row.int(12)),
-            leaseExpiresAt: leaseExpiresAt)
-    }
-}
-
 extension FileCounts {
     /// Reads four counts from `first` on, in `FileType.allCases` order.
     public init(row: some StoredRow, from first: Int32) {

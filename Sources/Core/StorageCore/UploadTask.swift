@@ -1,4 +1,5 @@
-/// A YouTube upload as background work (`youtube_upload_tasks`).
+/// A YouTube upload as background work: a `youtube_upload` task and its
+/// details in `youtube_upload_tasks`.
 public struct UploadTask: Hashable, Sendable {
     public enum State: String, CaseIterable, Hashable, Sendable {
         case pending, uploading, completed, failed
@@ -18,11 +19,6 @@ public struct UploadTask: Hashable, Sendable {
     public var attempt: Int
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
-
-    public static let columns = """
-        id, job_id, state, request, session_url, bytes_sent, total_bytes, video_id, error, attempt, created_at, \
-        updated_at
-        """
 
     public init(row: some StoredRow) throws {
         id = row.int64(0)
@@ -60,12 +56,6 @@ public struct ClaimedUpload: Hashable, Sendable {
     public init(task: UploadTask, claim: UploadClaim) {
         self.task = task
         self.claim = claim
-    }
-
-    /// Reads a task's columns as a claim returns them: the attempt is the task's.
-    public init(row: some StoredRow, worker: String) throws {
-        let task = try UploadTask(row: row)
-        self.init(task: task, claim: UploadClaim(taskID: task.id, workerID: worker, attempt: task.attempt))
     }
 }
 

@@ -38,8 +38,8 @@ public struct RenderWork: WorkKind {
         await storage.waitForQueuedJobs(since: mark, timeout: timeout)
     }
 
-    public func rescue(maximumAttempts: Int) async throws -> Logger.Metadata? {
-        let report = try await storage.rescueExpiredLeases(maximumAttempts: maximumAttempts)
+    public func rescue() async throws -> Logger.Metadata? {
+        let report = try await storage.rescueExpiredLeases()
         guard !report.isEmpty else { return nil }
         return [
             "kind": "render", "requeued": "\(report.requeued)", "failed": "\(report.failed)",

@@ -49,8 +49,8 @@ public struct UploadWork: WorkKind {
         try? await Task.sleep(for: timeout)
     }
 
-    public func rescue(maximumAttempts: Int) async throws -> Logger.Metadata? {
-        let rescued = try await storage.rescueExpiredUploads(maximumAttempts: maximumAttempts)
+    public func rescue() async throws -> Logger.Metadata? {
+        let rescued = try await storage.rescueExpiredUploads()
         return rescued > 0 ? ["kind": "youtube upload", "count": "\(rescued)"] : nil
     }
 

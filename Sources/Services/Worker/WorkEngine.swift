@@ -91,7 +91,7 @@ public final class WorkEngine<Kind: WorkKind>: Service, Sendable {
         while !isStopping {
             let stop = stopSignal.mark
             do {
-                if let report = try await kind.rescue(maximumAttempts: settings.maximumAttempts) {
+                if let report = try await kind.rescue() {
                     logger.notice("rescued the work of lost workers", metadata: report)
                 }
             } catch {

@@ -23,7 +23,7 @@ public protocol WorkKind: Sendable {
     var queueMark: WakeSignal.Mark? { get }
     func waitForWork(since mark: WakeSignal.Mark?, timeout: Duration) async
     /// Hands work whose worker vanished back to its queue; what to log, nil when there was none.
-    func rescue(maximumAttempts: Int) async throws -> Logger.Metadata?
+    func rescue() async throws -> Logger.Metadata?
 
     /// Before the work runs; an error here fails the claim with its reason.
     func begin(_ claimed: Claimed) async throws

@@ -2,7 +2,7 @@ import Foundation
 import StorageCore
 
 public struct WorkerSettings: Sendable {
-    /// Names this process's workers in `jobs.worker_id`: host, pid and a random part.
+    /// Names this process's workers in `tasks.worker_id`: host, pid and a random part.
     public var name: String
     /// Jobs rendered at once.
     public var concurrency = 1
@@ -10,7 +10,6 @@ public struct WorkerSettings: Sendable {
     public var lease: Duration = .seconds(30)
     /// How long an idle worker waits for a NOTIFY (or a local wake-up) before it looks again.
     public var pollInterval: Duration = .seconds(1)
-    public var maximumAttempts = JobQueue.defaultMaximumAttempts
     /// On shutdown, how long running jobs may take to finish before they are handed back.
     public var shutdownGrace: Duration = .seconds(10)
 
@@ -32,6 +31,5 @@ public struct WorkerSettings: Sendable {
             throw StorageError.invalidInput("concurrency must be 1 to 256, not \(concurrency)")
         }
         try JobQueue.validate(lease: lease)
-        guard maximumAttempts >= 1 else { throw StorageError.invalidInput("at least one attempt is needed") }
     }
 }

@@ -22,7 +22,9 @@ extension StorageConformance {
             let first = try unwrap(try await storage.claimJob(worker: "w1", lease: Self.lease), "claim")
             try expectEqual(first.job.jobID, ids[0], "the oldest queued job first")
             try expectEqual(first.job.status, .running, "a claimed job runs")
-            try expectEqual(first.claim, JobClaim(jobID: ids[0], workerID: "w1", attempt: 1), "the claim")
+            try expectEqual(
+                first.claim, JobClaim(taskID: first.claim.taskID, jobID: ids[0], workerID: "w1", attempt: 1),
+                "the claim")
             try expect(first.job.startedAt.map { $0 >= startedAt } == true, "started_at is the claim's time")
             try expect(first.leaseExpiresAt > startedAt.adding(seconds: 29), "the lease runs for its duration")
             try expectEqual(try await storage.job(ids[0])?.status, .running, "stored as running")
@@ -63,14 +65,14 @@ extension StorageConformance {
             try expectEqual(try await storage.renewLease(stranger, lease: Self.lease), .lost, "another worker's claim")
             try expect(!(try await storage.finishJob(stranger, .completed(outputFile: nil))), "nor can it finish it")
 
-            try expect(try await storage.rescueExpiredLeases(maximumAttempts: 3).isEmpty, "a live lease is not rescued")
+            try expect(try await storage.rescueExpiredLeases().isEmpty, "a live lease is not rescued")
             clock.advance(seconds: 20)
             try expectEqual(try await storage.renewLease(first, lease: Self.lease), .held, "renewed")
             clock.advance(seconds: 20)
-            try expect(try await storage.rescueExpiredLeases(maximumAttempts: 3).isEmpty, "a renewed lease holds on")
+            try expect(try await storage.rescueExpiredLeases().isEmpty, "a renewed lease holds on")
             clock.advance(seconds: 31)
             try expectEqual(
-                try await storage.rescueExpiredLeases(maximumAttempts: 3), RescueReport(requeued: [id]),
+                try await storage.rescueExpiredLeases(), RescueReport(requeued: [id]),
                 "an expired lease goes back to the queue")
             try expectEqual(try await storage.job(id)?.status, .queued, "queued again")
             try expectEqual(try await storage.renewLease(first, lease: Self.lease), .lost, "the old claim is lost")
@@ -93,7 +95,7 @@ extension StorageConformance {
                 let claim = try unwrap(try await storage.claimJob(worker: "c", lease: Self.lease), "claim").claim
                 try expectEqual(claim.attempt, attempt, "attempt \(attempt)")
                 clock.advance(seconds: 31)
-                let report = try await storage.rescueExpiredLeases(maximumAttempts: 3)
+                let report = try await storage.rescueExpiredLeases()
                 try expectEqual(
                     report, attempt < 3 ? RescueReport(requeued: [lastID]) : RescueReport(failed: [lastID]),
                     "rescue after attempt \(attempt)")
@@ -112,7 +114,7 @@ extension StorageConformance {
 
             // A job left running without a lease (a crash of the earlier service) is rescued.
             let orphan = try await job(in: .running, storage)
-            let report = try await storage.rescueExpiredLeases(maximumAttempts: 3)
+            let report = try await storage.rescueExpiredLeases()
             try expect(report.requeued.contains(orphan.jobID), "a running job without a lease is rescued: \(report)")
         }
     }
@@ -152,7 +154,7 @@ extension StorageConformance {
             _ = try await storage.cancelJob(doomedID)
             clock.advance(seconds: 31)
             try expectEqual(
-                try await storage.rescueExpiredLeases(maximumAttempts: 3), RescueReport(cancelled: [doomedID]),
+                try await storage.rescueExpiredLeases(), RescueReport(cancelled: [doomedID]),
                 "rescued as cancelled")
         }
     }

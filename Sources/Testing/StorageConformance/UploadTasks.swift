@@ -29,7 +29,7 @@ extension StorageConformance {
 
             // The worker vanishes: the task goes back with its session and progress.
             clock.advance(seconds: 31)
-            try expectEqual(try await storage.rescueExpiredUploads(maximumAttempts: 3), 1, "rescued")
+            try expectEqual(try await storage.rescueExpiredUploads(), 1, "rescued")
             let second = try unwrap(try await storage.claimUploadTask(worker: "b", lease: Self.lease), "reclaim")
             try expectEqual(second.task.sessionURL, "https://up/s1", "the session survives")
             try expectEqual(second.task.bytesSent, 400, "and how far it got")
@@ -52,14 +52,15 @@ extension StorageConformance {
             try expectEqual(recorded.map(\.videoID), ["vid1"], "recorded exactly once")
 
             // Out of attempts: failed, with the reason. Handing back does not count.
-            let doomed = try await storage.createUploadTask(jobID: job.jobID, request: "{}", totalBytes: 10)
+            let doomed = try await storage.createUploadTask(
+                jobID: job.jobID, request: "{}", totalBytes: 10, maximumAttempts: 2)
             let held = try unwrap(try await storage.claimUploadTask(worker: "c", lease: Self.lease), "claim")
             try expect(try await storage.finishUploadTask(held.claim, .handedBack) != nil, "handed back")
             for attempt in 1...2 {
                 let claim = try unwrap(try await storage.claimUploadTask(worker: "c", lease: Self.lease), "claim")
                 try expectEqual(claim.claim.attempt, attempt, "attempt \(attempt)")
                 clock.advance(seconds: 31)
-                _ = try await storage.rescueExpiredUploads(maximumAttempts: 2)
+                _ = try await storage.rescueExpiredUploads()
             }
             let failed = try unwrap(try await storage.uploadTask(doomed.id), "failed task")
             try expectEqual(failed.state, .failed, "failed after the last attempt")

@@ -1,0 +1,91 @@
+import StorageCore
+
+/// The one lease protocol, for every kind of background work in `tasks`: a
+/// claim takes the oldest queued task of a kind for one worker (exclusive
+/// across processes and hosts: `FOR UPDATE SKIP LOCKED` on PostgreSQL, the
+/// write lock on SQLite); every later write names the task, the worker and the
+/// attempt, so a worker whose lease ran out writes nothing. What a kind does
+/// beside the task row is its own statements, `<kind>_claimed`,
+/// `<kind>_progress`, `<kind>_finish` and `<kind>_rescued`, run in the same
+/// write.
+struct ClaimedTask {
+    var id: Int64
+    var jobID: Int64
+    var attempt: Int
+    var maximumAttempts: Int
+
+    init(row: any StoredRow) {
+        id = row.int64(0)
+        jobID = row.int64(1)
+        attempt = row.int(2)
+        maximumAttempts = row.int(3)
+    }
+}
+
+/// A task whose lease ran out, and where the rescue sent it.
+struct RescuedTask {
+    var id: Int64
+    var jobID: Int64
+    var state: String
+    var attempt: Int
+    var maximumAttempts: Int
+}
+
+extension SQLStore {
+    static func taskGuard(_ taskID: Int64, _ worker: String, _ attempt: Int) -> [SQLValue] {
+        [.integer(taskID), .text(worker), .integer(attempt)]
+    }
+
+    /// Claims the oldest queued task of `kind`; `claimed` does the kind's part
+    /// (nil when the task's work went away meanwhile: the task is dropped and
+    /// the next one tried).
+    func claimTask<T: Sendable>(
+        _ kind: TaskKind, worker: String, lease: Duration,
+        claimed: @escaping @Sendable (any SQLConnection, ClaimedTask, Timestamp) throws -> T?
+    ) async throws -> T? {
+        try JobQueue.validate(lease: lease)
+        let now = now
+        let expires = now.adding(seconds: lease.inSeconds)
+        let (claim, discard) = (sql["claim_task"], sql["discard_task"])
+        let values: [SQLValue] = [.text(kind.rawValue), .text(worker), .timestamp(expires), .timestamp(now)]
+        return try await driver.write { connection in
+            while let task = try connection.query(claim, values, row: ClaimedTask.init).first {
+                if let result = try claimed(connection, task, expires) { return result }
+                try connection.run(discard, [.integer(task.id)])
+            }
+            return nil
+        }
+    }
+
+    func renewTask(_ guardValues: [SQLValue], lease: Duration) async throws -> LeaseState {
+        try JobQueue.validate(lease: lease)
+        let statement = sql["renew_task"]
+        let values = guardValues + [.timestamp(now.adding(seconds: lease.inSeconds))]
+        return try await driver.write { try $0.query(statement, values, row: Self.leaseState).first ?? .lost }
+    }
+
+    static func leaseState(_ row: any StoredRow) -> LeaseState { row.bool(0) ? .cancelRequested : .held }
+
+    /// The values every `<kind>_finish` statement starts with: the guard, the
+    /// time, the task's new state and its error.
+    func finishValues(_ guardValues: [SQLValue], state: String, error: String?) -> [SQLValue] {
+        guardValues + [.timestamp(now), .text(state), .text(error)]
+    }
+
+    /// Moves the expired tasks of `kind` on and runs `rescued` for each, in one
+    /// transaction; the tasks `rescued` said were its.
+    func rescueTasks(
+        _ kind: TaskKind, rescued: @escaping @Sendable (any SQLConnection, RescuedTask, Timestamp) throws -> Bool
+    ) async throws -> [RescuedTask] {
+        let now = now
+        let (statement, values) = (sql["rescue_tasks"], [SQLValue.text(kind.rawValue), .timestamp(now)])
+        return try await driver.transaction { connection in
+            let tasks = try connection.query(statement, values) {
+                RescuedTask(
+                    id: $0.int64(0), jobID: $0.int64(1), state: $0.text(2) ?? "", attempt: $0.int(3),
+                    maximumAttempts: $0.int(4))
+            }
+            return try tasks.filter { try rescued(connection, $0, now) }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import StorageCore
+
+/// YouTube uploads on the task queue: a `youtube_upload` task per upload, its
+/// session and bytes in `youtube_upload_tasks`.
+extension SQLStore: UploadTaskQueue {
+    static func guardValues(_ claim: UploadClaim) -> [SQLValue] {
+        taskGuard(claim.taskID, claim.workerID, claim.attempt)
+    }
+
+    public func createUploadTask(jobID: Int64, request: String, totalBytes: Int64, maximumAttempts: Int?)
+        async throws -> UploadTask
+    {
+        let attempts = maximumAttempts ?? self.maximumAttempts
+        try JobQueue.validate(maximumAttempts: attempts)
+        let statement = sql["create_upload_task"]
+        let values: [SQLValue] = [
+            .integer(jobID), .text(request), .integer(totalBytes), .timestamp(now), .integer(attempts),
+        ]
+        return try await requiringJob(jobID) {
+            try await driver.write { try $0.query(statement, values) { try UploadTask(row: $0) }[0] }
+        }
+    }
+
+    public func uploadTask(_ id: Int64) async throws -> UploadTask? {
+        let statement = sql["upload_task_by_id"]
+        return try await driver.read { try $0.query(statement, [.integer(id)]) { try UploadTask(row: $0) }.first }
+    }
+
+    public func uploadTasks(ofJob jobID: Int64) async throws -> [UploadTask] {
+        let statement = sql["upload_tasks_of_job"]
+        return try await driver.read { try $0.query(statement, [.integer(jobID)]) { try UploadTask(row: $0) } }
+    }
+
+    public func claimUploadTask(worker: String, lease: Duration) async throws -> ClaimedUpload? {
+        let statement = sql["youtube_upload_claimed"]
+        return try await claimTask(.youtubeUpload, worker: worker, lease: lease) { connection, task, _ in
+            guard
+                let upload = try connection.query(statement, [.integer(task.id)], row: { try UploadTask(row: $0) })
+                    .first
+            else { return nil }
+            return ClaimedUpload(
+                task: upload, claim: UploadClaim(taskID: task.id, workerID: worker, attempt: task.attempt))
+        }
+    }
+
+    public func recordUploadProgress(_ claim: UploadClaim, sessionURL: String?, bytesSent: Int64, lease: Duration)
+        async throws -> Bool
+    {
+        try JobQueue.validate(lease: lease)
+        let now = now
+        let statement = sql["youtube_upload_progress"]
+        let values =
+            Self.guardValues(claim) + [
+                .text(sessionURL), .integer(bytesSent), .timestamp(now.adding(seconds: lease.inSeconds)),
+                .timestamp(now),
+            ]
+        return try await driver.write { try !$0.query(statement, values, row: { _ in () }).isEmpty }
+    }
+
+    /// A completed upload is recorded in `youtube_uploads` by the same
+    /// statement (or transaction) that completes the task: both or neither.
+    public func finishUploadTask(_ claim: UploadClaim, _ outcome: UploadOutcome) async throws -> UploadTask? {
+        let (state, error, upload): (String, String?, NewYouTubeUpload?) =
+            switch outcome {
+            case .completed(let upload): ("completed", nil, upload)
+            case .failed(let error): ("failed", error, nil)
+            case .handedBack: ("queued", nil, nil)
+            }
+        let recorded: [SQLValue] =
+            upload.map { Array(Self.uploadValues($0).dropFirst()) } ?? Array(repeating: .null, count: 7)
+        let statement = sql["youtube_upload_finish"]
+        let values = finishValues(Self.guardValues(claim), state: state, error: error) + recorded
+        return try await driver.write { try $0.query(statement, values) { try UploadTask(row: $0) }.first }
+    }
+
+    public func rescueExpiredUploads() async throws -> Int {
+        let statement = sql["youtube_upload_rescued"]
+        return try await rescueTasks(.youtubeUpload) { connection, task, _ in
+            if task.state == "failed" {
+                let message = JobQueue.uploadWorkerLostError(attempt: task.attempt)
+                try connection.run(statement, [.integer(task.id), .text(message)])
+            }
+            return true
+        }.count
+    }
+}
