@@ -15,7 +15,7 @@ const FIELDS = [
   { key: "quotes_duration", label: "Each quote shows for", kind: "number", unit: "seconds", min: 0.1, max: 3600, step: "any" },
   { key: "quotes_min_between", label: "Shortest gap between quotes", kind: "number", unit: "seconds", min: 0, max: 86400, step: "any" },
   { key: "quotes_max_between", label: "Longest gap between quotes", kind: "number", unit: "seconds", min: 0, max: 86400, step: "any" },
-  { key: "quote_style", label: "Quote position", kind: "select", options: ["centered", "top", "bottom"] },
+  { key: "quote_style", label: "Quote position", kind: "select", options: ["centered", "top", "bottom", "minimal"] },
   { key: "quote_font", label: "Quote font", kind: "text", unit: "a font in fonts/ or a fontconfig family" },
   { key: "quotes_shuffle", label: "Shuffle the quotes", kind: "checkbox" },
 ];

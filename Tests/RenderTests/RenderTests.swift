@@ -116,10 +116,6 @@ import VideoSettings
                 media.input(videos: [try media.tone("tone.mp3", seconds: 1)], settings: settings),
                 "tone.mp3 has no video stream"
             ),
-            (
-                media.input(videos: [clip], quotes: [try media.text("empty.txt", "  \n")], settings: settings),
-                "empty.txt is empty"
-            ),
         ]
         for (input, expected) in cases {
             do {

@@ -11,17 +11,21 @@ struct RenderCommand: AsyncParsableCommand {
         commandName: "render",
         abstract: "Make a video from folders of clips, music, sounds and quotes, without the service.",
         discussion: """
-            Config flags are the job config keys in kebab case, with the same defaults and checks as the API. \
-            Files are taken from each folder in name order (.mp4 .mov .avi .mkv; .mp3 .wav .m4a .aac .ogg; .txt).
+            Config flags are the job config keys in kebab case, with the same checks as the API. Each may also \
+            come from the environment as in the earlier CLI, YT_BUILDER_<KEY> (YT_BUILDER_DURATION=600, \
+            YT_BUILDER_MUSIC_SHUFFLE=true, YT_BUILDER_OUTPUT, YT_BUILDER_VIDEOS_DIR, ...); a flag wins. Without \
+            folder flags, ./videos, ./music, ./sounds and ./quotes are read, and output.mp4 is written. Files are \
+            taken from each folder in name order (.mp4 .mov .avi .mkv; .mp3 .wav .m4a .aac .ogg; .txt).
             """)
 
-    @Option(help: "Folder of video clips.") var videos: String
-    @Option(help: "Folder of music tracks.") var music: String?
-    @Option(help: "Folder of sound effects.") var sounds: String?
-    @Option(help: "Folder of quotes, one per .txt file.") var quotes: String?
-    @Option(name: [.customShort("o"), .long], help: "The MP4 to write.") var output: String
-    @Option(help: "Font files, by name without extension.") var fontsDir = "data/fonts"
+    @Option(help: "Folder of video clips (default ./videos; env YT_BUILDER_VIDEOS_DIR).") var videos: String?
+    @Option(help: "Folder of music tracks (default ./music, if it exists).") var music: String?
+    @Option(help: "Folder of sound effects (default ./sounds, if it exists).") var sounds: String?
+    @Option(help: "Folder of quote files (default ./quotes, if it exists).") var quotes: String?
+    @Option(name: [.customShort("o"), .long], help: "The MP4 to write (default output.mp4).") var output: String?
+    @Option(help: "Font files, by name without extension (default data/fonts).") var fontsDir: String?
     @Flag(help: "Print the plan (clip order, quote times, the ffmpeg command) and render nothing.") var dryRun = false
+    @Flag(help: "Also print the plan before rendering.") var verbose = false
 
     @Option(help: "Seconds of video (1–86400; default 600).") var duration: Double?
     @Option(help: "Frames per second (1–120; default 30).") var fps: Int?
@@ -32,15 +36,25 @@ struct RenderCommand: AsyncParsableCommand {
     @Option(help: "Longest gap between quotes, seconds (default 30).") var quotesMaxBetween: Double?
     @Option(help: "Music volume, 0–2 (default 0.7).") var musicVolume: Double?
     @Option(help: "Sound effects volume, 0–2 (default 0.5).") var soundsVolume: Double?
-    @Option(help: "centered, bottom or top (default centered).") var quoteStyle: String?
+    @Option(help: "minimal (no box), centered, bottom or top (default centered).") var quoteStyle: String?
     @Option(help: "A font file's name in --fonts-dir or a fontconfig family (default TenPounds).") var quoteFont:
         String?
-    @Option(help: "Shuffle the music, true or false (default true).") var musicShuffle: Bool?
-    @Option(help: "Shuffle the quotes, true or false (default true).") var quotesShuffle: Bool?
+    @Flag(inversion: .prefixedNo, help: "Shuffle the music (default: no, as the earlier CLI).") var musicShuffle: Bool?
+    @Flag(inversion: .prefixedNo, help: "Shuffle the quotes, across all quote files (default: no).")
+    var quotesShuffle: Bool?
     @Option(help: "Seed of every random choice; the same seed renders the same video.") var seed: Int64?
 
-    var config: JobConfig {
+    static let numberKeys = [
+        "duration", "fps", "quotes_duration", "quotes_min_between", "quotes_max_between", "music_volume",
+        "sounds_volume", "seed",
+    ]
+    static let textKeys = ["resolution", "transition", "quote_style", "quote_font"]
+
+    /// Flags first, then `YT_BUILDER_<KEY>`, then the defaults (the shuffles off, as in the earlier CLI).
+    func config(_ environment: RenderEnvironment) throws -> JobConfig {
         var values: [String: JSONValue] = [:]
+        for key in Self.numberKeys { values[key] = try environment.number(key) }
+        for key in Self.textKeys { values[key] = environment.text(key).map { .string($0) } }
         func put(_ key: String, _ value: JSONValue?) { if let value { values[key] = value } }
         put("duration", duration.map { .double($0) })
         put("fps", fps.map { .int(Int64($0)) })
@@ -53,35 +67,53 @@ struct RenderCommand: AsyncParsableCommand {
         put("sounds_volume", soundsVolume.map { .double($0) })
         put("quote_style", quoteStyle.map { .string($0) })
         put("quote_font", quoteFont.map { .string($0) })
-        put("music_shuffle", musicShuffle.map { .bool($0) })
-        put("quotes_shuffle", quotesShuffle.map { .bool($0) })
         put("seed", seed.map { .int($0) })
+        values["music_shuffle"] = .bool(try musicShuffle ?? environment.bool("music_shuffle") ?? false)
+        values["quotes_shuffle"] = .bool(try quotesShuffle ?? environment.bool("quotes_shuffle") ?? false)
         return JobConfig(values)
     }
 
+    /// A folder named by a flag or the environment must exist; the earlier
+    /// default folders (./music, ...) are used when they do.
+    static func folder(_ flag: String?, _ environment: RenderEnvironment, _ key: String, default name: String)
+        throws -> String?
+    {
+        if let named = flag ?? environment.text(key) { return named }
+        var isFolder: ObjCBool = false
+        return FileManager.default.fileExists(atPath: name, isDirectory: &isFolder) && isFolder.boolValue ? name : nil
+    }
+
     func run() async throws {
-        let fonts = FontCatalog.load(fontsDirectory: fontsDir)
-        let settings: VideoSettings
-        do {
-            settings = try VideoSettings(config: VideoSettings.completed(config, fonts: fonts), fonts: fonts)
-        } catch {
-            throw ValidationError(error.description)
-        }
+        let environment = RenderEnvironment(values: ProcessInfo.processInfo.environment)
+        let fonts = FontCatalog.load(fontsDirectory: fontsDir ?? environment.text("fonts_dir") ?? "data/fonts")
+        let config = try config(environment)
+        let settings = try settings(config, fonts: fonts, environment)
+        let videos = Self.videosFolder(self.videos, environment)
+        let output = self.output ?? environment.text("output") ?? "output.mp4"
         let input = RenderInput(
             videos: try RenderInput.files(in: videos, accepting: FileType.videos.allowedExtensions),
-            music: try RenderInput.files(in: music, accepting: FileType.music.allowedExtensions),
-            sounds: try RenderInput.files(in: sounds, accepting: FileType.sounds.allowedExtensions),
-            quotes: try RenderInput.files(in: quotes, accepting: FileType.quotes.allowedExtensions),
+            music: try RenderInput.files(
+                in: Self.folder(music, environment, "music_dir", default: "music"),
+                accepting: FileType.music.allowedExtensions),
+            sounds: try RenderInput.files(
+                in: Self.folder(sounds, environment, "sounds_dir", default: "sounds"),
+                accepting: FileType.sounds.allowedExtensions),
+            quotes: try RenderInput.files(
+                in: Self.folder(quotes, environment, "quotes_dir", default: "quotes"),
+                accepting: FileType.quotes.allowedExtensions),
             settings: settings, fonts: fonts, output: URL(fileURLWithPath: output).standardizedFileURL.path,
             scratch: FileManager.default.temporaryDirectory.appendingPathComponent(
                 "yt-builder-render-\(UUID().uuidString)"
             )
             .path)
+        let dryRun = try self.dryRun || environment.bool("dry_run") == true
+        let verbose = try self.verbose || environment.bool("verbose") == true
         do {
             if dryRun {
                 print(try await RenderPlanner().plan(input).summary)
                 return
             }
+            if verbose { Console.error(try await RenderPlanner().plan(input).summary) }
             let display = ProgressLine()
             try await Renderer().render(
                 input, progress: { percent, step in display.show(percent, step.rawValue) },
@@ -92,6 +124,43 @@ struct RenderCommand: AsyncParsableCommand {
             Console.error("Error: \(error)")
             throw ExitCode(1)
         }
+    }
+}
+
+extension RenderCommand {
+    /// A refused value that came from the environment is named by its variable.
+    func settings(_ config: JobConfig, fonts: FontCatalog, _ environment: RenderEnvironment) throws -> VideoSettings {
+        let result = Result { () throws(InvalidSetting) -> VideoSettings in
+            try VideoSettings(config: VideoSettings.completed(config, fonts: fonts), fonts: fonts)
+        }
+        switch result {
+        case .success(let settings): return settings
+        case .failure(let refused):
+            guard Self.valueCameFromEnvironment(refused.field, self, environment) else {
+                throw ValidationError(refused.description)
+            }
+            throw ValidationError("\(RenderEnvironment.name(refused.field)): \(refused.reason)")
+        }
+    }
+
+    static func videosFolder(_ flag: String?, _ environment: RenderEnvironment) -> String {
+        flag ?? environment.text("videos_dir") ?? "videos"
+    }
+
+    /// Whether a setting the renderer refused came from `YT_BUILDER_<KEY>` (no flag gave it).
+    static func valueCameFromEnvironment(_ field: String, _ command: RenderCommand, _ environment: RenderEnvironment)
+        -> Bool
+    {
+        guard environment.text(field) != nil else { return false }
+        let flagged: [String: Bool] = [
+            "duration": command.duration != nil, "fps": command.fps != nil, "resolution": command.resolution != nil,
+            "transition": command.transition != nil, "quotes_duration": command.quotesDuration != nil,
+            "quotes_min_between": command.quotesMinBetween != nil,
+            "quotes_max_between": command.quotesMaxBetween != nil, "music_volume": command.musicVolume != nil,
+            "sounds_volume": command.soundsVolume != nil, "quote_style": command.quoteStyle != nil,
+            "quote_font": command.quoteFont != nil, "seed": command.seed != nil,
+        ]
+        return flagged[field] == false
     }
 }
 

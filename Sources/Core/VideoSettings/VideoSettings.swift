@@ -27,7 +27,7 @@ public struct VideoSettings: Hashable, Sendable {
     }
 
     public enum QuoteStyle: String, CaseIterable, Hashable, Sendable {
-        case centered, bottom, top
+        case minimal, centered, bottom, top
     }
 
     public struct Resolution: Hashable, Sendable, CustomStringConvertible {

@@ -102,18 +102,21 @@ struct FFmpegCommand {
     private func drawText(_ quote: RenderPlan.QuoteShow) -> String {
         let start = Self.seconds(quote.start)
         let end = Self.seconds(quote.end)
+        // The earlier service's places; every style but minimal sits on a
+        // black box at 180/255 opacity, 20 px wider than the text each way.
         let y: String =
             switch plan.settings.quoteStyle {
-            case .centered: "(h-text_h)/2"
-            case .top: "h*0.08"
-            case .bottom: "h*0.92-text_h"
+            case .centered, .minimal: "(h-text_h)/2"
+            case .top: "h*0.1"
+            case .bottom: "h*0.8-text_h"
             }
+        let box = plan.settings.quoteStyle == .minimal ? "" : ":box=1:boxcolor=black@0.706:boxborderw=20"
         let fade = Self.seconds(min(0.4, (quote.end - quote.start) / 4))
         // Inside single quotes, the commas belong to the expression.
         let alpha = "if(lt(t,\(start)+\(fade)),(t-\(start))/\(fade),if(gt(t,\(end)-\(fade)),(\(end)-t)/\(fade),1))"
         return "drawtext=fontfile=\(Self.escape(plan.fontFile ?? "")):textfile=\(Self.escape(quote.textFile))"
-            + ":expansion=none:fontsize=\(plan.fontSize):fontcolor=white:borderw=\(max(2, plan.fontSize / 12))"
-            + ":bordercolor=black@0.8:line_spacing=\(plan.fontSize / 4):x=(w-text_w)/2:y=\(y)"
+            + ":expansion=none:fontsize=\(plan.fontSize):fontcolor=white:borderw=2:bordercolor=black"
+            + ":line_spacing=\(plan.fontSize / 4):x=(w-text_w)/2:y=\(y)\(box)"
             + ":alpha='\(alpha)':enable='between(t,\(start),\(end))'"
     }
 

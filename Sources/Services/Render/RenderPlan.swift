@@ -28,6 +28,8 @@ public struct RenderPlan: Sendable {
     public var quotes: [QuoteShow]
     public var fontFile: String?
     public var fontSize: Int
+    /// What the job's log should hear before the encode (skipped quote files).
+    public var notes: [String] = []
     public var output: String
     public var temporaryOutput: String
 
@@ -53,7 +55,12 @@ public struct RenderPlan: Sendable {
         lines.append("sounds: " + (sounds.isEmpty ? "none" : sounds.map(Self.name).joined(separator: ", ")))
         lines.append("quotes (\(quotes.count) shown):")
         for quote in quotes {
-            lines.append(String(format: "  %8.2f – %8.2f s  %@", quote.start, quote.end, Self.name(quote.source)))
+            let text = quote.text.split(whereSeparator: \.isNewline).joined(separator: " ")
+            let shown = text.count > 40 ? text.prefix(39) + "…" : Substring(text)
+            lines.append(
+                String(
+                    format: "  %8.2f – %8.2f s  %@: %@", quote.start, quote.end, Self.name(quote.source), String(shown))
+            )
         }
         lines.append("ffmpeg " + ffmpegArguments.map(Self.shellQuoted).joined(separator: " "))
         return lines.joined(separator: "\n")

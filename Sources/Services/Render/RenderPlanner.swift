@@ -24,7 +24,17 @@ public struct RenderPlanner: Sendable {
         for path in input.music { music.append(try await audio(path)) }
         var sounds: [MediaInfo] = []
         for path in input.sounds { sounds.append(try await audio(path)) }
-        let quotes = try input.quotes.map { try Self.readQuote($0) }
+        var quotes: [(path: String, text: String)] = []
+        var notes: [String] = []
+        for path in input.quotes {
+            let reading = QuoteFile.read(path)
+            quotes += reading.quotes.map { (path, $0) }
+            notes += reading.notes
+        }
+        if !input.quotes.isEmpty && quotes.isEmpty {
+            notes.append(
+                "quotes: none of the \(input.quotes.count) quote files holds a quote; rendering without quotes")
+        }
         var fontFile: String?
         if !quotes.isEmpty {
             fontFile = await input.fonts.file(for: settings.quoteFont)
@@ -36,14 +46,15 @@ public struct RenderPlanner: Sendable {
         var random = SeededRandom(seed: seed)
         let segments = try Self.segments(clips, settings: settings)
         let playlist = try Self.playlist(music, shuffle: settings.musicShuffle, duration: settings.duration, &random)
-        let fontSize = max(12, settings.resolution.height / 18)
+        // The earlier service's size: a twentieth of the height.
+        let fontSize = max(12, settings.resolution.height / 20)
         let shows = try Self.quoteShows(
             quotes, settings: settings, fontSize: fontSize, scratch: input.scratch, &random)
         let output = input.output
         let folder = URL(fileURLWithPath: output).deletingLastPathComponent().path
         return RenderPlan(
             settings: settings, seed: seed, segments: segments, music: playlist, sounds: sounds.map(\.path),
-            quotes: shows, fontFile: fontFile, fontSize: fontSize, output: output,
+            quotes: shows, fontFile: fontFile, fontSize: fontSize, notes: notes, output: output,
             temporaryOutput: folder + "/." + RenderPlan.name(output) + ".part")
     }
 
@@ -51,15 +62,6 @@ public struct RenderPlanner: Sendable {
         let info = try await MediaProbe.probe(path, ffprobe: ffprobe)
         guard info.hasAudio else { throw RenderError("\(RenderPlan.name(path)) has no audio stream") }
         return info
-    }
-
-    static func readQuote(_ path: String) throws -> (path: String, text: String) {
-        let name = RenderPlan.name(path)
-        guard let data = FileManager.default.contents(atPath: path) else { throw RenderError("\(name) cannot be read") }
-        guard let text = String(data: data, encoding: .utf8) else { throw RenderError("\(name) is not UTF-8 text") }
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty else { throw RenderError("the quote file \(name) is empty") }
-        return (path, trimmed)
     }
 
     /// Clips in order, again and again, until the video is long enough.
@@ -108,14 +110,15 @@ public struct RenderPlanner: Sendable {
         _ random: inout SeededRandom
     ) throws -> [RenderPlan.QuoteShow] {
         guard !quotes.isEmpty else { return [] }
-        let order = settings.quotesShuffle ? quotes.shuffled(using: &random) : quotes
+        // Shuffled across the quotes of all the files; each keeps its own text file.
+        let numbered = Array(quotes.enumerated())
+        let order = settings.quotesShuffle ? numbered.shuffled(using: &random) : numbered
         let width = Int(Double(settings.resolution.width) * 0.85 / (Double(fontSize) * 0.55))
         let gap = settings.quotesMinBetween...settings.quotesMaxBetween
         var shows: [RenderPlan.QuoteShow] = []
         var start = random.value(in: gap)
         while start + settings.quotesDuration <= settings.duration, shows.count < maximumQuoteShows {
-            let quote = order[shows.count % order.count]
-            let index = order.firstIndex { $0.path == quote.path } ?? 0
+            let (index, quote) = order[shows.count % order.count]
             shows.append(
                 RenderPlan.QuoteShow(
                     source: quote.path, text: TextWrap.wrap(quote.text, width: max(8, width)),

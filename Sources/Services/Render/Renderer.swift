@@ -25,6 +25,7 @@ public struct Renderer: Sendable {
     ) async throws -> RenderPlan {
         await progress(2, .clips)
         let plan = try await planner.plan(input)
+        for note in plan.notes { log(note) }
         log(
             "plan: \(plan.segments.count) clip segments, \(plan.music.count) music tracks, \(plan.sounds.count) sounds, \(plan.quotes.count) quotes, seed \(plan.seed)"
         )
