@@ -177,8 +177,40 @@ async function buildSettings() {
     error.setAttribute("role", "alert");
     input.setAttribute("aria-describedby", error.id);
     wrapper.append(label, input, error);
+    if (field.key === "quote_font") wrapper.append(fontPreview(input));
     form.append(wrapper);
   }
+}
+
+// A line of text in the chosen font: a file of the server's fonts/ folder
+// (GET /fonts/{name}) when there is one, else the family as the browser knows it.
+function fontPreview(input) {
+  const preview = document.createElement("p");
+  preview.className = "font-preview";
+  preview.id = "font-preview";
+  preview.textContent = "The quick brown fox jumps over the lazy dog.";
+  let loaded = 0;
+  const update = async () => {
+    const name = input.value.trim();
+    const ticket = ++loaded;
+    let family = name ? `"${name.replace(/["\\]/g, "")}", sans-serif` : "sans-serif";
+    for (const extension of ["ttf", "otf", "woff2", "woff"]) {
+      if (!name) break;
+      try {
+        const face = new FontFace(`preview-${ticket}`, `url("/fonts/${encodeURIComponent(name)}.${extension}")`);
+        await face.load();
+        document.fonts.add(face);
+        family = `"preview-${ticket}", sans-serif`;
+        break;
+      } catch {
+        // not a file of fonts/ with this extension
+      }
+    }
+    if (ticket === loaded) preview.style.fontFamily = family;
+  };
+  input.addEventListener("input", update);
+  update();
+  return preview;
 }
 
 function readSettings() {

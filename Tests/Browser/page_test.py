@@ -65,6 +65,10 @@ def main():
 
         set_field("duration", "3")
         set_field("resolution", "320x180")
+        # The font preview loads a file of the server's fonts/ folder.
+        set_field("quote_font", "Preview")
+        wait.until(lambda d: "preview-" in d.find_element(By.ID, "font-preview").value_of_css_property("font-family"))
+        shot("font-preview")
         set_field("quote_font", "DejaVu Sans")
         set_field("quotes_min_between", "0.5")
         set_field("quotes_max_between", "1")

@@ -28,6 +28,11 @@ import Testing
             ["-loglevel", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=330", "-t", "2", media + "/song.mp3"])
         try "Nothing is lost.".write(toFile: media + "/quote.txt", atomically: true, encoding: .utf8)
 
+        // A font of the data directory's fonts/, which the page previews through GET /fonts/{name}.
+        try FileManager.default.createDirectory(atPath: runner.path("data/fonts"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            atPath: "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", toPath: runner.path("data/fonts/Preview.ttf"))
+
         let port = try TestPostgres.freePort()
         let server = try RunningCommand(
             runner,

@@ -1,0 +1,72 @@
+import Foundation
+import Hummingbird
+import RunFiles
+import StorageCore
+
+/// The earlier service's shared media: `GET /api/files` lists the data
+/// directory's own `videos/`, `music/`, `sounds/` and `quotes/` folders, and
+/// `GET /fonts/{name}` serves a file of its `fonts/` folder (the page's font
+/// preview loads them with CSS, which sends no token, so that route is open
+/// like the page itself).
+struct MediaController<Context: RequestContext> {
+    let settings: ServerSettings
+
+    static var fontTypes: [String: String] {
+        [
+            "ttf": "font/ttf", "otf": "font/otf", "ttc": "font/collection", "woff": "font/woff",
+            "woff2": "font/woff2",
+        ]
+    }
+
+    func addRoutes(api: RouterGroup<Context>, router: Router<Context>) {
+        api.get("files", use: files)
+        router.get("fonts/:name", use: font)
+    }
+
+    @Sendable func files(_ request: Request, context: Context) async throws -> Response {
+        var lists: [String: JSONValue] = [:]
+        for type in FileType.allCases {
+            lists[type.rawValue] = .array(Self.media(in: settings.dataDirectory + "/" + type.rawValue, type).map {
+                .string($0)
+            })
+        }
+        return JSONResponse.make(.object(lists))
+    }
+
+    /// The names of a folder's files of the type's extensions, sorted; none
+    /// when there is no such folder. Hidden files and folders are left out.
+    static func media(in folder: String, _ type: FileType) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return names.filter { name in
+            var isFolder: ObjCBool = false
+            return !name.hasPrefix(".") && type.accepts(name)
+                && FileManager.default.fileExists(atPath: folder + "/" + name, isDirectory: &isFolder)
+                && !isFolder.boolValue
+        }.sorted()
+    }
+
+    @Sendable func font(_ request: Request, context: Context) async throws -> Response {
+        let name = context.parameters.get("name") ?? ""
+        guard let file = Self.fontFile(named: name, in: settings.data.fonts) else {
+            throw APIError.notFound("there is no font file named '\(name)'")
+        }
+        let type = Self.fontTypes[URL(fileURLWithPath: file).pathExtension.lowercased()] ?? "application/octet-stream"
+        let body = try await FileIO().loadFile(path: file, context: context)
+        return Response(
+            status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=3600"], body: body)
+    }
+
+    /// A font file directly in `folder`, after links: never a path outside it.
+    static func fontFile(named name: String, in folder: String) -> String? {
+        guard !name.isEmpty, !name.hasPrefix("."), !name.contains("/"), !name.contains("\0"),
+            fontTypes[URL(fileURLWithPath: name).pathExtension.lowercased()] != nil
+        else { return nil }
+        let real = URL(fileURLWithPath: folder + "/" + name).resolvingSymlinksInPath().path
+        let root = URL(fileURLWithPath: folder).resolvingSymlinksInPath().path
+        var isFolder: ObjCBool = false
+        guard URL(fileURLWithPath: real).deletingLastPathComponent().path == root,
+            FileManager.default.fileExists(atPath: real, isDirectory: &isFolder), !isFolder.boolValue
+        else { return nil }
+        return real
+    }
+}
