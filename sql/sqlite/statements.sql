@@ -127,13 +127,17 @@ WHERE kind = 'render' AND job_id = $1 AND state = 'queued' AND (SELECT status FR
 -- finish and rescue do beside the task row, in the same transaction.
 
 -- name: claim_task
+-- The store runs this in a write transaction, so the SELECT and the UPDATE see
+-- the same oldest queued task; the SELECT answers the attempt the UPDATE
+-- writes. (No RETURNING: on SQLite each one builds a temporary table.)
+SELECT id, job_id, attempt + 1, max_attempts FROM tasks WHERE kind = $1 AND state = 'queued' ORDER BY id LIMIT 1;
 UPDATE tasks SET state = 'running', worker_id = $2, attempt = attempt + 1, lease_expires_at = $3,
     cancel_requested = 0, updated_at = $4
 WHERE id = (SELECT id FROM tasks WHERE kind = $1 AND state = 'queued' ORDER BY id LIMIT 1)
-RETURNING {{claimed_task_columns}}
 
 -- name: renew_task
-UPDATE tasks SET lease_expires_at = $4 WHERE {{task_guard}} RETURNING cancel_requested
+UPDATE tasks SET lease_expires_at = $4 WHERE {{task_guard}};
+SELECT cancel_requested FROM tasks WHERE id = $1 AND changes() > 0
 
 -- name: finish_task
 -- $5 is the new state ('queued' hands the task back: that attempt does not count).
@@ -152,8 +156,8 @@ WHERE kind = $1 AND state = 'running' AND (lease_expires_at IS NULL OR lease_exp
 RETURNING id, job_id, state, attempt, max_attempts
 
 -- name: render_claimed
-UPDATE jobs SET status = 'running', started_at = $2 WHERE job_id = $1 AND status = 'queued'
-RETURNING {{job_columns}}
+UPDATE jobs SET status = 'running', started_at = $2 WHERE job_id = $1 AND status = 'queued';
+SELECT {{job_columns}} FROM jobs WHERE job_id = $1 AND changes() > 0
 
 -- name: render_progress
 UPDATE jobs SET progress = $4, current_step = $5 WHERE job_id = (SELECT job_id FROM tasks WHERE {{task_guard}});
