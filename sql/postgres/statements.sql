@@ -228,3 +228,38 @@ FROM done JOIN details ON details.id = done.id
 
 -- name: notify_queued
 NOTIFY yt_builder_jobs
+
+-- name: create_playlist_import
+WITH task AS (
+    INSERT INTO tasks (kind, job_id, state, max_attempts, created_at, updated_at)
+    VALUES ('suno_import', $1, 'queued', $4::integer, $3::timestamptz, $3::timestamptz)
+    RETURNING id, job_id, state, error, attempt, created_at, updated_at
+), details AS (
+    INSERT INTO playlist_import_tasks (id, url) SELECT id, $2 FROM task
+    RETURNING id, url, songs_total, downloaded, errors
+)
+SELECT task.id, task.job_id, task.state, details.url, details.songs_total, details.downloaded, details.errors,
+    task.error, task.attempt, task.created_at, task.updated_at
+FROM task JOIN details ON details.id = task.id
+
+-- name: suno_import_progress
+-- $4 songs in the playlist, $5 and $6 the JSON arrays of downloaded names and errors.
+WITH held AS (
+    UPDATE tasks SET lease_expires_at = $7::timestamptz, updated_at = $8::timestamptz WHERE {{task_guard}}
+    RETURNING id
+)
+UPDATE playlist_import_tasks AS p SET songs_total = $4::integer, downloaded = $5::jsonb, errors = $6::jsonb
+FROM held WHERE p.id = held.id
+RETURNING 1
+
+-- name: suno_import_finish
+WITH done AS ({{finish_task}} RETURNING id, job_id, state, error, attempt, created_at, updated_at),
+details AS (
+    UPDATE playlist_import_tasks AS p SET songs_total = COALESCE($7::integer, p.songs_total),
+        downloaded = COALESCE($8::jsonb, p.downloaded), errors = COALESCE($9::jsonb, p.errors)
+    FROM done WHERE p.id = done.id
+    RETURNING p.id, p.url, p.songs_total, p.downloaded, p.errors
+)
+SELECT done.id, done.job_id, done.state, details.url, details.songs_total, details.downloaded, details.errors,
+    done.error, done.attempt, done.created_at, done.updated_at
+FROM done JOIN details ON details.id = done.id

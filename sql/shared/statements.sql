@@ -86,3 +86,21 @@ FROM tasks AS t JOIN youtube_upload_tasks AS u ON u.id = t.id
 
 -- name: youtube_upload_rescued
 UPDATE tasks SET error = $2 WHERE id = $1
+
+-- name: playlist_import_view
+-- A playlist import as users know it: the task and what it downloaded so far.
+SELECT t.id, t.job_id, t.state, p.url, p.songs_total, p.downloaded, p.errors, t.error, t.attempt, t.created_at,
+    t.updated_at
+FROM tasks AS t JOIN playlist_import_tasks AS p ON p.id = t.id
+
+-- name: playlist_import_by_id
+{{playlist_import_view}} WHERE t.id = $1
+
+-- name: playlist_imports_of_job
+{{playlist_import_view}} WHERE t.job_id = $1 ORDER BY t.id DESC
+
+-- name: suno_import_claimed
+{{playlist_import_view}} WHERE t.id = $1
+
+-- name: suno_import_rescued
+UPDATE tasks SET error = $2 WHERE id = $1

@@ -199,3 +199,22 @@ WHERE id = $1 AND changes() > 0;
 {{upload_task_view}} WHERE t.id = $1 AND changes() > 0;
 INSERT INTO youtube_uploads (job_id, video_id, video_url, title, description, privacy, tags, category, uploaded_at)
 SELECT job_id, $7, $8, $9, $10, $11, $12, $13, $4 FROM tasks WHERE id = $1 AND $5 = 'completed' AND changes() > 0
+
+-- name: create_playlist_import
+INSERT INTO tasks (kind, job_id, state, max_attempts, created_at, updated_at)
+VALUES ('suno_import', $1, 'queued', $4, $3, $3);
+INSERT INTO playlist_import_tasks (id, url) VALUES (last_insert_rowid(), $2);
+{{playlist_import_view}} WHERE t.id = last_insert_rowid()
+
+-- name: suno_import_progress
+-- $4 songs in the playlist, $5 and $6 the JSON arrays of downloaded names and errors.
+UPDATE tasks SET lease_expires_at = $7, updated_at = $8 WHERE {{task_guard}};
+UPDATE playlist_import_tasks SET songs_total = $4, downloaded = $5, errors = $6 WHERE id = $1 AND changes() > 0;
+SELECT 1 WHERE changes() > 0
+
+-- name: suno_import_finish
+{{finish_task}};
+UPDATE playlist_import_tasks SET songs_total = COALESCE($7, songs_total), downloaded = COALESCE($8, downloaded),
+    errors = COALESCE($9, errors)
+WHERE id = $1 AND changes() > 0;
+{{playlist_import_view}} WHERE t.id = $1 AND changes() > 0

@@ -3,6 +3,7 @@
 public enum TaskKind: String, CaseIterable, Hashable, Sendable {
     case render
     case youtubeUpload = "youtube_upload"
+    case sunoImport = "suno_import"
 }
 
 /// What a worker holds while it renders a job: its render task, the job, its
@@ -110,6 +111,10 @@ public enum JobQueue {
     }
 
     /// The error an upload task gets when its last worker vanished.
+    public static func importWorkerLostError(attempt: Int) -> String {
+        "worker lost during the playlist import (attempt \(attempt))"
+    }
+
     public static func uploadWorkerLostError(attempt: Int) -> String {
         "worker lost during the upload (attempt \(attempt))"
     }

@@ -4,7 +4,9 @@
 /// passes the same conformance suite, organised by role.
 /// Lookups return nil (or false) for what does not exist; everything else
 /// that goes wrong throws `StorageError`.
-public protocol Storage: JobStore, FileStore, UploadHistory, CredentialStore, UploadTaskQueue, RenderQueue {
+public protocol Storage: JobStore, FileStore, UploadHistory, CredentialStore, UploadTaskQueue, RenderQueue,
+    PlaylistImportQueue
+{
     /// Releases connections. Calls after this fail with `.unavailable`.
     func close() async
 }
@@ -95,6 +97,23 @@ public protocol UploadTaskQueue: Sendable {
     /// Uploads whose worker vanished go back to pending (keeping their session)
     /// or fail after the task's last attempt.
     func rescueExpiredUploads() async throws -> Int
+}
+
+/// Playlist imports (songs downloaded into a job's music) as leased background work.
+public protocol PlaylistImportQueue: Sendable {
+    /// Queues an import of the playlist at `url` into the job's music (nil attempts: the store's setting).
+    func createPlaylistImport(jobID: Int64, url: String, maximumAttempts: Int?) async throws -> PlaylistImport
+    func playlistImport(_ id: Int64) async throws -> PlaylistImport?
+    /// A job's imports, newest first.
+    func playlistImports(ofJob jobID: Int64) async throws -> [PlaylistImport]
+    /// The oldest queued import, now running for `worker` until the lease runs out.
+    func claimPlaylistImport(worker: String, lease: Duration) async throws -> ClaimedImport?
+    /// Stores how far the import is and extends the lease; false when the claim is lost.
+    func recordImportProgress(_ claim: ImportClaim, _ progress: ImportProgress, lease: Duration) async throws -> Bool
+    /// Ends the claim; nil when it no longer held (nothing was written).
+    func finishPlaylistImport(_ claim: ImportClaim, _ outcome: ImportOutcome) async throws -> PlaylistImport?
+    /// Imports whose worker vanished go back to the queue, or fail after the task's last attempt.
+    func rescueExpiredImports() async throws -> Int
 }
 
 /// Render jobs as leased background work.

@@ -31,6 +31,7 @@ public struct StorageConformance: Sendable {
         Area("upload history", "uploads", { try await $0.testUploads() }),
         Area("credentials", "credentials", { try await $0.testCredentials() }),
         Area("upload task queue", "upload tasks", { try await $0.testUploadTasks() }),
+        Area("playlist import queue", "playlist imports", { try await $0.testPlaylistImports() }),
         Area("render queue", "claims", { try await $0.testClaims() }),
         Area("render queue", "leases", { try await $0.testLeases() }),
         Area("render queue", "cancel", { try await $0.testCancel() }),

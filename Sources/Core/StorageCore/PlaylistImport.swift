@@ -1,0 +1,87 @@
+/// Songs of a playlist downloaded into a job's music, as background work: a
+/// `suno_import` task and its details in `playlist_import_tasks`.
+public struct PlaylistImport: Hashable, Sendable {
+    public enum State: String, CaseIterable, Hashable, Sendable {
+        case queued, running, completed, failed, cancelled
+    }
+
+    public var id: Int64
+    public var jobID: Int64
+    public var state: State
+    public var url: String
+    /// Songs the playlist lists (after duplicates are dropped); 0 until it was read.
+    public var songsTotal: Int
+    /// Files added to the job's music so far, in playlist order.
+    public var downloaded: [String]
+    /// One line per song that could not be downloaded (and per page problem).
+    public var errors: [String]
+    /// Why the import as a whole failed.
+    public var error: String?
+    public var attempt: Int
+    public var createdAt: Timestamp
+    public var updatedAt: Timestamp
+
+    public init(row: some StoredRow) throws {
+        id = row.int64(0)
+        jobID = row.int64(1)
+        state = try row.required(2, "import state", State.init(rawValue:))
+        url = row.text(3) ?? ""
+        songsTotal = row.int(4)
+        downloaded = Self.strings(row.text(5))
+        errors = Self.strings(row.text(6))
+        error = row.text(7)
+        attempt = row.int(8)
+        createdAt = try row.timestamp(9, "created_at")
+        updatedAt = try row.timestamp(10, "updated_at")
+    }
+
+    static func strings(_ text: String?) -> [String] {
+        text.flatMap { JSONValue(jsonText: $0)?.arrayValue }?.compactMap(\.stringValue) ?? []
+    }
+
+    public static func jsonText(_ strings: [String]) -> String { JSONValue.array(strings.map { .string($0) }).jsonText }
+}
+
+/// A worker's hold on a playlist import; every write it makes names all three.
+public struct ImportClaim: Hashable, Sendable {
+    public var taskID: Int64
+    public var workerID: String
+    public var attempt: Int
+
+    public init(taskID: Int64, workerID: String, attempt: Int) {
+        self.taskID = taskID
+        self.workerID = workerID
+        self.attempt = attempt
+    }
+}
+
+public struct ClaimedImport: Hashable, Sendable {
+    public var task: PlaylistImport
+    public var claim: ImportClaim
+
+    public init(task: PlaylistImport, claim: ImportClaim) {
+        self.task = task
+        self.claim = claim
+    }
+}
+
+/// How far an import got: what a heartbeat stores and what it ends with.
+public struct ImportProgress: Hashable, Sendable {
+    public var songsTotal: Int
+    public var downloaded: [String]
+    public var errors: [String]
+
+    public init(songsTotal: Int = 0, downloaded: [String] = [], errors: [String] = []) {
+        self.songsTotal = songsTotal
+        self.downloaded = downloaded
+        self.errors = errors
+    }
+}
+
+public enum ImportOutcome: Hashable, Sendable {
+    /// Done, with every song downloaded or its error listed.
+    case completed(ImportProgress)
+    case failed(error: String, ImportProgress)
+    /// Back to the queue without counting the attempt (shutdown).
+    case handedBack
+}
