@@ -75,13 +75,22 @@ let package = Package(
         ),
         // A local fake of Google's OAuth endpoints, for tests.
         .target(
+            name: "FakeSuno", dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            path: "Sources/Testing/FakeSuno"),
+        .target(
             name: "FakeGoogle", dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
             path: "Sources/Testing/FakeGoogle"),
+        // Suno playlists: reading them and importing their songs into a job's music.
+        .target(
+            name: "Suno",
+            dependencies: [
+                "StorageCore", "RunFiles", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ], path: "Sources/Services/Suno"),
         // Render workers: claim, heartbeat, rescue, cancel, graceful shutdown; the job runner protocol.
         .target(
             name: "Worker",
             dependencies: [
-                "StorageCore", "RunFiles", "Render", "VideoSettings", "YouTube",
+                "StorageCore", "RunFiles", "Render", "VideoSettings", "YouTube", "Suno",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ], path: "Sources/Services/Worker"
@@ -89,7 +98,7 @@ let package = Package(
         .target(
             name: "HTTPServer",
             dependencies: [
-                "StorageCore", "VideoSettings", "RunFiles", "YouTube",
+                "StorageCore", "VideoSettings", "RunFiles", "YouTube", "Suno",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -115,7 +124,7 @@ let package = Package(
                 // The one test-support target in the shipped binary: `bench migrate` builds its history with it.
                 "LegacyFixtures",
                 "HTTPServer",
-                "Worker", "Render", "VideoSettings", "RunFiles", "YouTube", "ChildProcess",
+                "Worker", "Render", "VideoSettings", "RunFiles", "YouTube", "Suno", "ChildProcess",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -157,8 +166,9 @@ let package = Package(
             name: "HTTPServerTests",
             dependencies: [
                 "HTTPServer", "StorageCore", "SQLiteStorage", "PostgresStorage", "TestPostgres", "VideoSettings",
-                "RunFiles", "YouTube", "Render", "LegacyFixtures",
+                "RunFiles", "YouTube", "Render", "LegacyFixtures", "Suno", "FakeSuno", "Worker",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

@@ -128,6 +128,42 @@ async function listFiles(type) {
   }
 }
 
+// A playlist import is background work: queue it, then follow it song by song.
+async function importPlaylist(event) {
+  event.preventDefault();
+  const status = $("#suno-status");
+  const bar = $("#suno-progress");
+  const button = $("#suno-import");
+  button.disabled = true;
+  try {
+    let task = await api(`/api/jobs/${state.job}/playlist/suno`, { method: "POST", json: { url: $("#suno-url").value.trim() } });
+    status.textContent = "Reading the playlist…";
+    bar.hidden = false;
+    bar.value = 0;
+    while (task.state === "queued" || task.state === "running") {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const { imports } = await api(`/api/jobs/${state.job}/playlist/suno`);
+      task = imports.find((one) => one.import_id === task.import_id) || task;
+      const done = task.downloaded.length + task.errors.length;
+      if (task.songs_total > 0) {
+        bar.value = (100 * Math.min(done, task.songs_total)) / task.songs_total;
+        status.textContent = `${task.downloaded.length} of ${task.songs_total} songs downloaded`;
+      }
+      await listFiles("music");
+    }
+    bar.hidden = true;
+    const problems = task.errors.length ? ` Problems: ${task.errors.join("; ")}` : "";
+    status.textContent = task.state === "completed"
+      ? `${task.downloaded.length} songs added.${problems}`
+      : `The import failed: ${task.error || task.state}.${problems}`;
+  } catch (error) {
+    bar.hidden = true;
+    status.textContent = error.message;
+  } finally {
+    button.disabled = false;
+  }
+}
+
 function wireDrops() {
   for (const zone of document.querySelectorAll(".drop")) {
     const type = zone.dataset.type;
@@ -407,6 +443,7 @@ window.addEventListener("DOMContentLoaded", async () => {
   $("#cancel").onclick = guard(async () => { await api(`/api/jobs/${state.job}/cancel`, { method: "POST" }); await refreshJob(); });
   $("#youtube-connect").onclick = guard(async () => { const { auth_url } = await api("/api/youtube/auth/url"); window.open(auth_url, "_blank", "noopener"); });
   $("#publish").onsubmit = guard(publish);
+  $("#suno-form").onsubmit = importPlaylist;
   $("#history-status").onchange = guard(() => loadHistory());
   $("#history-more").onclick = guard(() => loadHistory(true));
   wireDrops();

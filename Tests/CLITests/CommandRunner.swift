@@ -12,6 +12,10 @@ struct CommandRunner: Sendable {
     let folder: URL
     var environment: [String: String] = [:]
 
+    /// What every command under test gets: Suno is a closed local port, so a
+    /// test never sends traffic off this machine (tests of the import set their fake).
+    static let offline = ["YT_BUILDER_SUNO_API_URL": "http://127.0.0.1:9", "YT_BUILDER_SUNO_AUDIO_HOSTS": "127.0.0.1"]
+
     init() {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("yt-builder-cli-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -45,7 +49,7 @@ struct CommandRunner: Sendable {
         for key in ["YT_BUILDER_DATABASE_URL", "YT_BUILDER_DB_PATH", "YT_BUILDER_LEGACY_TZ", "YT_BUILDER_DATA_DIR"] {
             environment[key] = nil
         }
-        process.environment = environment.merging(self.environment) { $1 }
+        process.environment = environment.merging(Self.offline) { $1 }.merging(self.environment) { $1 }
         let id = UUID().uuidString
         let out = folder.appendingPathComponent(".out-\(id)")
         let err = folder.appendingPathComponent(".err-\(id)")

@@ -68,7 +68,7 @@ final class RunningCommand: Sendable {
         process.currentDirectoryURL = runner.folder
         var base = ProcessInfo.processInfo.environment
         for key in ["YT_BUILDER_DATABASE_URL", "YT_BUILDER_DB_PATH", "YT_BUILDER_API_TOKEN", "PORT"] { base[key] = nil }
-        process.environment = base.merging(environment) { $1 }
+        process.environment = base.merging(CommandRunner.offline) { $1 }.merging(environment) { $1 }
         log = runner.folder.appendingPathComponent("\(arguments[0])-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: log)

@@ -7,6 +7,7 @@ import NIOCore
 import PostgresStorage
 import SQLiteStorage
 import StorageCore
+import Suno
 import TestPostgres
 import Testing
 import VideoSettings
@@ -58,6 +59,8 @@ struct TestAPI: Sendable {
             dataDirectory: folder.appendingPathComponent("data").path,
             fonts: FontCatalog(files: [:], families: ["DejaVu Sans", "DejaVu Serif"]))
         settings.secretBox = SecretBox(key: .init(size: .bits256))
+        // A closed local port: no test sends traffic off this machine (the import tests set their fake).
+        settings.suno = SunoSettings(apiURL: "http://127.0.0.1:9", audioHosts: ["127.0.0.1"])
         configure(&settings)
         let api = TestAPI(storage: storage, settings: settings, folder: folder, sql: sql)
         let app = Application(router: buildRouter(storage: storage, settings: settings))

@@ -24,7 +24,6 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
     @Option(help: "The port to listen on. Default: env PORT, else 5000.") var port: Int?
     @Option(help: "Render workers run inside this server (0: API only).") var workers = 1
-    @Option(help: "The largest file an upload may hold, in bytes.") var maxFileSize: Int64 = 4 << 30
     @Flag(help: "Listen on a non-loopback address without a token.") var insecureNoAuth = false
     @Option(help: "Seconds a connection may send nothing (between requests, mid-header, mid-body) before it is closed.")
     var idleTimeoutSeconds = 60.0
@@ -54,7 +53,6 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(try resolvedPort) else { throw ValidationError("the port must be 0 to 65535") }
         guard workers >= 0 && workers <= 64 else { throw ValidationError("--workers must be 0 to 64") }
-        guard maxFileSize >= 1 else { throw ValidationError("--max-file-size must be at least 1 byte") }
         guard idleTimeoutSeconds >= 0.1, idleTimeoutSeconds <= 86_400 else {
             throw ValidationError("--idle-timeout-seconds must be 0.1 to 86400")
         }
@@ -68,7 +66,6 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-
     func run() async throws {
         let logger = ServiceLogger.make()
         var settings = ServerSettings(dataDirectory: database.dataDir)
@@ -76,7 +73,8 @@ struct ServeCommand: AsyncParsableCommand {
         settings.host = host
         settings.port = try resolvedPort
         settings.apiToken = apiToken
-        settings.maximumFileBytes = maxFileSize
+        settings.maximumFileBytes = workerOptions.maxFileSize
+        settings.suno = try workerOptions.sunoSettings()
         settings.idleTimeout = .milliseconds(Int64(idleTimeoutSeconds * 1000))
         settings.maximumConnections = maxConnections
         settings.allowedHosts =

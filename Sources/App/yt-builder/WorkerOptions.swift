@@ -4,6 +4,7 @@ import Logging
 import RunFiles
 import ServiceLifecycle
 import StorageCore
+import Suno
 import Worker
 import YouTube
 
@@ -22,6 +23,9 @@ struct WorkerOptions: ParsableArguments {
     @Option(help: "On shutdown, seconds running jobs get to finish before they are handed back.")
     var shutdownGraceSeconds = 10.0
 
+    @Option(help: "The largest file an upload (or a song of a Suno playlist) may hold, in bytes.")
+    var maxFileSize: Int64 = 4 << 30
+
     @Option(
         help: ArgumentHelp(
             "What a job runs: `render` (ffmpeg), or `sleep:SECONDS` (makes nothing; for tests and benchmarks).",
@@ -36,8 +40,19 @@ struct WorkerOptions: ParsableArguments {
             throw ValidationError("--poll-seconds must be 0.01 to 3600")
         }
         guard (1...100).contains(maxAttempts) else { throw ValidationError("--max-attempts must be 1 to 100") }
+        guard maxFileSize >= 1 else { throw ValidationError("--max-file-size must be at least 1 byte") }
+        _ = try sunoSettings()
         guard shutdownGraceSeconds >= 0 else { throw ValidationError("--shutdown-grace-seconds must not be negative") }
         _ = try runnerChoice()
+    }
+
+    /// Suno's addresses, from YT_BUILDER_SUNO_API_URL and YT_BUILDER_SUNO_AUDIO_HOSTS.
+    func sunoSettings() throws -> SunoSettings {
+        do {
+            return try SunoSettings.fromEnvironment()
+        } catch {
+            throw ValidationError(error.description)
+        }
     }
 
     enum RunnerChoice {
@@ -75,7 +90,7 @@ struct WorkerOptions: ParsableArguments {
             settings: settings(concurrency: concurrency), logger: logger)
     }
 
-    /// The render workers and the YouTube upload worker of a process.
+    /// The render workers, the YouTube upload worker and the playlist import worker of a process.
     func makeServices(storage: any Storage, dataDirectory: String, concurrency: Int, logger: Logger) throws
         -> [any Service]
     {
@@ -86,6 +101,11 @@ struct WorkerOptions: ParsableArguments {
             try makePool(storage: storage, dataDirectory: dataDirectory, concurrency: concurrency, logger: logger),
             UploadWorker(
                 storage: storage, account: account, dataDirectory: dataDirectory,
+                settings: settings(concurrency: 1), logger: logger),
+            PlaylistImportWorker(
+                kind: PlaylistImportWork(
+                    storage: storage, settings: try sunoSettings(), dataDirectory: dataDirectory,
+                    maximumFileBytes: maxFileSize, logger: logger),
                 settings: settings(concurrency: 1), logger: logger),
         ]
     }

@@ -38,8 +38,9 @@ extension SQLStore: PlaylistImportQueue {
     public func claimPlaylistImport(worker: String, lease: Duration) async throws -> ClaimedImport? {
         let statement = sql["suno_import_claimed"]
         return try await claimTask(.sunoImport, worker: worker, lease: lease) { connection, task, _ in
-            guard let found = try connection.query(statement, [.integer(task.id)], row: { try PlaylistImport(row: $0) })
-                .first
+            guard
+                let found = try connection.query(statement, [.integer(task.id)], row: { try PlaylistImport(row: $0) })
+                    .first
             else { return nil }
             return ClaimedImport(
                 task: found, claim: ImportClaim(taskID: task.id, workerID: worker, attempt: task.attempt))

@@ -25,6 +25,7 @@ public func buildRouter(storage: any Storage, settings: ServerSettings) -> Route
     JobsController(storage: storage, settings: settings, abandoned: abandoned).addRoutes(to: api)
     FilesController(storage: storage, settings: settings).addRoutes(to: api)
     YouTubeController(storage: storage, settings: settings).addRoutes(to: api)
+    PlaylistController(storage: storage, settings: settings).addRoutes(to: api)
     MediaController(settings: settings).addRoutes(api: api, router: router)
     return router
 }

@@ -1,6 +1,7 @@
 import Foundation
 import RunFiles
 import StorageCore
+import Suno
 import VideoSettings
 import YouTube
 
@@ -13,6 +14,8 @@ public struct ServerSettings: Sendable {
     /// When set, every `/api` route needs `Authorization: Bearer <token>`.
     public var apiToken: String?
     public var maximumFileBytes: Int64 = 4 << 30
+    /// Where Suno's playlist API and songs are (tests point it at a local fake).
+    public var suno = SunoSettings()
     public var maximumJSONBytes = 1 << 20
     /// A connection that sends nothing for this long is closed: between
     /// requests, while its header is still coming, or when its body stalls.

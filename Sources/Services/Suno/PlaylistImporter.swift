@@ -1,0 +1,86 @@
+import AsyncHTTPClient
+import RunFiles
+import StorageCore
+
+/// Imports a Suno playlist into a job's music, as the earlier service's
+/// `POST /api/jobs/{id}/playlist/suno` did: every page read, each song saved
+/// as `<title>_<id>.mp3` and recorded like an upload (only while the job is
+/// preparing), one song's failure listed without stopping the others. Songs
+/// an earlier attempt already saved (`resume`) are not fetched again.
+public struct PlaylistImporter: Sendable {
+    public struct Result: Hashable, Sendable {
+        public var progress: ImportProgress
+        /// Why nothing could be imported (the earlier service's single error), nil otherwise.
+        public var failure: String?
+    }
+
+    public static let invalidURL =
+        "Invalid Suno playlist URL format. Please provide a valid Suno playlist URL."
+    public static let noSongs = "No songs found in playlist or all clips are invalid"
+
+    let settings: SunoSettings
+    let files: any FileStore
+    let data: DataDirectory
+    let maximumFileBytes: Int64
+    let http: HTTPClient
+
+    public init(settings: SunoSettings, files: any FileStore, data: DataDirectory, maximumFileBytes: Int64) {
+        self.init(
+            settings: settings, files: files, data: data, maximumFileBytes: maximumFileBytes, http: SunoClient.shared)
+    }
+
+    init(settings: SunoSettings, files: any FileStore, data: DataDirectory, maximumFileBytes: Int64, http: HTTPClient) {
+        self.settings = settings
+        self.files = files
+        self.data = data
+        self.maximumFileBytes = maximumFileBytes
+        self.http = http
+    }
+
+    /// `progress` hears how far it got after the listing and after each song;
+    /// an error it throws (a lost claim) stops the import.
+    public func run(
+        url: String, into job: Job, resume: ImportProgress = ImportProgress(),
+        progress: @Sendable (ImportProgress) async throws -> Void = { _ in }
+    ) async throws -> Result {
+        guard let id = SunoPlaylistURL.playlistID(in: url) else {
+            return Result(progress: ImportProgress(errors: [Self.invalidURL]), failure: Self.invalidURL)
+        }
+        let listing: SunoPlaylist.Listing
+        do {
+            listing = try await SunoPlaylist(settings: settings, http: http).read(id: id)
+        } catch let failure as SunoPlaylist.Failure {
+            return Result(progress: ImportProgress(errors: [failure.description]), failure: failure.description)
+        }
+        guard !listing.clips.isEmpty else {
+            return Result(progress: ImportProgress(errors: listing.notes + [Self.noSongs]), failure: Self.noSongs)
+        }
+        let run = try data.runDirectory(of: job)
+        try run.create()
+        let folder = run.folder(for: .music)
+        let already = Set(resume.downloaded)
+        var state = ImportProgress(songsTotal: listing.clips.count, downloaded: [], errors: listing.notes)
+        try await progress(state)
+        for (index, clip) in listing.clips.enumerated() {
+            try Task.checkCancellation()
+            let name = SunoSongName.filename(title: clip.title, id: clip.id, position: index + 1)
+            if already.contains(name) {
+                state.downloaded.append(name)
+                continue
+            }
+            do {
+                let file = try UploadFile(folder: folder, limit: maximumFileBytes)
+                defer { file.abort() }
+                try await SunoClient.download(clip.audioURL, into: file, settings: settings, http: http)
+                let row = NewJobFile(jobID: job.jobID, fileType: .music, filename: name, filePath: folder + "/" + name)
+                _ = try await files.addFileWhilePreparing(row) { _ = try file.finish(as: name) }
+                state.downloaded.append(name)
+            } catch let error as SunoClient.SongError {
+                let title = clip.title.isEmpty ? "Untitled Song \(index + 1)" : clip.title
+                state.errors.append("\(title): \(error.description)")
+            }
+            try await progress(state)
+        }
+        return Result(progress: state, failure: nil)
+    }
+}

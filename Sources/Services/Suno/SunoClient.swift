@@ -1,0 +1,62 @@
+import AsyncHTTPClient
+import NIOCore
+import RunFiles
+
+/// The HTTP side of Suno: one client for the whole process that never follows
+/// redirects (a redirect could leave Suno's hosts) and gives up on a silent
+/// connection; every request also has a deadline of its own.
+enum SunoClient {
+    static let userAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) yt-builder"
+
+    static let shared = HTTPClient(
+        eventLoopGroupProvider: .singleton,
+        configuration: .init(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .seconds(10), read: .seconds(30))))
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .connectTimeout: return "timed out"
+            default: return "\(error)"
+            }
+        }
+        return "\(error)"
+    }
+
+    struct SongError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Streams one song into `file` (which enforces the size limit).
+    static func download(_ url: String, into file: UploadFile, settings: SunoSettings, http: HTTPClient) async throws {
+        if let refusal = settings.refusal(ofAudioURL: url) {
+            throw SongError(description: "not downloaded: \(refusal)")
+        }
+        var request = HTTPClientRequest(url: url)
+        request.headers.add(name: "User-Agent", value: userAgent)
+        request.headers.add(name: "Referer", value: "https://suno.com/")
+        do {
+            let response = try await http.execute(request, timeout: TimeAmount(settings.songTimeout))
+            guard (200..<300).contains(response.status.code) else {
+                throw SongError(description: "Download failed (HTTP \(response.status.code))")
+            }
+            for try await chunk in response.body {
+                try chunk.withUnsafeReadableBytes { try file.write($0) }
+            }
+        } catch let error as SongError {
+            throw error
+        } catch UploadFile.WriteError.tooLarge(let limit) {
+            throw SongError(description: "larger than the file size limit (\(limit) bytes)")
+        } catch {
+            throw SongError(description: describe(error))
+        }
+    }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}
