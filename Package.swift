@@ -175,7 +175,7 @@ let package = Package(
             name: "CLITests",
             dependencies: [
                 "SQLiteStorage", "PostgresStorage", "StorageCore", "LegacyFixtures", "TestPostgres", "SchemaSQL",
-                "FakeGoogle", "YouTube",
+                "FakeGoogle", "FakeSuno", "YouTube",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
