@@ -3,10 +3,6 @@ import StorageCore
 /// Playlist imports on the task queue: a `suno_import` task per import, what it
 /// downloaded so far in `playlist_import_tasks`.
 extension SQLStore: PlaylistImportQueue {
-    static func guardValues(_ claim: ImportClaim) -> [SQLValue] {
-        taskGuard(claim.taskID, claim.workerID, claim.attempt)
-    }
-
     static func progressValues(_ progress: ImportProgress?) -> [SQLValue] {
         guard let progress else { return [.null, .null, .null] }
         return [
@@ -26,25 +22,15 @@ extension SQLStore: PlaylistImportQueue {
     }
 
     public func playlistImport(_ id: Int64) async throws -> PlaylistImport? {
-        let statement = sql["playlist_import_by_id"]
-        return try await driver.read { try $0.query(statement, [.integer(id)]) { try PlaylistImport(row: $0) }.first }
+        try await detailRows("playlist_import_by_id", id) { try PlaylistImport(row: $0) }.first
     }
 
     public func playlistImports(ofJob jobID: Int64) async throws -> [PlaylistImport] {
-        let statement = sql["playlist_imports_of_job"]
-        return try await driver.read { try $0.query(statement, [.integer(jobID)]) { try PlaylistImport(row: $0) } }
+        try await detailRows("playlist_imports_of_job", jobID) { try PlaylistImport(row: $0) }
     }
 
     public func claimPlaylistImport(worker: String, lease: Duration) async throws -> ClaimedImport? {
-        let statement = sql["suno_import_claimed"]
-        return try await claimTask(.sunoImport, worker: worker, lease: lease) { connection, task, _ in
-            guard
-                let found = try connection.query(statement, [.integer(task.id)], row: { try PlaylistImport(row: $0) })
-                    .first
-            else { return nil }
-            return ClaimedImport(
-                task: found, claim: ImportClaim(taskID: task.id, workerID: worker, attempt: task.attempt))
-        }
+        try await claimDetails(.sunoImport, worker: worker, lease: lease) { try PlaylistImport(row: $0) }
     }
 
     public func recordImportProgress(_ claim: ImportClaim, _ progress: ImportProgress, lease: Duration) async throws

@@ -8,7 +8,7 @@ import StorageCore
 /// beside the task row is its own statements, `<kind>_claimed`,
 /// `<kind>_progress`, `<kind>_finish` and `<kind>_rescued`, run in the same
 /// write.
-struct ClaimedTask {
+struct TaskRow {
     var id: Int64
     var jobID: Int64
     var attempt: Int
@@ -36,12 +36,39 @@ extension SQLStore {
         [.integer(taskID), .text(worker), .integer(attempt)]
     }
 
+    static func guardValues(_ claim: TaskClaim) -> [SQLValue] {
+        taskGuard(claim.taskID, claim.workerID, claim.attempt)
+    }
+
+    /// Claims a task of a kind whose details are one row, read by `<kind>_claimed`.
+    func claimDetails<Details: Hashable & Sendable>(
+        _ kind: TaskKind, worker: String, lease: Duration,
+        decode: @escaping @Sendable (any StoredRow) throws -> Details
+    ) async throws -> ClaimedTask<Details>? {
+        let statement = sql["\(kind.rawValue)_claimed"]
+        return try await claimTask(kind, worker: worker, lease: lease) { connection, task, _ in
+            guard let details = try connection.query(statement, [.integer(task.id)], row: decode).first else {
+                return nil
+            }
+            return ClaimedTask(
+                task: details, claim: TaskClaim(taskID: task.id, workerID: worker, attempt: task.attempt))
+        }
+    }
+
+    /// The rows of a kind's details that `statement` finds by one id.
+    func detailRows<Details: Sendable>(
+        _ statement: String, _ id: Int64, decode: @escaping @Sendable (any StoredRow) throws -> Details
+    ) async throws -> [Details] {
+        let statement = sql[statement]
+        return try await driver.read { try $0.query(statement, [.integer(id)], row: decode) }
+    }
+
     /// Claims the oldest queued task of `kind`; `claimed` does the kind's part
     /// (nil when the task's work went away meanwhile: the task is dropped and
     /// the next one tried).
     func claimTask<T: Sendable>(
         _ kind: TaskKind, worker: String, lease: Duration,
-        claimed: @escaping @Sendable (any SQLConnection, ClaimedTask, Timestamp) throws -> T?
+        claimed: @escaping @Sendable (any SQLConnection, TaskRow, Timestamp) throws -> T?
     ) async throws -> T? {
         try JobQueue.validate(lease: lease)
         let now = now
@@ -49,7 +76,7 @@ extension SQLStore {
         let (claim, discard) = (sql["claim_task"], sql["discard_task"])
         let values: [SQLValue] = [.text(kind.rawValue), .text(worker), .timestamp(expires), .timestamp(now)]
         return try await driver.write { connection in
-            while let task = try connection.query(claim, values, row: ClaimedTask.init).first {
+            while let task = try connection.query(claim, values, row: TaskRow.init).first {
                 if let result = try claimed(connection, task, expires) { return result }
                 try connection.run(discard, [.integer(task.id)])
             }

@@ -3,10 +3,6 @@ import StorageCore
 /// YouTube uploads on the task queue: a `youtube_upload` task per upload, its
 /// session and bytes in `youtube_upload_tasks`.
 extension SQLStore: UploadTaskQueue {
-    static func guardValues(_ claim: UploadClaim) -> [SQLValue] {
-        taskGuard(claim.taskID, claim.workerID, claim.attempt)
-    }
-
     public func createUploadTask(jobID: Int64, request: String, totalBytes: Int64, maximumAttempts: Int?)
         async throws -> UploadTask
     {
@@ -22,25 +18,15 @@ extension SQLStore: UploadTaskQueue {
     }
 
     public func uploadTask(_ id: Int64) async throws -> UploadTask? {
-        let statement = sql["upload_task_by_id"]
-        return try await driver.read { try $0.query(statement, [.integer(id)]) { try UploadTask(row: $0) }.first }
+        try await detailRows("upload_task_by_id", id) { try UploadTask(row: $0) }.first
     }
 
     public func uploadTasks(ofJob jobID: Int64) async throws -> [UploadTask] {
-        let statement = sql["upload_tasks_of_job"]
-        return try await driver.read { try $0.query(statement, [.integer(jobID)]) { try UploadTask(row: $0) } }
+        try await detailRows("upload_tasks_of_job", jobID) { try UploadTask(row: $0) }
     }
 
     public func claimUploadTask(worker: String, lease: Duration) async throws -> ClaimedUpload? {
-        let statement = sql["youtube_upload_claimed"]
-        return try await claimTask(.youtubeUpload, worker: worker, lease: lease) { connection, task, _ in
-            guard
-                let upload = try connection.query(statement, [.integer(task.id)], row: { try UploadTask(row: $0) })
-                    .first
-            else { return nil }
-            return ClaimedUpload(
-                task: upload, claim: UploadClaim(taskID: task.id, workerID: worker, attempt: task.attempt))
-        }
+        try await claimDetails(.youtubeUpload, worker: worker, lease: lease) { try UploadTask(row: $0) }
     }
 
     public func recordUploadProgress(_ claim: UploadClaim, sessionURL: String?, bytesSent: Int64, lease: Duration)

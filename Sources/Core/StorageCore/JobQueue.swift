@@ -38,6 +38,31 @@ public struct ClaimedJob: Hashable, Sendable {
     }
 }
 
+/// A worker's hold on a task of a kind whose details live beside the task
+/// row (uploads, playlist imports); every write it makes names all three.
+public struct TaskClaim: Hashable, Sendable {
+    public var taskID: Int64
+    public var workerID: String
+    public var attempt: Int
+
+    public init(taskID: Int64, workerID: String, attempt: Int) {
+        self.taskID = taskID
+        self.workerID = workerID
+        self.attempt = attempt
+    }
+}
+
+/// A claimed task with its kind's details.
+public struct ClaimedTask<Details: Hashable & Sendable>: Hashable, Sendable {
+    public var task: Details
+    public var claim: TaskClaim
+
+    public init(task: Details, claim: TaskClaim) {
+        self.task = task
+        self.claim = claim
+    }
+}
+
 /// What a heartbeat or progress report learns about a claim.
 public enum LeaseState: Hashable, Sendable {
     /// Still this worker's; the lease was extended.

@@ -42,28 +42,9 @@ public struct PlaylistImport: Hashable, Sendable {
     public static func jsonText(_ strings: [String]) -> String { JSONValue.array(strings.map { .string($0) }).jsonText }
 }
 
-/// A worker's hold on a playlist import; every write it makes names all three.
-public struct ImportClaim: Hashable, Sendable {
-    public var taskID: Int64
-    public var workerID: String
-    public var attempt: Int
-
-    public init(taskID: Int64, workerID: String, attempt: Int) {
-        self.taskID = taskID
-        self.workerID = workerID
-        self.attempt = attempt
-    }
-}
-
-public struct ClaimedImport: Hashable, Sendable {
-    public var task: PlaylistImport
-    public var claim: ImportClaim
-
-    public init(task: PlaylistImport, claim: ImportClaim) {
-        self.task = task
-        self.claim = claim
-    }
-}
+/// A worker's hold on a playlist import.
+public typealias ImportClaim = TaskClaim
+public typealias ClaimedImport = ClaimedTask<PlaylistImport>
 
 /// How far an import got: what a heartbeat stores and what it ends with.
 public struct ImportProgress: Hashable, Sendable {

@@ -36,28 +36,9 @@ public struct UploadTask: Hashable, Sendable {
     }
 }
 
-/// A worker's hold on an upload task; every write it makes names all three.
-public struct UploadClaim: Hashable, Sendable {
-    public var taskID: Int64
-    public var workerID: String
-    public var attempt: Int
-
-    public init(taskID: Int64, workerID: String, attempt: Int) {
-        self.taskID = taskID
-        self.workerID = workerID
-        self.attempt = attempt
-    }
-}
-
-public struct ClaimedUpload: Hashable, Sendable {
-    public var task: UploadTask
-    public var claim: UploadClaim
-
-    public init(task: UploadTask, claim: UploadClaim) {
-        self.task = task
-        self.claim = claim
-    }
-}
+/// A worker's hold on an upload task.
+public typealias UploadClaim = TaskClaim
+public typealias ClaimedUpload = ClaimedTask<UploadTask>
 
 public enum UploadOutcome: Hashable, Sendable {
     /// On YouTube: recorded in `youtube_uploads` in the same transaction.

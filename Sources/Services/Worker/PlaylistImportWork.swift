@@ -46,24 +46,15 @@ public struct PlaylistImportWork: WorkKind {
     public func workerName(process: String, slot: Int) -> String { "\(process)/import" + (slot > 0 ? "\(slot)" : "") }
     /// Songs saved so far are kept with the task: the next worker goes on from there.
     public func shutdownGrace(_ settings: WorkerSettings) -> Duration { .zero }
-    public func prepare() async throws {}
 
     public func claim(worker: String, lease: Duration) async throws -> Claimed? {
         try await storage.claimPlaylistImport(worker: worker, lease: lease).map(Claimed.init)
-    }
-
-    /// Imports have no wake-up of their own: idle import workers poll.
-    public var queueMark: WakeSignal.Mark? { nil }
-    public func waitForWork(since mark: WakeSignal.Mark?, timeout: Duration) async {
-        try? await Task.sleep(for: timeout)
     }
 
     public func rescue() async throws -> Logger.Metadata? {
         let rescued = try await storage.rescueExpiredImports()
         return rescued > 0 ? ["kind": "playlist import", "count": "\(rescued)"] : nil
     }
-
-    public func begin(_ claimed: Claimed) async throws {}
 
     public func run(_ claimed: Claimed, control: WorkControl) async throws -> PlaylistImporter.Result {
         let task = claimed.claimed.task

@@ -36,25 +36,16 @@ public struct UploadWork: WorkKind {
     public func workerName(process: String, slot: Int) -> String { "\(process)/upload" + (slot > 0 ? "\(slot)" : "") }
     /// An upload in flight goes back at once: its session survives, the next worker resumes it.
     public func shutdownGrace(_ settings: WorkerSettings) -> Duration { .zero }
-    public func prepare() async throws {}
 
     public func claim(worker: String, lease: Duration) async throws -> Claimed? {
         guard let claimed = try await storage.claimUploadTask(worker: worker, lease: lease) else { return nil }
         return Claimed(claimed: claimed, lease: lease, sent: SentBytes(claimed.task.bytesSent))
     }
 
-    /// Upload tasks have no wake-up of their own: idle upload workers poll.
-    public var queueMark: WakeSignal.Mark? { nil }
-    public func waitForWork(since mark: WakeSignal.Mark?, timeout: Duration) async {
-        try? await Task.sleep(for: timeout)
-    }
-
     public func rescue() async throws -> Logger.Metadata? {
         let rescued = try await storage.rescueExpiredUploads()
         return rescued > 0 ? ["kind": "youtube upload", "count": "\(rescued)"] : nil
     }
-
-    public func begin(_ claimed: Claimed) async throws {}
 
     public func run(_ claimed: Claimed, control: WorkControl) async throws -> Uploaded {
         let request: UploadRequest

@@ -63,6 +63,13 @@ public struct WorkControl: Sendable {
 
 extension WorkKind {
     public func outcome(for error: any Error) -> WorkOutcome<Output> { .failed(describeError(error)) }
+    public func prepare() async throws {}
+    public func begin(_ claimed: Claimed) async throws {}
+    /// A kind without wake-ups of its own: idle workers poll.
+    public var queueMark: WakeSignal.Mark? { nil }
+    public func waitForWork(since mark: WakeSignal.Mark?, timeout: Duration) async {
+        try? await Task.sleep(for: timeout)
+    }
 }
 
 func describeError(_ error: any Error) -> String {
