@@ -106,6 +106,11 @@ let package = Package(
             ], path: "Sources/Services/HTTPServer",
             plugins: ["EmbedFilesPlugin"]
         ),
+        .target(
+            name: "HistoryMigration",
+            dependencies: [
+                "StorageCore", "SQLiteStorage", "PostgresStorage", .product(name: "Crypto", package: "swift-crypto"),
+            ], path: "Sources/Services/HistoryMigration"),
         .target(name: "StorageBenchmark", dependencies: ["StorageCore"], path: "Sources/Services/StorageBenchmark"),
         // Builds database files in the earlier service's layout, for tests and `bench migrate`.
         .target(name: "LegacyFixtures", dependencies: ["CSQLite"], path: "Sources/Testing/LegacyFixtures"),
@@ -120,6 +125,7 @@ let package = Package(
                 "StorageCore",
                 "SQLiteStorage",
                 "PostgresStorage",
+                "HistoryMigration",
                 "StorageBenchmark",
                 // The one test-support target in the shipped binary: `bench migrate` builds its history with it.
                 "LegacyFixtures",
@@ -141,7 +147,7 @@ let package = Package(
             name: "PostgresStorageTests",
             dependencies: [
                 "PostgresStorage", "SQLiteStorage", "StorageCore", "StorageConformance", "TestPostgres",
-                "LegacyFixtures", "SchemaSQL",
+                "LegacyFixtures", "SchemaSQL", "HistoryMigration", "YouTube",
             ]
         ),
         .testTarget(

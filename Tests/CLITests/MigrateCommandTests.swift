@@ -40,23 +40,7 @@ import Testing
         }
         process.waitUntilExit()
         #expect(caught, "the migration finished before it could be killed; make the file larger")
-        // The server ends the dead client's transaction; wait for that.
-        for _ in 0..<200 {
-            let open = try server.query(
-                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = '\(database)' AND xact_start IS NOT NULL",
-                database: "postgres")
-            if open == ["0"] { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        for table in ["jobs", "job_files", "youtube_uploads", "quarantined_job_files"] {
-            #expect(
-                try server.query("SELECT COUNT(*) FROM \(table)", database: database) == ["0"],
-                "\(table) after the kill")
-        }
-        #expect(
-            try server.query(
-                "SELECT COUNT(*) FROM pg_constraint WHERE conrelid = 'job_files'::regclass AND contype IN ('f', 'p', 'u')",
-                database: database) == ["3"], "the keys dropped for the load are back")
+        try await Self.expectTheTargetAsItWas(server, database, after: "the kill")
 
         let rerun = try await cli.run("migrate", "--from", source, "--to", url, "--legacy-timezone", "UTC", "--json")
         #expect(rerun.status == 0, "\(rerun.stderr)")
@@ -65,6 +49,83 @@ import Testing
         let third = try await cli.run("migrate", "--from", source, "--to", url, "--legacy-timezone", "UTC")
         #expect(third.status == 0, "\(third.stderr)")
         #expect(third.stdout.contains("Already migrated"), "\(third.stdout)")
+    }
+
+    /// Killed at each phase (paused there by a test switch, so the kill lands
+    /// inside it), the target's history is as it was, and a rerun finishes.
+    @Test(arguments: ["reading", "loading", "building keys", "verifying", "swapping"])
+    func killedInAnyPhaseTheTargetIsAsItWas(phase: String) async throws {
+        let server = try TestPostgres.shared()
+        let url = try server.freshDatabase()
+        let database = TestPostgres.databaseName(in: url)
+        let source = cli.path("phases.db")
+        try LegacyFixture.writeLarge(to: source, jobs: 3_000)
+        let log = cli.path("migrate-\(phase).log")
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let process = Process()
+        process.executableURL = try CommandRunner.binary
+        process.arguments = ["migrate", "--from", source, "--to", url, "--legacy-timezone", "UTC"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["YT_BUILDER_TEST_MIGRATE_PAUSE": phase]) {
+            $1
+        }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try process.run()
+        var paused = false
+        for _ in 0..<1200 where process.isRunning {
+            if (try? String(contentsOfFile: log, encoding: .utf8))?.contains("paused: \(phase)") == true {
+                paused = true
+                break
+            }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(paused, "it never reached \(phase): \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        try await Self.expectTheTargetAsItWas(server, database, after: "a kill while \(phase)")
+
+        let rerun = try await cli.run("migrate", "--from", source, "--to", url, "--legacy-timezone", "UTC", "--json")
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        for step in ["reading", "loading", "building keys", "verifying", "swapping"] {
+            #expect(rerun.stderr.contains("{\"phase\":\"\(step)\""), "--json reports each phase: \(rerun.stderr)")
+        }
+        #expect(try server.query("SELECT COUNT(*) FROM jobs", database: database) == ["2940"])
+        #expect(try server.query("SELECT COUNT(*) FROM job_files", database: database) == ["11760"])
+        #expect(
+            try server.query(
+                "SELECT COUNT(*) FROM pg_namespace WHERE nspname LIKE 'yt_builder_migrate%'", database: database) == [
+                    "0"
+                ], "the staging schema a kill left is gone")
+        #expect(
+            try server.query(
+                "SELECT COUNT(*) FROM pg_constraint WHERE conrelid = 'tasks'::regclass AND confrelid = 'jobs'::regclass",
+                database: database) == ["1"], "tasks point at the new jobs table")
+    }
+
+    /// Once the server has ended the killed client's backend (and its
+    /// transaction), the live history is empty and keeps its keys.
+    static func expectTheTargetAsItWas(_ server: TestPostgres, _ database: String, after: String) async throws {
+        try await waitForTheDeadClientsBackends(server, database)
+        for table in ["jobs", "job_files", "youtube_uploads", "quarantined_job_files", "quarantined_json"] {
+            #expect(
+                try server.query("SELECT COUNT(*) FROM \(table)", database: database) == ["0"],
+                "\(table) after \(after)")
+        }
+        #expect(
+            try server.query(
+                "SELECT COUNT(*) FROM pg_constraint WHERE conrelid = 'job_files'::regclass AND contype IN ('f', 'p', 'u')",
+                database: database) == ["3"], "the live tables keep their keys")
+    }
+
+    /// The server ends a killed client's backend when it notices; wait for that.
+    static func waitForTheDeadClientsBackends(_ server: TestPostgres, _ database: String) async throws {
+        for _ in 0..<200 {
+            let open = try server.query(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = '\(database)' AND pid <> pg_backend_pid()",
+                database: database)
+            if open == ["0"] { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
     }
 
     @Test func aLegacyFileMigratesAndPrintsItsTable() async throws {
@@ -86,10 +147,11 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("job_files                    7       5       2"), "\(result.stdout)")
         #expect(result.stdout.contains("Copied and verified"))
-        #expect(
-            result.stderr.contains("copying jobs: 5/"), "progress lines when stderr is not a terminal: \(result.stderr)"
-        )
-        #expect(result.stderr.contains("verifying: "))
+        for phase in ["loading", "building keys", "verifying", "swapping"] {
+            #expect(
+                result.stderr.contains("\(phase): "), "a line per phase when stderr is not a terminal: \(result.stderr)"
+            )
+        }
         #expect(!result.stdout.contains(server.password))
 
         // The earlier service's plain-text token arrives sealed, and a rerun still recognises the copy.

@@ -1,4 +1,5 @@
 import Foundation
+import HistoryMigration
 import LegacyFixtures
 import PostgresStorage
 import SQLiteStorage
@@ -17,6 +18,19 @@ import Testing
     }
 
     func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+
+    /// Runs `migrate` from `source` into `target`, in parts of a few rows
+    /// (so even a small file is read by several threads in id ranges).
+    func migrate(_ source: String, into target: PostgresStorage, dryRun: Bool = false) async throws
+        -> HistoryTransferReport
+    {
+        let history = try HistorySource(path: source, legacyTimeZone: zone, now: .now(), rowsPerPart: 4)
+        defer { history.close() }
+        var options = HistoryMigration.Options()
+        options.dryRun = dryRun
+        return try await HistoryMigration(source: history, target: try await target.historyTarget(), options: options)
+            .run()
+    }
 
     /// Every job, file and upload of one store, read through the protocol.
     func contents(_ storage: any Storage) async throws -> (jobs: [Job], files: [JobFile], uploads: [YouTubeUpload]) {
@@ -38,8 +52,7 @@ import Testing
         let before = try Data(contentsOf: URL(fileURLWithPath: source))
         let url = try TestPostgres.shared().freshDatabase()
         let target = try await PostgresStorage.open(url: url)
-        let report = try await target.importHistory(
-            try await SQLiteStorage.exportHistory(from: source, legacyTimeZone: zone), dryRun: false)
+        let report = try await migrate(source, into: target)
         #expect(try Data(contentsOf: URL(fileURLWithPath: source)) == before, "the source is never changed")
         #expect(!report.alreadyMigrated)
         let byTable = Dictionary(uniqueKeysWithValues: report.tables.map { ($0.table, $0) })
@@ -85,32 +98,31 @@ import Testing
 
         let url = try TestPostgres.shared().freshDatabase()
         let target = try await PostgresStorage.open(url: url)
-        let history = try await SQLiteStorage.exportHistory(from: source, legacyTimeZone: zone)
-        let dry = try await target.importHistory(history, dryRun: true)
+        let dry = try await migrate(source, into: target, dryRun: true)
         let afterDryRun = try await target.listJobs(JobQuery()).jobs
         #expect(dry.dryRun && afterDryRun.isEmpty, "a dry run writes nothing")
-        _ = try await target.importHistory(history, dryRun: false)
+        _ = try await migrate(source, into: target)
         let actual = try await contents(target)
         #expect(actual.jobs == expected.jobs)
         #expect(actual.files == expected.files)
-        let again = try await target.importHistory(history, dryRun: false)
+        let again = try await migrate(source, into: target)
         #expect(again.alreadyMigrated)
         let afterSecondRun = try await contents(target)
         #expect(afterSecondRun.jobs.count == 29, "nothing copied twice")
         let next = try await target.createJob(NewJob(config: nil, runsDirectory: "runs"))
         #expect(next.jobID > newest.jobID, "the deleted newest id is not handed out again")
 
-        let other = try await SQLiteStorage.exportHistory(from: path("current.db"), legacyTimeZone: zone)
-        let changed = History(
-            tables: other.tables.map { table in
-                var table = table
-                if table.name == "jobs" { table.rows.removeLast() }
-                return table
-            }, highestJobID: other.highestJobID)
+        let before = try await contents(target)
+        try FileManager.default.copyItem(atPath: source, toPath: path("changed.db"))
+        let changed = try await SQLiteStorage.open(path: path("changed.db"))
+        _ = try await changed.deleteJob(expected.jobs[0].jobID)
+        await changed.close()
         let refused = await #expect(throws: StorageError.self) {
-            try await target.importHistory(changed, dryRun: false)
+            try await migrate(path("changed.db"), into: target)
         }
         #expect(refused?.kind == .conflict)
+        let after = try await contents(target)
+        #expect(after.jobs == before.jobs && after.files == before.files, "the target is as it was")
         await target.close()
     }
 
@@ -123,13 +135,13 @@ import Testing
         )
         let url = try TestPostgres.shared().freshDatabase()
         let target = try await PostgresStorage.open(url: url)
-        let report = try await target.importHistory(
-            try await SQLiteStorage.exportHistory(from: source, legacyTimeZone: zone), dryRun: false)
+        let report = try await migrate(source, into: target)
         #expect(report.tables.first { $0.table == "jobs" }?.quarantined == 1)
         #expect(try await target.job(2)?.configText == nil)
-        let quarantine = try #require(try await target.readHistory()[table: "quarantined_json"])
-        #expect(quarantine.rows.contains { $0[0] == "jobs" && $0[1] == "2" && $0[3] == "{\"duration\": 600," })
-        #expect(quarantine.rows.contains { $0[0] == "youtube_uploads" && $0[2] == "tags" && $0[3] == "a, b" })
+        let quarantine = try TestPostgres.shared().query(
+            "SELECT table_name || '|' || row_key || '|' || column_name || '|' || value FROM quarantined_json ORDER BY 1",
+            database: TestPostgres.databaseName(in: url))
+        #expect(quarantine == ["jobs|2|config|{\"duration\": 600,", "youtube_uploads|1|tags|a, b"])
         await target.close()
     }
 }

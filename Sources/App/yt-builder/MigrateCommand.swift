@@ -1,18 +1,20 @@
 import ArgumentParser
 import Foundation
+import HistoryMigration
 import PostgresStorage
 import SQLiteStorage
 import StorageCore
+import Synchronization
 import YouTube
 
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
         abstract:
-            "Copy a SQLite history (this service's or the earlier one's) into PostgreSQL, verified, in one transaction.",
+            "Copy a SQLite history (this service's or the earlier one's) into PostgreSQL, verified, put in place in one transaction.",
         discussion: """
             The source is never changed. Run it again after a success and it finds the same history there, \
-            verifies it and copies nothing. Killed midway, it leaves nothing behind; run it again.
+            verifies it and copies nothing. Killed midway, it leaves the target as it was (a staging schema it left is dropped by the next run); run it again.
             """)
 
     @Option(help: "The SQLite file to copy.") var from: String
@@ -41,35 +43,51 @@ struct MigrateCommand: AsyncParsableCommand {
         }
     }
 
+    @Option(help: "How many connections load at once.") var connections = 3
+
     func run() async throws {
         let zone = try DatabaseOptions.legacyTimeZone(named: legacyTimezone)
+        guard (1...32).contains(connections) else { throw ValidationError("--connections must be 1 to 32") }
+        let events = PhaseEvents(json: json)
         Console.error("Reading \(from)…")
-        var history = try await SQLiteStorage.exportHistory(from: from, legacyTimeZone: zone)
-        let plain = history.plainCredentialRows
-        if plain > 0 {
-            // The earlier service kept OAuth tokens in plain text; they arrive sealed.
-            try history.sealPlainCredentials(with: try SecretBox.load(dataDirectory: dataDir))
-            Console.error(
-                "Sealed \(plain) plain-text YouTube credentials row(s) with the key in \(dataDir)/ (or YT_BUILDER_SECRET_KEY)."
-            )
-        }
-        let rows = history.tables.reduce(0) { $0 + $1.rows.count }
-        Console.error("Read \(rows) rows. \(dryRun ? "Checking" : "Copying into") the target…")
-        var options = PostgresStorage.Options()
-        options.migrate = !dryRun
-        options.poolSize = 1
-        let target = try await PostgresStorage.open(url: target!, options: options)
+        let source = try HistorySource(path: from, legacyTimeZone: zone, now: .now())
+        defer { source.close() }
+        var storageOptions = PostgresStorage.Options()
+        storageOptions.migrate = !dryRun
+        storageOptions.poolSize = max(connections, HistoryTable.layout.count)
+        let storage = try await PostgresStorage.open(url: target!, options: storageOptions)
         let report: HistoryTransferReport
         let display = ProgressDisplay()
+        let dataDir = self.dataDir
+        let sealer = LegacyCredentialSealer { try SecretBox.load(dataDirectory: dataDir) }
         do {
-            report = try await target.importHistory(history, dryRun: dryRun) { display.update($0) }
+            var options = HistoryMigration.Options()
+            options.dryRun = dryRun
+            options.connections = connections
+            options.sealCredential = { try sealer.seal($0) }
+            options.pauseAt = ProcessInfo.processInfo.environment["YT_BUILDER_TEST_MIGRATE_PAUSE"].flatMap {
+                HistoryMigration.Phase(rawValue: $0)
+            }
+            options.progress = { progress in
+                display.update(progress)
+                events.update(progress)
+            }
+            let migration = HistoryMigration(
+                source: source, target: try await storage.historyTarget(), options: options)
+            report = try await migration.run()
         } catch {
             display.finish()
-            await target.close()
+            await storage.close()
             throw error
         }
         display.finish()
-        await target.close()
+        await storage.close()
+        if sealer.sealed > 0 {
+            // The earlier service kept OAuth tokens in plain text; they arrive sealed.
+            Console.error(
+                "Sealed \(sealer.sealed) plain-text YouTube credentials row(s) with the key in \(dataDir)/ (or YT_BUILDER_SECRET_KEY)."
+            )
+        }
         if json { return try Console.printJSON(report) }
         print(
             Console.table(
@@ -77,16 +95,42 @@ struct MigrateCommand: AsyncParsableCommand {
                 report.tables.map { ["\($0.table)", "\($0.source)", "\($0.copied)", "\($0.quarantined)", $0.checksum] })
         )
         for value in report.quarantinedValues { print("Quarantined (kept verbatim in quarantined_json): \(value)") }
+        let rows = report.tables.reduce(0) { $0 + $1.copied }
         if report.alreadyMigrated {
-            print("Already migrated: \(target.location) holds this very history (verified); nothing was copied.")
+            print("Already migrated: \(storage.location) holds this very history (verified); nothing was copied.")
         } else if dryRun {
-            print("Dry run: nothing was written to \(target.location).")
+            print("Dry run: nothing was written to \(storage.location).")
         } else {
             let rate = report.seconds > 0 ? Double(rows) / report.seconds : 0
             print(
                 String(
-                    format: "Copied and verified %d rows into %@ in %.2f s (%.0f rows/s).", rows, target.location,
+                    format: "Copied and verified %d rows into %@ in %.2f s (%.0f rows/s).", rows, storage.location,
                     report.seconds, rate))
         }
+    }
+}
+
+/// With `--json`, each phase as it begins, as a JSON line on stderr (stdout
+/// keeps the one summary scripts read).
+final class PhaseEvents: Sendable {
+    let json: Bool
+    private let last = Mutex("")
+    private let started = ContinuousClock.now
+
+    init(json: Bool) { self.json = json }
+
+    func update(_ progress: HistoryProgress) {
+        guard json,
+            last.withLock({ last in
+                defer { last = progress.step }
+                return last != progress.step
+            })
+        else { return }
+        let event: JSONValue = .object([
+            "phase": .string(progress.step), "rows_done": .int(Int64(progress.rowsDone)),
+            "rows_total": .int(Int64(progress.rowsTotal)),
+            "seconds": .double((started.duration(to: .now).inSeconds * 1000).rounded() / 1000),
+        ])
+        FileHandle.standardError.write(Data((event.jsonText + "\n").utf8))
     }
 }

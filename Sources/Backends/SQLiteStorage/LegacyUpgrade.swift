@@ -20,8 +20,8 @@ struct LegacyUpgrade {
         // stands in for them while the tables are rebuilt.
         try connection.execute("PRAGMA foreign_keys = OFF")
         defer { try? connection.execute("PRAGMA foreign_keys = ON") }
-        try registerFunctions()
-        defer { unregisterFunctions() }
+        try connection.registerLegacyTimeFunctions(zone: timeZone, now: now)
+        defer { connection.unregisterLegacyTimeFunctions() }
         return try connection.writeTransaction {
             guard try SQLiteSchemaState.inspect(connection) == .legacy else { return nil }
             let before = try Self.legacyTables.map { table in try count(table) }
@@ -30,6 +30,7 @@ struct LegacyUpgrade {
                 throw StorageError(
                     .incompatibleSchema, "the legacy upgrade found \(initialMigration.id) already applied")
             }
+            try connection.execute(try script("legacy/rules.sql"))
             try connection.execute(try script("legacy/2_copy.sql"))
             let problems = try connection.query("PRAGMA foreign_key_check") { $0.text(0) ?? "" }
             guard problems.isEmpty else {
@@ -61,14 +62,29 @@ struct LegacyUpgrade {
         }
         return sql
     }
+}
 
-    // MARK: SQL functions used by the upgrade script
+private final class LegacyTimeContext {
+    let zone: TimeZone
+    let now: String
 
-    private func registerFunctions() throws {
+    init(zone: TimeZone, now: String) {
+        self.zone = zone
+        self.now = now
+    }
+
+    static func from(_ invocation: OpaquePointer?) -> LegacyTimeContext {
+        Unmanaged<LegacyTimeContext>.fromOpaque(sqlite3_user_data(invocation)).takeUnretainedValue()
+    }
+}
+
+/// yt_utc(text) and yt_now(), which the legacy rules (`sql/sqlite/legacy/rules.sql`) use.
+extension SQLiteConnection {
+    func registerLegacyTimeFunctions(zone timeZone: TimeZone, now: Timestamp) throws {
         // Each function owns a reference to the context; SQLite releases it when the function goes.
         let context = { Unmanaged.passRetained(LegacyTimeContext(zone: timeZone, now: now.description)).toOpaque() }
         var code = sqlite3_create_function_v2(
-            connection.handle, "yt_utc", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, context(),
+            handle, "yt_utc", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, context(),
             { invocation, _, arguments in
                 let context = LegacyTimeContext.from(invocation)
                 guard let argument = arguments?[0], sqlite3_value_type(argument) != SQLITE_NULL else {
@@ -84,32 +100,18 @@ struct LegacyUpgrade {
                 sqlite3_result_text(invocation, timestamp.description, -1, sqliteTransient)
             }, nil, nil,
             { context in context.map { Unmanaged<LegacyTimeContext>.fromOpaque($0).release() } })
-        guard code == SQLITE_OK else { throw SQLiteError(code: code, connection: connection.handle, sql: "yt_utc") }
+        guard code == SQLITE_OK else { throw SQLiteError(code: code, connection: handle, sql: "yt_utc") }
         code = sqlite3_create_function_v2(
-            connection.handle, "yt_now", 0, SQLITE_UTF8, context(),
+            handle, "yt_now", 0, SQLITE_UTF8, context(),
             { invocation, _, _ in
                 sqlite3_result_text(invocation, LegacyTimeContext.from(invocation).now, -1, sqliteTransient)
             }, nil, nil,
             { context in context.map { Unmanaged<LegacyTimeContext>.fromOpaque($0).release() } })
-        guard code == SQLITE_OK else { throw SQLiteError(code: code, connection: connection.handle, sql: "yt_now") }
+        guard code == SQLITE_OK else { throw SQLiteError(code: code, connection: handle, sql: "yt_now") }
     }
 
-    private func unregisterFunctions() {
-        sqlite3_create_function_v2(connection.handle, "yt_utc", 1, SQLITE_UTF8, nil, nil, nil, nil, nil)
-        sqlite3_create_function_v2(connection.handle, "yt_now", 0, SQLITE_UTF8, nil, nil, nil, nil, nil)
-    }
-}
-
-private final class LegacyTimeContext {
-    let zone: TimeZone
-    let now: String
-
-    init(zone: TimeZone, now: String) {
-        self.zone = zone
-        self.now = now
-    }
-
-    static func from(_ invocation: OpaquePointer?) -> LegacyTimeContext {
-        Unmanaged<LegacyTimeContext>.fromOpaque(sqlite3_user_data(invocation)).takeUnretainedValue()
+    func unregisterLegacyTimeFunctions() {
+        sqlite3_create_function_v2(handle, "yt_utc", 1, SQLITE_UTF8, nil, nil, nil, nil, nil)
+        sqlite3_create_function_v2(handle, "yt_now", 0, SQLITE_UTF8, nil, nil, nil, nil, nil)
     }
 }

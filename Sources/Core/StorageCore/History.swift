@@ -1,9 +1,6 @@
-import Dispatch
-import Synchronization
-
-/// A whole history, table by table, as it moves from one backend to another
-/// (`yt-builder migrate`). Every value travels as text; a column's kind says how
-/// two backends' texts of the same value are compared.
+/// A table of a history as it moves from one backend to another (`yt-builder
+/// migrate`). Every value travels as text; a column's kind says how two
+/// backends' texts of the same value are compared.
 public struct HistoryTable: Sendable {
     public enum Kind: Sendable {
         case text, integer, timestamp, json
@@ -19,15 +16,11 @@ public struct HistoryTable: Sendable {
 
     public var name: String
     public var columns: [Column]
-    public var rows: [[String?]]
 
-    public init(name: String, columns: [Column], rows: [[String?]] = []) {
+    public init(name: String, columns: [Column]) {
         self.name = name
         self.columns = columns
-        self.rows = rows
     }
-
-    public func emptied() -> HistoryTable { HistoryTable(name: name, columns: columns) }
 
     /// The tables of a history and their columns, in the order they are copied
     /// (parents before children). Names are those of both schemas.
@@ -76,72 +69,6 @@ public struct HistoryTable: Sendable {
 
     private static func table(_ name: String, _ columns: [(String, Kind)]) -> HistoryTable {
         HistoryTable(name: name, columns: columns.map { Column(name: $0.0, kind: $0.1) })
-    }
-
-    // MARK: Comparing
-
-    /// A value in the form both backends agree on: times as fixed-width UTC,
-    /// JSON re-serialized with sorted keys.
-    public static func canonical(_ value: String?, _ kind: Kind) -> String {
-        guard let value else { return "\u{0}NULL" }
-        switch kind {
-        case .text, .integer: return value
-        case .timestamp: return Timestamp(parsing: value)?.description ?? value
-        case .json: return JSONValue(jsonText: value)?.jsonText ?? value
-        case .stamp: return ""
-        }
-    }
-
-    /// Row count and a checksum of the contents, independent of row order:
-    /// each row's canonical text is hashed (FNV-1a, 64 bits) and the hashes are
-    /// summed and xor-ed, so rows can be hashed in parallel and in any order.
-    public var fingerprint: Fingerprint {
-        let chunk = 20_000
-        let chunks = (rows.count + chunk - 1) / chunk
-        let partial = Mutex<[(UInt64, UInt64)]>([])
-        DispatchQueue.concurrentPerform(iterations: chunks) { index in
-            var sum: UInt64 = 0
-            var mix: UInt64 = 0
-            for row in rows[(index * chunk)..<min(rows.count, (index + 1) * chunk)] {
-                let hash = rowHash(row)
-                sum = sum &+ hash
-                mix ^= hash &* 0x9E37_79B9_7F4A_7C15
-            }
-            partial.withLock { $0.append((sum, mix)) }
-        }
-        let (sum, mix) = partial.withLock { $0 }.reduce((UInt64(0), UInt64(0))) { ($0.0 &+ $1.0, $0.1 ^ $1.1) }
-        return Fingerprint(rows: rows.count, checksum: String(sum, radix: 16) + "-" + String(mix, radix: 16))
-    }
-
-    private func rowHash(_ row: [String?]) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for (value, column) in zip(row, columns) {
-            for byte in Self.canonical(value, column.kind).utf8 {
-                hash ^= UInt64(byte)
-                hash = hash &* 0x100_0000_01b3
-            }
-            hash ^= 0x01
-            hash = hash &* 0x100_0000_01b3
-        }
-        return hash
-    }
-
-    public struct Fingerprint: Hashable, Sendable, Codable {
-        public var rows: Int
-        public var checksum: String
-    }
-}
-
-/// A history read from one backend, ready to be written to another.
-public struct History: Sendable {
-    public var tables: [HistoryTable]
-    /// The highest job id the source ever handed out (deleted jobs included),
-    /// so that the target never hands it out again.
-    public var highestJobID: Int64
-
-    public init(tables: [HistoryTable], highestJobID: Int64) {
-        self.tables = tables
-        self.highestJobID = highestJobID
     }
 }
 
@@ -206,44 +133,5 @@ public struct HistoryTransferReport: Sendable, Codable {
 extension Array where Element == HistoryTable {
     public subscript(table name: String) -> HistoryTable? {
         first { $0.name == name }
-    }
-
-    /// JSON columns whose text is not JSON, or holds a NUL character that not
-    /// every backend can store, move verbatim to `quarantined_json` (their row
-    /// keeps NULL); JSON `null` becomes NULL. Nothing is dropped. Also returns
-    /// a sentence per moved value, naming its row.
-    public func quarantiningInvalidJSON() -> (tables: [HistoryTable], moved: [String]) {
-        var moved: [String] = []
-        var quarantine = HistoryTable.layout[table: "quarantined_json"]!
-        var result = map { table -> HistoryTable in
-            guard table.name != "quarantined_json" else { return table }
-            var table = table
-            for (index, column) in table.columns.enumerated() where column.kind == .json {
-                for row in table.rows.indices {
-                    guard let text = table.rows[row][index] else { continue }
-                    let parsed = JSONValue(jsonText: text)
-                    let reason: String
-                    switch parsed {
-                    case .none: reason = "not valid JSON"
-                    case .null?:
-                        table.rows[row][index] = nil
-                        continue
-                    case .some(let value):
-                        guard let path = value.pathToNUL(column.name) else { continue }
-                        reason = "\(path) holds \\u0000 (NUL), which PostgreSQL cannot store"
-                    }
-                    quarantine.rows.append([table.name, table.rows[row][0], column.name, text, reason])
-                    moved.append("\(table.name) row \(table.rows[row][0] ?? "?"), \(column.name): \(reason)")
-                    table.rows[row][index] = nil
-                }
-            }
-            return table
-        }
-        if let existing = result.firstIndex(where: { $0.name == "quarantined_json" }) {
-            result[existing].rows += quarantine.rows
-        } else {
-            result.append(quarantine)
-        }
-        return (result, moved)
     }
 }

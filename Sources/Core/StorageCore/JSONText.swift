@@ -49,7 +49,7 @@ enum JSONText {
         }
     }
 
-    private static func writeString(_ string: String, into output: inout [UInt8]) {
+    static func writeString(_ string: String, into output: inout [UInt8]) {
         let hex = Array("0123456789abcdef".utf8)
         output.append(UInt8(ascii: "\""))
         for byte in string.utf8 {
@@ -68,7 +68,8 @@ enum JSONText {
         output.append(UInt8(ascii: "\""))
     }
 
-    private struct Parser {
+    /// Also the scanner of `JSONBText` (spaces, literals, strings).
+    struct Parser {
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
 

@@ -1,0 +1,267 @@
+import CLibPQ
+import Foundation
+import SQLStore
+import StorageCore
+
+/// The PostgreSQL side of `yt-builder migrate`: a history is loaded into
+/// tables of a staging schema over several connections at once, its keys and
+/// indexes built there, verified there by checksums the server computes, and
+/// only then swapped into place in one short transaction. Until that commit
+/// the live tables are untouched, so a kill at any moment leaves the target
+/// as it was (a staging schema left behind is dropped by the next run).
+public final class HistoryTarget: Sendable {
+    public static let stagingSchema = "yt_builder_migrate_staging"
+    static let retiredSchema = "yt_builder_migrate_retired"
+
+    let storage: PostgresStorage
+    /// The schema that holds the live history tables.
+    let schema: String
+
+    init(storage: PostgresStorage, schema: String) {
+        self.storage = storage
+        self.schema = schema
+    }
+
+    public var location: String { storage.location }
+
+    /// Rows in each live history table (0 for a table that is not there).
+    public func liveRowCounts() async throws -> [String: Int] {
+        try await storage.session { connection in
+            var counts: [String: Int] = [:]
+            for layout in HistoryTable.layout {
+                // Names come from the fixed layout, never from input.
+                let exists = try connection.query("SELECT to_regclass($1) IS NOT NULL", [.text(layout.name)]) {
+                    $0.text(0)
+                }
+                guard exists.first == "t" else { continue }
+                counts[layout.name] =
+                    try connection.query("SELECT COUNT(*) FROM \(layout.name)") { $0.int(0) }.first ?? 0
+            }
+            return counts
+        }
+    }
+
+    /// Each history table's row count and checksum as the server computes them
+    /// (`checksumSQL`), in the live tables or in staging, a table per connection.
+    public func checksums(staging: Bool) async throws -> [String: String] {
+        let schema = staging ? Self.stagingSchema : self.schema
+        return try await withThrowingTaskGroup(of: (String, String).self) { group in
+            for layout in HistoryTable.layout {
+                group.addTask {
+                    let sql = Self.checksumSQL(layout, schema: schema)
+                    let text = try await self.storage.session { connection in
+                        let exists = try connection.query(
+                            "SELECT to_regclass($1) IS NOT NULL", [.text("\(schema).\(layout.name)")]
+                        ) { $0.text(0) }
+                        guard exists.first == "t" else { return "0:0:0" }
+                        return try connection.query(sql) { $0.text(0) ?? "" }.first ?? ""
+                    }
+                    return (layout.name, text)
+                }
+            }
+            var result: [String: String] = [:]
+            for try await (table, text) in group { result[table] = text }
+            return result
+        }
+    }
+
+    /// The server's side of the checksum `migrate` computes as it reads (see
+    /// `TableChecksum` in HistoryMigration): count, exact sum and xor of the
+    /// first 64 bits of each row's MD5 over its canonical text.
+    public static func checksumSQL(_ table: HistoryTable, schema: String) -> String {
+        let parts = table.columns.compactMap { column -> String? in
+            let name = "\"\(column.name)\""
+            let value: String
+            switch column.kind {
+            case .text: value = name
+            case .integer, .json: value = "\(name)::text"
+            case .timestamp: value = "(extract(epoch FROM \(name)) * 1000000)::bigint::text"
+            case .stamp: return nil
+            }
+            return "coalesce(octet_length(\(value))::text || ':' || \(value), '-')"
+        }
+        return """
+            SELECT count(*)::text || ':' || coalesce(sum(h), 0)::text || ':' || coalesce(bit_xor(h), 0)::text
+            FROM (SELECT ('x' || left(md5(\(parts.joined(separator: " || "))), 16))::bit(64)::bigint AS h
+                  FROM "\(schema)"."\(table.name)") AS hashed
+            """
+    }
+
+    // MARK: Staging
+
+    /// Drops a staging schema an earlier, killed run left behind.
+    public func dropStaging() async throws {
+        try await storage.session { connection in
+            try connection.execute("DROP SCHEMA IF EXISTS \(Self.stagingSchema) CASCADE")
+            try connection.execute("DROP SCHEMA IF EXISTS \(Self.retiredSchema) CASCADE")
+        }
+    }
+
+    /// A new staging schema with a table like each live history table: its
+    /// columns, defaults, checks and identity, but no keys or indexes yet, so
+    /// rows go in at the speed of COPY.
+    public func createStaging() async throws {
+        try await dropStaging()
+        try await storage.session { connection in
+            try connection.transaction {
+                try connection.execute("CREATE SCHEMA \(Self.stagingSchema)")
+                for layout in HistoryTable.layout {
+                    try connection.execute(
+                        """
+                        CREATE TABLE \(Self.stagingSchema).\(layout.name) (LIKE "\(self.schema)".\(layout.name)
+                            INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING IDENTITY INCLUDING GENERATED)
+                        """)
+                }
+            }
+        }
+    }
+
+    /// A connection of its own for one thread's COPYs into staging.
+    public func copier() throws -> Copier {
+        do {
+            return Copier(connection: try PostgresConnection(conninfo: storage.conninfo))
+        } catch {
+            throw StorageError(postgres: error)
+        }
+    }
+
+    public final class Copier {
+        let connection: PostgresConnection
+
+        init(connection: PostgresConnection) { self.connection = connection }
+
+        /// One COPY into a staging table; `produce` hands over COPY text in
+        /// chunks through the function it is given.
+        public func copy(
+            into table: HistoryTable, produce: (_ send: ([UInt8]) throws -> Void) throws -> Void
+        ) throws {
+            let columns = table.columns.map { "\"\($0.name)\"" }.joined(separator: ", ")
+            let sql = "COPY \(HistoryTarget.stagingSchema).\(table.name) (\(columns)) FROM STDIN"
+            do {
+                try connection.startCopy(sql)
+                try produce { try connection.putCopyData($0, sql: sql) }
+                try connection.endCopy(sql: sql)
+            } catch {
+                throw StorageError(postgres: error)
+            }
+        }
+    }
+
+    /// Keys, unique constraints and indexes in staging, made from the live
+    /// tables' own definitions: each table's on a connection of its own, then
+    /// the foreign keys between them.
+    public func buildKeys() async throws {
+        let tables = Self.arrayLiteral(HistoryTable.layout.map { "\"\(schema)\".\($0.name)" })
+        // Written by the server from its catalog (%I quotes names); the live
+        // schema is on the search path, so names come unqualified and the
+        // statements, run with staging first on the path, build staging's.
+        let statements = try await storage.session { connection in
+            try connection.query(
+                """
+                SELECT c.relname, 0, format('ALTER TABLE %I ADD CONSTRAINT %I %s', c.relname, k.conname,
+                                            pg_get_constraintdef(k.oid))
+                FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
+                WHERE k.conrelid = ANY($1::regclass[]) AND k.contype IN ('p', 'u')
+                UNION ALL
+                SELECT c.relname, 1, pg_get_indexdef(i.indexrelid, 0, true)
+                FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+                WHERE i.indrelid = ANY($1::regclass[])
+                AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+                UNION ALL
+                SELECT c.relname, 2, format('ALTER TABLE %I ADD CONSTRAINT %I %s', c.relname, k.conname,
+                                            pg_get_constraintdef(k.oid))
+                FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
+                WHERE k.conrelid = ANY($1::regclass[]) AND k.contype = 'f'
+                """, [.text(tables)]
+            ) { (table: $0.text(0) ?? "", step: $0.int(1), sql: $0.text(2) ?? "") }
+        }
+        for step in [[0, 1], [2]] {
+            let byTable = Dictionary(grouping: statements.filter { step.contains($0.step) }, by: \.table)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (_, list) in byTable {
+                    group.addTask {
+                        try await self.storage.session { connection in
+                            try connection.execute("SET maintenance_work_mem = '256MB'")
+                            try connection.execute("SET search_path = \(Self.stagingSchema), \"\(self.schema)\"")
+                            defer { try? connection.execute("RESET search_path; RESET maintenance_work_mem") }
+                            for statement in list.sorted(by: { $0.step < $1.step }) {
+                                try connection.execute(statement.sql)
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+    }
+
+    /// A text array literal of `values`, each element quoted.
+    static func arrayLiteral(_ values: [String]) -> String {
+        let quoted = values.map {
+            "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }
+        return "{" + quoted.joined(separator: ",") + "}"
+    }
+
+    // MARK: The swap
+
+    /// Puts the staging tables in place of the live ones, in one transaction:
+    /// the live tables must still be empty; foreign keys of other tables
+    /// (tasks) that point at them are made again on the new ones; sequences
+    /// are set past every id the source used; unfinished jobs get their render
+    /// task. `beforeCommit` runs last inside the transaction.
+    public func swap(highestJobID: Int64, beforeCommit: @escaping @Sendable () -> Void = {}) async throws {
+        let live = "\"\(schema)\""
+        try await storage.session { connection in
+            try connection.transaction {
+                try connection.execute("SET LOCAL lock_timeout = '30s'")
+                let names = HistoryTable.layout.map { "\(live).\($0.name)" }
+                try connection.execute("LOCK TABLE \(names.joined(separator: ", ")) IN ACCESS EXCLUSIVE MODE")
+                for name in names {
+                    let rows = try connection.query("SELECT EXISTS (SELECT 1 FROM \(name))") { $0.text(0) }
+                    guard rows.first == "f" else {
+                        throw StorageError(
+                            .conflict,
+                            "something wrote into \(name) while the history was copied; nothing was changed")
+                    }
+                }
+                let foreignKeys = try connection.query(
+                    """
+                    SELECT format('ALTER TABLE %s ADD CONSTRAINT %I %s', conrelid::regclass, conname,
+                                  pg_get_constraintdef(oid))
+                    FROM pg_constraint
+                    WHERE contype = 'f' AND confrelid = ANY($1::regclass[]) AND NOT conrelid = ANY($1::regclass[])
+                    """, [.text(Self.arrayLiteral(names))]
+                ) { $0.text(0) ?? "" }
+                try connection.execute("CREATE SCHEMA \(Self.retiredSchema)")
+                for layout in HistoryTable.layout {
+                    try connection.execute("ALTER TABLE \(live).\(layout.name) SET SCHEMA \(Self.retiredSchema)")
+                    try connection.execute(
+                        "ALTER TABLE \(Self.stagingSchema).\(layout.name) SET SCHEMA \(live)")
+                }
+                try connection.execute("DROP SCHEMA \(Self.retiredSchema) CASCADE")
+                try connection.execute("DROP SCHEMA \(Self.stagingSchema) CASCADE")
+                for statement in foreignKeys { try connection.execute(statement) }
+                try PostgresStorage.setSequences(connection, highestJobID: highestJobID)
+                try PostgresStorage.queueUnfinishedJobs(connection)
+                beforeCommit()
+            }
+        }
+    }
+}
+
+extension PostgresStorage {
+    /// The target of a `migrate`: this database (its schema not created yet
+    /// only for a dry run, which reads it as empty).
+    public func historyTarget() async throws -> HistoryTarget {
+        let schema = try await session { connection in
+            try connection.query(
+                """
+                SELECT COALESCE((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                                 WHERE c.oid = to_regclass('jobs')), current_schema())
+                """
+            ) { $0.text(0) }.first ?? nil
+        }
+        return HistoryTarget(storage: self, schema: schema ?? "public")
+    }
+}

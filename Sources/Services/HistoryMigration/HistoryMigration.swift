@@ -1,0 +1,253 @@
+import Foundation
+import PostgresStorage
+import SQLiteStorage
+import StorageCore
+import Synchronization
+
+/// `yt-builder migrate`: a SQLite history into PostgreSQL, streamed and
+/// verified. The source's parts are read by several threads at once, each
+/// encoding its rows into COPY text and the table's checksum as it reads and
+/// sending them over a connection of its own into staging tables; quarantined
+/// rows go to files on the way. Keys and indexes are then built in staging,
+/// the server computes the same checksums over what it stored, and only when
+/// every table matches are the staging tables swapped into place in one short
+/// transaction. Memory holds a mebibyte of COPY text per thread, never a table.
+public struct HistoryMigration: Sendable {
+    public enum Phase: String, Sendable, CaseIterable {
+        case reading, loading
+        case buildingKeys = "building keys"
+        case verifying, swapping
+    }
+
+    public struct Options: Sendable {
+        public var dryRun = false
+        /// Threads (and connections) loading at once.
+        public var connections = 3
+        /// Seals plain credentials on the way; nil copies them as they are.
+        public var sealCredential: (@Sendable (String) throws -> String?)?
+        /// Called as each phase begins (with its rows done and total).
+        public var progress: @Sendable (HistoryProgress) -> Void = { _ in }
+        /// For tests: where to stop and wait to be killed.
+        public var pauseAt: Phase?
+
+        public init() {}
+    }
+
+    let source: HistorySource
+    let target: HistoryTarget
+    let options: Options
+    let now: Timestamp
+
+    public init(source: HistorySource, target: HistoryTarget, options: Options, now: Timestamp = .now()) {
+        self.source = source
+        self.target = target
+        self.options = options
+        self.now = now
+    }
+
+    public func run() async throws -> HistoryTransferReport {
+        let started = ContinuousClock.now
+        let total = source.parts.reduce(0) { $0 + $1.estimatedRows }
+        phase(.reading, done: 0, total: total)
+        let live = try await target.liveRowCounts()
+        let holdsHistory = live.values.contains { $0 > 0 }
+        let load = !holdsHistory && !options.dryRun
+        if load {
+            try await target.createStaging()
+        }
+        do {
+            let read = try await readSource(load: load, total: total)
+            defer { read.close() }
+            var alreadyThere = false
+            if holdsHistory {
+                alreadyThere = try await target.checksums(staging: false) == read.checksumTexts
+                guard alreadyThere else {
+                    throw StorageError(
+                        .conflict,
+                        "the target database already holds a history (\(live["jobs"] ?? 0) jobs) that is not this one; "
+                            + "migrate into an empty database")
+                }
+            } else if load {
+                phase(.buildingKeys, done: total, total: total)
+                try await target.buildKeys()
+                phase(.verifying, done: total, total: total)
+                let stored = try await target.checksums(staging: true)
+                let wrong = HistoryTable.layout.map(\.name).filter { stored[$0] != read.checksumTexts[$0] }
+                guard wrong.isEmpty else {
+                    throw StorageError(
+                        .corruptDatabase,
+                        "the copy does not match the source in \(wrong.joined(separator: ", ")); nothing was kept",
+                        detail: wrong.map { "\($0): source \(read.checksumTexts[$0] ?? ""), copy \(stored[$0] ?? "")" }
+                            .joined(separator: "; "))
+                }
+                phase(.swapping, done: total, total: total)
+                let pause = options.pauseAt == .swapping
+                try await target.swap(highestJobID: source.highestJobID) {
+                    if pause { Self.pause(.swapping) }
+                }
+            }
+            return HistoryTransferReport(
+                tables: read.report(), alreadyMigrated: alreadyThere, dryRun: options.dryRun,
+                seconds: started.duration(to: .now).inSeconds, quarantinedValues: read.json.sentences)
+        } catch {
+            if load { try? await target.dropStaging() }
+            throw error
+        }
+    }
+
+    private func phase(_ phase: Phase, done: Int, total: Int) {
+        options.progress(HistoryProgress(step: phase.rawValue, rowsDone: done, rowsTotal: total))
+        if options.pauseAt == phase, phase != .swapping, phase != .loading { Self.pause(phase) }
+    }
+
+    /// Says where it stopped, on stderr, and waits to be killed (tests only).
+    static func pause(_ phase: Phase) {
+        FileHandle.standardError.write(Data("paused: \(phase.rawValue)\n".utf8))
+        while true { sleep(60) }
+    }
+
+    // MARK: Reading and loading
+
+    /// Every part read (and, with `load`, sent into staging), quarantines last.
+    private func readSource(load: Bool, total: Int) async throws -> ReadResult {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "yt-builder-quarantine-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(
+            at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let spills = try Dictionary(
+            uniqueKeysWithValues: ["quarantined_job_files", "quarantined_youtube_uploads", "quarantined_json"].map {
+                ($0, try QuarantineSpill(table: HistoryTable.layout[table: $0]!, folder: folder))
+            })
+        let result = ReadResult(folder: folder, spills: spills)
+        phase(.loading, done: 0, total: total)
+        let parts = source.parts
+        let resources = ThreadResources(count: options.connections)
+        let workers = BlockingWorkers()
+        let done = Atomic<Int>(0)
+        let paused = Atomic<Bool>(false)
+        let (source, target, options, stamp) = (self.source, self.target, self.options, now.description)
+        do {
+            try await workers.run(threads: options.connections, items: parts.count) { thread, item in
+                let part = parts[item]
+                let table = HistoryTable.layout[table: part.table]!
+                var encoder = RowEncoder(
+                    table: table, quarantine: part.quarantine.flatMap { spills[$0] }, json: spills["quarantined_json"]!,
+                    sealCredential: options.sealCredential, now: stamp)
+                let reader = try resources.reader(thread, source)
+                let copier = load ? try resources.copier(thread, target) : nil
+                var counted = 0
+                let read = { (send: ([UInt8]) throws -> Void) in
+                    try reader.read(part) { row in
+                        try encoder.add(row)
+                        counted += 1
+                        if encoder.pendingBytes >= 1 << 20 {
+                            guard !workers.stopped else { throw CancellationError() }
+                            try send(encoder.takePending())
+                            let sofar = done.add(counted, ordering: .relaxed).newValue
+                            counted = 0
+                            options.progress(
+                                HistoryProgress(step: Phase.loading.rawValue, rowsDone: sofar, rowsTotal: total))
+                        }
+                    }
+                    if encoder.pendingBytes > 0 { try send(encoder.takePending()) }
+                }
+                if let copier { try copier.copy(into: table, produce: read) } else { try read { _ in } }
+                let sofar = done.add(counted, ordering: .relaxed).newValue
+                options.progress(HistoryProgress(step: Phase.loading.rawValue, rowsDone: sofar, rowsTotal: total))
+                result.add(table: table.name, encoder.checksum, byTable: encoder.byTable)
+                if options.pauseAt == .loading, !paused.exchange(true, ordering: .relaxed) { Self.pause(.loading) }
+            }
+            for spill in spills.values { spill.close() }
+            if load {
+                let loaded = spills.values.filter { $0.checksum.rows > 0 }
+                try await BlockingWorkers().run(threads: options.connections, items: loaded.count) { thread, item in
+                    let spill = loaded[item]
+                    try resources.copier(thread, target).copy(into: spill.table) { try spill.replay($0) }
+                }
+            }
+        } catch {
+            result.close()
+            throw error
+        }
+        return result
+    }
+}
+
+/// Each loading thread's own SQLite reader and PostgreSQL connection.
+private final class ThreadResources: @unchecked Sendable {
+    // Slot `n` is touched only by thread `n`.
+    private var readers: [HistorySource.Reader?]
+    private var copiers: [HistoryTarget.Copier?]
+
+    init(count: Int) {
+        readers = Array(repeating: nil, count: count)
+        copiers = Array(repeating: nil, count: count)
+    }
+
+    func reader(_ thread: Int, _ source: HistorySource) throws -> HistorySource.Reader {
+        if let reader = readers[thread] { return reader }
+        let reader = try source.reader()
+        readers[thread] = reader
+        return reader
+    }
+
+    func copier(_ thread: Int, _ target: HistoryTarget) throws -> HistoryTarget.Copier {
+        if let copier = copiers[thread] { return copier }
+        let copier = try target.copier()
+        copiers[thread] = copier
+        return copier
+    }
+}
+
+/// What reading found: each table's checksum, and the quarantine files.
+private final class ReadResult: Sendable {
+    let folder: URL
+    let spills: [String: QuarantineSpill]
+    private let tables = Mutex<[String: TableChecksum]>([:])
+    private let jsonFromSource = Mutex<[String: Int]>([:])
+
+    init(folder: URL, spills: [String: QuarantineSpill]) {
+        self.folder = folder
+        self.spills = spills
+    }
+
+    var json: QuarantineSpill { spills["quarantined_json"]! }
+
+    func add(table: String, _ checksum: TableChecksum, byTable: [String: Int]) {
+        tables.withLock { $0[table, default: TableChecksum()].merge(checksum) }
+        jsonFromSource.withLock { counts in counts.merge(byTable, uniquingKeysWith: +) }
+    }
+
+    /// Each layout table's checksum: its parts' and its quarantine file's.
+    var checksumTexts: [String: String] {
+        let parts = tables.withLock { $0 }
+        return Dictionary(
+            uniqueKeysWithValues: HistoryTable.layout.map { layout in
+                var checksum = parts[layout.name] ?? TableChecksum()
+                if let spill = spills[layout.name] { checksum.merge(spill.checksum) }
+                return (layout.name, checksum.text)
+            })
+    }
+
+    func report() -> [HistoryTransferReport.Table] {
+        let texts = checksumTexts
+        let parts = tables.withLock { $0 }
+        let rows = { (table: String) -> Int in
+            (parts[table]?.rows ?? 0) + (self.spills[table]?.checksum.rows ?? 0)
+        }
+        let json = jsonFromSource.withLock { $0 }.merging(self.json.byTable, uniquingKeysWith: +)
+        let quarantine = ["job_files": "quarantined_job_files", "youtube_uploads": "quarantined_youtube_uploads"]
+        return HistoryTable.layout.map { layout in
+            let moved = quarantine[layout.name].map(rows) ?? 0
+            let quarantined = quarantine[layout.name] == nil ? json[layout.name] ?? 0 : moved
+            return HistoryTransferReport.Table(
+                table: layout.name, source: rows(layout.name) + moved, copied: rows(layout.name),
+                quarantined: quarantined, checksum: texts[layout.name] ?? "")
+        }
+    }
+
+    func close() {
+        for spill in spills.values { spill.close() }
+        try? FileManager.default.removeItem(at: folder)
+    }
+}
