@@ -42,22 +42,11 @@ public final class HistoryTarget: Sendable {
     }
 
     /// Each history table's row count and checksum as the server computes them
-    /// (`checksumSQL`), in the live tables or in staging, a table per connection.
-    public func checksums(staging: Bool) async throws -> [String: String] {
-        let schema = staging ? Self.stagingSchema : self.schema
-        return try await withThrowingTaskGroup(of: (String, String).self) { group in
+    /// (`checksumSQL`) in the live tables, a table per connection.
+    public func liveChecksums() async throws -> [String: String] {
+        try await withThrowingTaskGroup(of: (String, String).self) { group in
             for layout in HistoryTable.layout {
-                group.addTask {
-                    let sql = Self.checksumSQL(layout, schema: schema)
-                    let text = try await self.storage.session { connection in
-                        let exists = try connection.query(
-                            "SELECT to_regclass($1) IS NOT NULL", [.text("\(schema).\(layout.name)")]
-                        ) { $0.text(0) }
-                        guard exists.first == "t" else { return "0:0:0" }
-                        return try connection.query(sql) { $0.text(0) ?? "" }.first ?? ""
-                    }
-                    return (layout.name, text)
-                }
+                group.addTask { (layout.name, try await self.checksum(layout, schema: self.schema)) }
             }
             var result: [String: String] = [:]
             for try await (table, text) in group { result[table] = text }
@@ -65,24 +54,35 @@ public final class HistoryTarget: Sendable {
         }
     }
 
-    /// The server's side of the checksum `migrate` computes as it reads (see
-    /// `TableChecksum` in HistoryMigration): count, exact sum and xor of the
-    /// first 64 bits of each row's MD5 over its canonical text.
-    public static func checksumSQL(_ table: HistoryTable, schema: String) -> String {
-        let parts = table.columns.compactMap { column -> String? in
-            let name = "\"\(column.name)\""
-            let value: String
-            switch column.kind {
-            case .text: value = name
-            case .integer, .json: value = "\(name)::text"
-            case .timestamp: value = "(extract(epoch FROM \(name)) * 1000000)::bigint::text"
-            case .stamp: return nil
+    private func checksum(_ table: HistoryTable, schema: String) async throws -> String {
+        let sql = Self.checksumSQL(table, schema: schema)
+        return try await storage.session { connection in
+            let exists = try connection.query(
+                "SELECT to_regclass($1) IS NOT NULL", [.text("\"\(schema)\".\(table.name)")]
+            ) {
+                $0.text(0)
             }
-            return "coalesce(octet_length(\(value))::text || ':' || \(value), '-')"
+            guard exists.first == "t" else { return "0:0:0" }
+            return try connection.query(sql) { $0.text(0) ?? "" }.first ?? ""
+        }
+    }
+
+    /// The server's side of the checksum `migrate` computes as it reads (see
+    /// `TableChecksum` in HistoryMigration): the row count, and the exact sum
+    /// and the xor of the first 64 bits of the MD5 of each row's text, its
+    /// compared columns as PostgreSQL prints them joined by U+001F (U+001E for
+    /// NULL).
+    public static func checksumSQL(_ table: HistoryTable, schema: String) -> String {
+        let values = table.columns.compactMap { column -> String? in
+            switch column.kind {
+            case .text: "coalesce(\"\(column.name)\", E'\\x1e')"
+            case .integer, .json, .timestamp: "coalesce(\"\(column.name)\"::text, E'\\x1e')"
+            case .stamp: nil
+            }
         }
         return """
             SELECT count(*)::text || ':' || coalesce(sum(h), 0)::text || ':' || coalesce(bit_xor(h), 0)::text
-            FROM (SELECT ('x' || left(md5(\(parts.joined(separator: " || "))), 16))::bit(64)::bigint AS h
+            FROM (SELECT ('x' || left(md5(concat_ws(E'\\x1f', \(values.joined(separator: ", ")))), 16))::bit(64)::bigint AS h
                   FROM "\(schema)"."\(table.name)") AS hashed
             """
     }
@@ -147,10 +147,11 @@ public final class HistoryTarget: Sendable {
         }
     }
 
-    /// Keys, unique constraints and indexes in staging, made from the live
-    /// tables' own definitions: each table's on a connection of its own, then
-    /// the foreign keys between them.
-    public func buildKeys() async throws {
+    /// Each staging table's checksum (as `liveChecksums`), and its keys,
+    /// unique constraints and indexes, made from the live tables' own
+    /// definitions: a table per connection, its checksum first (adding a
+    /// primary key locks the table), then the foreign keys between them.
+    public func checksumsBuildingKeys() async throws -> [String: String] {
         let tables = Self.arrayLiteral(HistoryTable.layout.map { "\"\(schema)\".\($0.name)" })
         // Written by the server from its catalog (%I quotes names); the live
         // schema is on the search path, so names come unqualified and the
@@ -175,23 +176,36 @@ public final class HistoryTarget: Sendable {
                 """, [.text(tables)]
             ) { (table: $0.text(0) ?? "", step: $0.int(1), sql: $0.text(2) ?? "") }
         }
-        for step in [[0, 1], [2]] {
-            let byTable = Dictionary(grouping: statements.filter { step.contains($0.step) }, by: \.table)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for (_, list) in byTable {
-                    group.addTask {
-                        try await self.storage.session { connection in
-                            try connection.execute("SET maintenance_work_mem = '256MB'")
-                            try connection.execute("SET search_path = \(Self.stagingSchema), \"\(self.schema)\"")
-                            defer { try? connection.execute("RESET search_path; RESET maintenance_work_mem") }
-                            for statement in list.sorted(by: { $0.step < $1.step }) {
-                                try connection.execute(statement.sql)
-                            }
-                        }
-                    }
+        let checksums = try await withThrowingTaskGroup(of: (String, String).self) { group in
+            for layout in HistoryTable.layout {
+                let list = statements.filter { $0.table == layout.name && $0.step < 2 }.sorted { $0.step < $1.step }
+                group.addTask {
+                    let checksum = try await self.checksum(layout, schema: Self.stagingSchema)
+                    try await self.inStaging(list.map(\.sql))
+                    return (layout.name, checksum)
                 }
-                try await group.waitForAll()
             }
+            var result: [String: String] = [:]
+            for try await (table, text) in group { result[table] = text }
+            return result
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (_, list) in Dictionary(grouping: statements.filter { $0.step == 2 }, by: \.table) {
+                group.addTask { try await self.inStaging(list.map(\.sql)) }
+            }
+            try await group.waitForAll()
+        }
+        return checksums
+    }
+
+    /// Runs statements with the staging schema first on the search path.
+    private func inStaging(_ statements: [String]) async throws {
+        guard !statements.isEmpty else { return }
+        try await storage.session { connection in
+            try connection.execute("SET maintenance_work_mem = '256MB'")
+            try connection.execute("SET search_path = \(Self.stagingSchema), \"\(self.schema)\"")
+            defer { try? connection.execute("RESET search_path; RESET maintenance_work_mem") }
+            for statement in statements { try connection.execute(statement) }
         }
     }
 

@@ -11,12 +11,17 @@ public struct CopyText: Sendable {
     public mutating func null() { bytes += [0x5c, 0x4e] }
 
     public mutating func value(_ value: UnsafeRawBufferPointer) {
+        // Most values hold nothing to escape: copied whole.
+        guard value.contains(where: { $0 == 0x5c || $0 == 0x09 || $0 == 0x0a || $0 == 0x0d }) else {
+            bytes.append(contentsOf: value)
+            return
+        }
         for byte in value {
             switch byte {
-            case 0x5c: bytes += [0x5c, 0x5c]
-            case 0x09: bytes += [0x5c, 0x74]
-            case 0x0a: bytes += [0x5c, 0x6e]
-            case 0x0d: bytes += [0x5c, 0x72]
+            case 0x5c: bytes.append(contentsOf: [0x5c, 0x5c])
+            case 0x09: bytes.append(contentsOf: [0x5c, 0x74])
+            case 0x0a: bytes.append(contentsOf: [0x5c, 0x6e])
+            case 0x0d: bytes.append(contentsOf: [0x5c, 0x72])
             default: bytes.append(byte)
             }
         }

@@ -8,15 +8,16 @@ import Synchronization
 /// verified. The source's parts are read by several threads at once, each
 /// encoding its rows into COPY text and the table's checksum as it reads and
 /// sending them over a connection of its own into staging tables; quarantined
-/// rows go to files on the way. Keys and indexes are then built in staging,
-/// the server computes the same checksums over what it stored, and only when
-/// every table matches are the staging tables swapped into place in one short
+/// rows go to files on the way. Then, while keys and indexes are built in
+/// staging, the server computes the same checksums over what it stored; only
+/// when every table matches are the staging tables swapped into place in one short
 /// transaction. Memory holds a mebibyte of COPY text per thread, never a table.
 public struct HistoryMigration: Sendable {
     public enum Phase: String, Sendable, CaseIterable {
         case reading, loading
-        case buildingKeys = "building keys"
-        case verifying, swapping
+        /// The server's checksums, while keys and indexes are built.
+        case verifying
+        case swapping
     }
 
     public struct Options: Sendable {
@@ -60,7 +61,7 @@ public struct HistoryMigration: Sendable {
             defer { read.close() }
             var alreadyThere = false
             if holdsHistory {
-                alreadyThere = try await target.checksums(staging: false) == read.checksumTexts
+                alreadyThere = try await target.liveChecksums() == read.checksumTexts
                 guard alreadyThere else {
                     throw StorageError(
                         .conflict,
@@ -68,10 +69,8 @@ public struct HistoryMigration: Sendable {
                             + "migrate into an empty database")
                 }
             } else if load {
-                phase(.buildingKeys, done: total, total: total)
-                try await target.buildKeys()
                 phase(.verifying, done: total, total: total)
-                let stored = try await target.checksums(staging: true)
+                let stored = try await target.checksumsBuildingKeys()
                 let wrong = HistoryTable.layout.map(\.name).filter { stored[$0] != read.checksumTexts[$0] }
                 guard wrong.isEmpty else {
                     throw StorageError(

@@ -59,13 +59,18 @@ struct RowEncoder {
                 copy.value(value)
                 canonical.append(value)
             case .timestamp:
-                let text = String(decoding: value, as: UTF8.self)
-                guard let time = Timestamp(parsing: text) else {
-                    throw StorageError.invalidInput(
-                        "\(table.name) row \(row.text(0) ?? "?"), \(column.name): '\(text)' is not a time")
-                }
                 copy.value(value)
-                canonical.append(String(time.microsecondsSinceEpoch))
+                if Timestamp.isCanonical(value) {
+                    canonical.appendTime(canonical: value)
+                } else {
+                    let text = String(decoding: value, as: UTF8.self)
+                    guard let time = Timestamp(parsing: text) else {
+                        throw StorageError.invalidInput(
+                            "\(table.name) row \(row.text(0) ?? "?"), \(column.name): '\(text)' is not a time")
+                    }
+                    var description = time.description
+                    description.withUTF8 { canonical.appendTime(canonical: UnsafeRawBufferPointer($0)) }
+                }
             case .json:
                 let text = String(decoding: value, as: UTF8.self)
                 if let stored = try checkedJSON(text, row: row, column: column.name) {
@@ -87,15 +92,16 @@ struct RowEncoder {
     /// The value as `jsonb` prints it, or nil when the row keeps NULL (JSON
     /// `null`, or the text went to quarantine).
     private func checkedJSON(_ text: String, row: HistorySource.Row, column: String) throws -> String? {
+        let stored = JSONBText.canonical(text)
+        if let stored, !stored.contains("\\u0000") { return stored == "null" ? nil : stored }
         let reason: String
         switch JSONValue(jsonText: text) {
         case .none: reason = "not valid JSON"
-        case .null?: return nil
         case .some(let value):
             if let path = value.pathToNUL(column) {
                 reason = "\(path) holds \\u0000 (NUL), which PostgreSQL cannot store"
-            } else if let canonical = JSONBText.canonical(text) {
-                return canonical
+            } else if let stored {
+                return stored == "null" ? nil : stored  // the text "\u0000", escaped, is fine
             } else {
                 reason = "a number PostgreSQL's jsonb cannot store"
             }

@@ -8,10 +8,13 @@ import StorageCore
 /// copy is verified without reading it back. A check against mistakes, not
 /// against an attacker.
 ///
-/// A row's canonical text is its compared columns in order, each `N:value`
-/// (N its length in bytes) or `-` for NULL: integers in decimal, times as
-/// microseconds since 1970, JSON as `jsonb` prints it, text as it is. Quarantine
-/// times (`.stamp`) are left out, so a second run recognises the same history.
+/// A row's canonical text is its compared columns in order as PostgreSQL
+/// prints them, joined by U+001F, with U+001E for NULL: integers in decimal,
+/// times as `timestamptz` prints them in UTC (`2024-01-01 10:00:00.5+00`),
+/// JSON as `jsonb` prints it, text as it is. (Text holding U+001F could make
+/// two different rows hash alike; this is a check against mistakes.)
+/// Quarantine times (`.stamp`) are left out, so a second run recognises the
+/// same history.
 struct TableChecksum: Equatable, Sendable {
     var rows = 0
     var sum: Int128 = 0
@@ -41,16 +44,28 @@ struct TableChecksum: Equatable, Sendable {
 /// Builds a row's canonical text, column by column.
 struct CanonicalRow {
     private(set) var bytes: [UInt8] = []
+    private var first = true
 
     init() { bytes.reserveCapacity(512) }
 
-    mutating func reset() { bytes.removeAll(keepingCapacity: true) }
+    mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        first = true
+    }
 
-    mutating func appendNull() { bytes.append(UInt8(ascii: "-")) }
+    private mutating func separate() {
+        if !first { bytes.append(0x1f) }
+        first = false
+    }
+
+    mutating func appendNull() {
+        separate()
+        bytes.append(0x1e)
+    }
 
     mutating func append(_ value: UnsafeRawBufferPointer) {
-        appendLength(value.count)
-        bytes += value
+        separate()
+        bytes.append(contentsOf: value)
     }
 
     mutating func append(_ value: String) {
@@ -58,18 +73,29 @@ struct CanonicalRow {
         value.withUTF8 { append(UnsafeRawBufferPointer($0)) }
     }
 
-    private mutating func appendLength(_ count: Int) {
-        var count = count
-        var digits: [UInt8] = []
-        repeat {
-            digits.append(UInt8(ascii: "0") + UInt8(count % 10))
-            count /= 10
-        } while count > 0
-        bytes += digits.reversed()
-        bytes.append(UInt8(ascii: ":"))
+    /// A time as `timestamptz` prints it in UTC: `2024-01-01 10:00:00+00`,
+    /// the fraction without its trailing zeros. `canonical` is the fixed-width
+    /// form `Timestamp` writes (`2024-01-01T10:00:00.500000Z`).
+    mutating func appendTime(canonical: UnsafeRawBufferPointer) {
+        separate()
+        bytes.append(contentsOf: canonical[0..<10])
+        bytes.append(0x20)
+        bytes.append(contentsOf: canonical[11..<19])
+        var end = 26
+        while end > 20, canonical[end - 1] == UInt8(ascii: "0") { end -= 1 }
+        if end > 20 { bytes.append(contentsOf: canonical[19..<end]) }
+        bytes += [UInt8(ascii: "+"), UInt8(ascii: "0"), UInt8(ascii: "0")]
     }
 
     func checksum(into checksum: inout TableChecksum) {
         bytes.withUnsafeBytes { checksum.add(rowText: $0) }
+    }
+}
+
+extension Timestamp {
+    /// Whether `bytes` are the fixed-width form `description` writes.
+    static func isCanonical(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        bytes.count == 27 && bytes[4] == UInt8(ascii: "-") && bytes[10] == UInt8(ascii: "T")
+            && bytes[19] == UInt8(ascii: ".") && bytes[26] == UInt8(ascii: "Z")
     }
 }
