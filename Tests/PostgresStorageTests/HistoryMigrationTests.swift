@@ -19,8 +19,9 @@ import Testing
 
     func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
 
-    /// Runs `migrate` from `source` into `target`, in parts of a few rows
-    /// (so even a small file is read by several threads in id ranges).
+    /// Runs `migrate` from `source` into `target`, in parts of a few rows (so
+    /// even a small file is read by several threads in id ranges, and the
+    /// server checksums its tables in slices).
     func migrate(_ source: String, into target: PostgresStorage, dryRun: Bool = false) async throws
         -> HistoryTransferReport
     {
@@ -28,6 +29,7 @@ import Testing
         defer { history.close() }
         var options = HistoryMigration.Options()
         options.dryRun = dryRun
+        options.rowsPerChecksumSlice = 2
         return try await HistoryMigration(source: history, target: try await target.historyTarget(), options: options)
             .run()
     }

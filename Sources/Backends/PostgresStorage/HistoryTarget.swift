@@ -54,16 +54,32 @@ public final class HistoryTarget: Sendable {
         }
     }
 
-    private func checksum(_ table: HistoryTable, schema: String) async throws -> String {
-        let sql = Self.checksumSQL(table, schema: schema)
-        return try await storage.session { connection in
-            let exists = try connection.query(
-                "SELECT to_regclass($1) IS NOT NULL", [.text("\"\(schema)\".\(table.name)")]
-            ) {
+    /// A table's checksum; with `parts` above 1, computed over that many
+    /// slices of its rows (by the first column, an id) on as many connections.
+    private func checksum(_ table: HistoryTable, schema: String, parts: Int = 1) async throws -> String {
+        let exists = try await storage.session { connection in
+            try connection.query("SELECT to_regclass($1) IS NOT NULL", [.text("\"\(schema)\".\(table.name)")]) {
                 $0.text(0)
             }
-            guard exists.first == "t" else { return "0:0:0" }
-            return try connection.query(sql) { $0.text(0) ?? "" }.first ?? ""
+        }
+        guard exists.first == "t" else { return "0:0:0" }
+        return try await withThrowingTaskGroup(of: String.self) { group in
+            for part in 0..<parts {
+                let slice = parts > 1 ? "WHERE coalesce(\"\(table.columns[0].name)\", 0) % \(parts) = \(part)" : ""
+                let sql = Self.checksumSQL(table, schema: schema) + " \(slice)) AS hashed"
+                group.addTask { try await self.storage.session { try $0.query(sql) { $0.text(0) ?? "" }.first ?? "" } }
+            }
+            var (rows, sum, xor): (Int, Int128, Int64) = (0, 0, 0)
+            for try await text in group {
+                let fields = text.split(separator: ":").map(String.init)
+                guard fields.count == 3, let count = Int(fields[0]), let total = Int128(fields[1]),
+                    let mixed = Int64(fields[2])
+                else { throw StorageError(.corruptDatabase, "the server's checksum of \(table.name) reads '\(text)'") }
+                rows += count
+                sum += total
+                xor ^= mixed
+            }
+            return "\(rows):\(sum):\(xor)"
         }
     }
 
@@ -72,7 +88,8 @@ public final class HistoryTarget: Sendable {
     /// and the xor of the first 64 bits of the MD5 of each row's text, its
     /// compared columns as PostgreSQL prints them joined by U+001F (U+001E for
     /// NULL).
-    public static func checksumSQL(_ table: HistoryTable, schema: String) -> String {
+    /// (Ends inside its subquery: a caller may add a WHERE clause, then `) AS hashed`.)
+    static func checksumSQL(_ table: HistoryTable, schema: String) -> String {
         let values = table.columns.compactMap { column -> String? in
             switch column.kind {
             case .text: "coalesce(\"\(column.name)\", E'\\x1e')"
@@ -83,7 +100,7 @@ public final class HistoryTarget: Sendable {
         return """
             SELECT count(*)::text || ':' || coalesce(sum(h), 0)::text || ':' || coalesce(bit_xor(h), 0)::text
             FROM (SELECT ('x' || left(md5(concat_ws(E'\\x1f', \(values.joined(separator: ", ")))), 16))::bit(64)::bigint AS h
-                  FROM "\(schema)"."\(table.name)") AS hashed
+                  FROM "\(schema)"."\(table.name)"
             """
     }
 
@@ -147,11 +164,16 @@ public final class HistoryTarget: Sendable {
         }
     }
 
-    /// Each staging table's checksum (as `liveChecksums`), and its keys,
-    /// unique constraints and indexes, made from the live tables' own
-    /// definitions: a table per connection, its checksum first (adding a
-    /// primary key locks the table), then the foreign keys between them.
-    public func checksumsBuildingKeys() async throws -> [String: String] {
+    /// Each staging table's checksum (as `liveChecksums`), while its keys and
+    /// indexes are built from the live tables' own definitions. Every index
+    /// is built with CREATE INDEX (which lets the checksums read on), large
+    /// tables are checksummed in slices, all of it on the pool's connections
+    /// at once; then the unique indexes become the primary keys and unique
+    /// constraints, and the foreign keys are added. `rows` says how large
+    /// each table is; a table is checksummed in slices of about `rowsPerSlice`
+    /// rows (four at most).
+    public func checksumsBuildingKeys(rows: [String: Int], rowsPerSlice: Int = 150_000) async throws -> [String: String]
+    {
         let tables = Self.arrayLiteral(HistoryTable.layout.map { "\"\(schema)\".\($0.name)" })
         // Written by the server from its catalog (%I quotes names); the live
         // schema is on the search path, so names come unqualified and the
@@ -159,15 +181,15 @@ public final class HistoryTarget: Sendable {
         let statements = try await storage.session { connection in
             try connection.query(
                 """
-                SELECT c.relname, 0, format('ALTER TABLE %I ADD CONSTRAINT %I %s', c.relname, k.conname,
-                                            pg_get_constraintdef(k.oid))
-                FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
-                WHERE k.conrelid = ANY($1::regclass[]) AND k.contype IN ('p', 'u')
-                UNION ALL
-                SELECT c.relname, 1, pg_get_indexdef(i.indexrelid, 0, true)
+                SELECT c.relname, 0, pg_get_indexdef(i.indexrelid, 0, true)
                 FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
                 WHERE i.indrelid = ANY($1::regclass[])
-                AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+                UNION ALL
+                SELECT c.relname, 1,
+                       format('ALTER TABLE %I ADD CONSTRAINT %I %s USING INDEX %I', c.relname, k.conname,
+                              CASE k.contype WHEN 'p' THEN 'PRIMARY KEY' ELSE 'UNIQUE' END, ic.relname)
+                FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_class ic ON ic.oid = k.conindid
+                WHERE k.conrelid = ANY($1::regclass[]) AND k.contype IN ('p', 'u')
                 UNION ALL
                 SELECT c.relname, 2, format('ALTER TABLE %I ADD CONSTRAINT %I %s', c.relname, k.conname,
                                             pg_get_constraintdef(k.oid))
@@ -176,19 +198,28 @@ public final class HistoryTarget: Sendable {
                 """, [.text(tables)]
             ) { (table: $0.text(0) ?? "", step: $0.int(1), sql: $0.text(2) ?? "") }
         }
-        let checksums = try await withThrowingTaskGroup(of: (String, String).self) { group in
-            for layout in HistoryTable.layout {
-                let list = statements.filter { $0.table == layout.name && $0.step < 2 }.sorted { $0.step < $1.step }
+        // Largest tables first, so the longest work starts first.
+        let layouts = HistoryTable.layout.sorted { rows[$0.name, default: 0] > rows[$1.name, default: 0] }
+        let checksums = try await withThrowingTaskGroup(of: (String, String)?.self) { group in
+            for layout in layouts {
+                let parts =
+                    layout.columns[0].kind == .integer
+                    ? max(1, min(4, rows[layout.name, default: 0] / max(1, rowsPerSlice))) : 1
                 group.addTask {
-                    let checksum = try await self.checksum(layout, schema: Self.stagingSchema)
-                    try await self.inStaging(list.map(\.sql))
-                    return (layout.name, checksum)
+                    (layout.name, try await self.checksum(layout, schema: Self.stagingSchema, parts: parts))
+                }
+                for index in statements where index.table == layout.name && index.step == 0 {
+                    group.addTask {
+                        try await self.inStaging([index.sql])
+                        return nil
+                    }
                 }
             }
             var result: [String: String] = [:]
-            for try await (table, text) in group { result[table] = text }
+            for try await case (let table, let text)? in group { result[table] = text }
             return result
         }
+        try await inStaging(statements.filter { $0.step == 1 }.map(\.sql))
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (_, list) in Dictionary(grouping: statements.filter { $0.step == 2 }, by: \.table) {
                 group.addTask { try await self.inStaging(list.map(\.sql)) }

@@ -28,6 +28,8 @@ public struct HistoryMigration: Sendable {
         public var sealCredential: (@Sendable (String) throws -> String?)?
         /// Called as each phase begins (with its rows done and total).
         public var progress: @Sendable (HistoryProgress) -> Void = { _ in }
+        /// How many rows the server checksums on one connection.
+        public var rowsPerChecksumSlice = 150_000
         /// For tests: where to stop and wait to be killed.
         public var pauseAt: Phase?
 
@@ -70,7 +72,8 @@ public struct HistoryMigration: Sendable {
                 }
             } else if load {
                 phase(.verifying, done: total, total: total)
-                let stored = try await target.checksumsBuildingKeys()
+                let stored = try await target.checksumsBuildingKeys(
+                    rows: read.rowCounts, rowsPerSlice: options.rowsPerChecksumSlice)
                 let wrong = HistoryTable.layout.map(\.name).filter { stored[$0] != read.checksumTexts[$0] }
                 guard wrong.isEmpty else {
                     throw StorageError(
@@ -215,6 +218,15 @@ private final class ReadResult: Sendable {
     func add(table: String, _ checksum: TableChecksum, byTable: [String: Int]) {
         tables.withLock { $0[table, default: TableChecksum()].merge(checksum) }
         jsonFromSource.withLock { counts in counts.merge(byTable, uniquingKeysWith: +) }
+    }
+
+    /// Rows read for each layout table.
+    var rowCounts: [String: Int] {
+        let parts = tables.withLock { $0 }
+        return Dictionary(
+            uniqueKeysWithValues: HistoryTable.layout.map { layout in
+                (layout.name, (parts[layout.name]?.rows ?? 0) + (spills[layout.name]?.checksum.rows ?? 0))
+            })
     }
 
     /// Each layout table's checksum: its parts' and its quarantine file's.
