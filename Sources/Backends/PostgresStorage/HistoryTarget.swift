@@ -172,7 +172,7 @@ public final class HistoryTarget: Sendable {
     /// constraints, and the foreign keys are added. `rows` says how large
     /// each table is; a table is checksummed in slices of about `rowsPerSlice`
     /// rows (four at most).
-    public func checksumsBuildingKeys(rows: [String: Int], rowsPerSlice: Int = 150_000) async throws -> [String: String]
+    public func checksumsBuildingKeys(rows: [String: Int], rowsPerSlice: Int = 150_000, concurrency: Int = 3) async throws -> [String: String]
     {
         let tables = Self.arrayLiteral(HistoryTable.layout.map { "\"\(schema)\".\($0.name)" })
         // Written by the server from its catalog (%I quotes names); the live
@@ -200,23 +200,27 @@ public final class HistoryTarget: Sendable {
         }
         // Largest tables first, so the longest work starts first.
         let layouts = HistoryTable.layout.sorted { rows[$0.name, default: 0] > rows[$1.name, default: 0] }
-        let checksums = try await withThrowingTaskGroup(of: (String, String)?.self) { group in
-            for layout in layouts {
-                let parts =
-                    layout.columns[0].kind == .integer
-                    ? max(1, min(4, rows[layout.name, default: 0] / max(1, rowsPerSlice))) : 1
-                group.addTask {
-                    (layout.name, try await self.checksum(layout, schema: Self.stagingSchema, parts: parts))
-                }
-                for index in statements where index.table == layout.name && index.step == 0 {
-                    group.addTask {
-                        try await self.inStaging([index.sql])
-                        return nil
-                    }
+        var work: [@Sendable () async throws -> (String, String)?] = []
+        for layout in layouts {
+            let parts =
+                layout.columns[0].kind == .integer
+                ? max(1, min(4, rows[layout.name, default: 0] / max(1, rowsPerSlice))) : 1
+            work.append { (layout.name, try await self.checksum(layout, schema: Self.stagingSchema, parts: parts)) }
+            for index in statements where index.table == layout.name && index.step == 0 {
+                work.append {
+                    try await self.inStaging([index.sql])
+                    return nil
                 }
             }
+        }
+        // At most `concurrency` at once: more than the cores only queue for them.
+        let checksums = try await withThrowingTaskGroup(of: (String, String)?.self) { group in
             var result: [String: String] = [:]
-            for try await case (let table, let text)? in group { result[table] = text }
+            for (offset, item) in work.enumerated() {
+                if offset >= concurrency, case let (table, text)?? = try await group.next() { result[table] = text }
+                group.addTask(operation: item)
+            }
+            for try await case let (table, text)? in group { result[table] = text }
             return result
         }
         try await inStaging(statements.filter { $0.step == 1 }.map(\.sql))

@@ -40,7 +40,7 @@ public final class HistorySource: Sendable {
     /// Checks the file (not there, not SQLite, of something else, newer,
     /// damaged: each a clear error, before anything is written anywhere) and
     /// plans its parts, `rowsPerPart` rows at most each.
-    public init(path: String, legacyTimeZone: TimeZone, now: Timestamp, rowsPerPart: Int = 100_000) throws {
+    public init(path: String, legacyTimeZone: TimeZone, now: Timestamp, rowsPerPart: Int = 25_000) throws {
         guard FileManager.default.fileExists(atPath: path) else {
             throw StorageError(.notFound, "there is no SQLite file at \(path)")
         }

@@ -73,7 +73,7 @@ public struct HistoryMigration: Sendable {
             } else if load {
                 phase(.verifying, done: total, total: total)
                 let stored = try await target.checksumsBuildingKeys(
-                    rows: read.rowCounts, rowsPerSlice: options.rowsPerChecksumSlice)
+                    rows: read.rowCounts, rowsPerSlice: options.rowsPerChecksumSlice, concurrency: options.connections)
                 let wrong = HistoryTable.layout.map(\.name).filter { stored[$0] != read.checksumTexts[$0] }
                 guard wrong.isEmpty else {
                     throw StorageError(
