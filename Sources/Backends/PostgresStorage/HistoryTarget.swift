@@ -85,7 +85,7 @@ public final class HistoryTarget: Sendable {
 
     /// The server's side of the checksum `migrate` computes as it reads (see
     /// `TableChecksum` in HistoryMigration): the row count, and the exact sum
-    /// and the xor of the first 64 bits of the MD5 of each row's text, its
+    /// and the xor of `hashtextextended` of each row's text, its
     /// compared columns as PostgreSQL prints them joined by U+001F (U+001E for
     /// NULL).
     /// (Ends inside its subquery: a caller may add a WHERE clause, then `) AS hashed`.)
@@ -99,7 +99,7 @@ public final class HistoryTarget: Sendable {
         }
         return """
             SELECT count(*)::text || ':' || coalesce(sum(h), 0)::text || ':' || coalesce(bit_xor(h), 0)::text
-            FROM (SELECT ('x' || left(md5(concat_ws(E'\\x1f', \(values.joined(separator: ", ")))), 16))::bit(64)::bigint AS h
+            FROM (SELECT hashtextextended(concat_ws(E'\\x1f', \(values.joined(separator: ", "))), 0) AS h
                   FROM "\(schema)"."\(table.name)"
             """
     }
@@ -172,7 +172,8 @@ public final class HistoryTarget: Sendable {
     /// constraints, and the foreign keys are added. `rows` says how large
     /// each table is; a table is checksummed in slices of about `rowsPerSlice`
     /// rows (four at most).
-    public func checksumsBuildingKeys(rows: [String: Int], rowsPerSlice: Int = 150_000, concurrency: Int = 3) async throws -> [String: String]
+    public func checksumsBuildingKeys(rows: [String: Int], rowsPerSlice: Int = 150_000, concurrency: Int = 3)
+        async throws -> [String: String]
     {
         let tables = Self.arrayLiteral(HistoryTable.layout.map { "\"\(schema)\".\($0.name)" })
         // Written by the server from its catalog (%I quotes names); the live
@@ -217,10 +218,10 @@ public final class HistoryTarget: Sendable {
         let checksums = try await withThrowingTaskGroup(of: (String, String)?.self) { group in
             var result: [String: String] = [:]
             for (offset, item) in work.enumerated() {
-                if offset >= concurrency, case let (table, text)?? = try await group.next() { result[table] = text }
+                if offset >= concurrency, case (let table, let text)?? = try await group.next() { result[table] = text }
                 group.addTask(operation: item)
             }
-            for try await case let (table, text)? in group { result[table] = text }
+            for try await case (let table, let text)? in group { result[table] = text }
             return result
         }
         try await inStaging(statements.filter { $0.step == 1 }.map(\.sql))

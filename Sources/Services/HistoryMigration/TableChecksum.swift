@@ -1,9 +1,9 @@
-import Crypto
 import StorageCore
 
 /// A table's contents as a count and a checksum that does not depend on row
-/// order: each row's canonical text is hashed with MD5, its first 64 bits read
-/// as a signed integer, and those summed (exactly) and xor-ed. PostgreSQL
+/// order: each row's canonical text is hashed as PostgreSQL's
+/// `hashtextextended` hashes it (`PostgresTextHash`), and the hashes summed
+/// (exactly) and xor-ed. PostgreSQL
 /// computes the same over what it stored (`HistoryTarget.checksumSQL`), so a
 /// copy is verified without reading it back. A check against mistakes, not
 /// against an attacker.
@@ -21,11 +21,7 @@ struct TableChecksum: Equatable, Sendable {
     var xor: Int64 = 0
 
     mutating func add(rowText: UnsafeRawBufferPointer) {
-        var hasher = Insecure.MD5()
-        hasher.update(bufferPointer: rowText)
-        let digest = hasher.finalize()
-        let high = digest.withUnsafeBytes { bytes in bytes.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) } }
-        let value = Int64(bitPattern: high)
+        let value = PostgresTextHash.hash(rowText)
         rows += 1
         sum += Int128(value)
         xor ^= value
