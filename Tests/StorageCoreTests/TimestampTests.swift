@@ -28,6 +28,22 @@ import Testing
                 == "2025-01-10T15:00:00.123456Z")
     }
 
+    /// The cache `migrate` reads naive times with agrees with the zone itself
+    /// every quarter hour for two years, transitions (and a 30-minute one) included.
+    @Test(arguments: ["America/New_York", "Australia/Lord_Howe", "Europe/Berlin", "UTC"])
+    func cachedZoneOffsetsAgreeWithTheZone(zone name: String) throws {
+        let zone = try #require(TimeZone(identifier: name))
+        let offsets = ZoneOffsets(zone: zone)
+        var time = try #require(Timestamp(parsing: "2024-01-01T00:00:00Z"))
+        let end = try #require(Timestamp(parsing: "2026-01-01T00:00:00Z"))
+        while time < end {
+            let text = String(time.description.dropLast())  // naive: no Z
+            #expect(
+                Timestamp(parsing: text, naiveOffsets: offsets) == Timestamp(parsing: text, naiveZone: zone), "\(text)")
+            time = time.adding(seconds: 900)
+        }
+    }
+
     @Test func daylightSavingEdges() throws {
         // Clocks went back at 02:00 on 2025-11-02: 01:30 happened twice; the first is taken.
         #expect(

@@ -65,11 +65,12 @@ struct LegacyUpgrade {
 }
 
 private final class LegacyTimeContext {
-    let zone: TimeZone
+    /// A connection runs one statement at a time: its functions' cache is its own.
+    let offsets: ZoneOffsets
     let now: String
 
     init(zone: TimeZone, now: String) {
-        self.zone = zone
+        offsets = ZoneOffsets(zone: zone)
         self.now = now
     }
 
@@ -92,7 +93,7 @@ extension SQLiteConnection {
                     return
                 }
                 let text = String(cString: sqlite3_value_text(argument))
-                guard let timestamp = Timestamp(parsing: text, naiveZone: context.zone) else {
+                guard let timestamp = Timestamp(parsing: text, naiveOffsets: context.offsets) else {
                     sqlite3_result_error(
                         invocation, "the earlier service's file holds '\(text)' where a time belongs", -1)
                     return

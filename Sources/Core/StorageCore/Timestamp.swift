@@ -63,6 +63,16 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     /// Parses `YYYY-MM-DD[T ]HH:MM:SS[.f…][Z|±HH:MM]`. A value without a zone is
     /// read in `naiveZone`; without one either, it is not accepted.
     public init?(parsing text: String, naiveZone: TimeZone? = nil) {
+        self.init(
+            parsing: text, naiveOffset: naiveZone.map { zone in { CivilDate.offset(ofLocalSeconds: $0, in: zone) } })
+    }
+
+    /// The same, with the naive zone's offsets from `offsets` (a cache of them).
+    public init?(parsing text: String, naiveOffsets offsets: ZoneOffsets) {
+        self.init(parsing: text, naiveOffset: { offsets.offset(ofLocalSeconds: $0) })
+    }
+
+    private init?(parsing text: String, naiveOffset: ((Int64) -> Int)?) {
         guard let parts = TimestampText(text) else { return nil }
         let localSeconds =
             CivilDate.daysSinceEpoch(year: parts.year, month: parts.month, day: parts.day) * 86_400
@@ -70,8 +80,8 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         let offset: Int64
         if let explicit = parts.offsetSeconds {
             offset = Int64(explicit)
-        } else if let zone = naiveZone {
-            offset = Int64(CivilDate.offset(ofLocalSeconds: localSeconds, in: zone))
+        } else if let naiveOffset {
+            offset = Int64(naiveOffset(localSeconds))
         } else {
             return nil
         }
@@ -207,5 +217,28 @@ extension Int64 {
     func floorDivided(by divisor: Int64) -> (Int64, Int64) {
         let remainder = self % divisor
         return remainder < 0 ? (self / divisor - 1, remainder + divisor) : (self / divisor, remainder)
+    }
+}
+
+/// A zone's UTC offsets by local day, for reading many naive times in one
+/// zone (`migrate`, the legacy upgrade): asking the zone costs three locked
+/// lookups a time. A day is cached when the offset a day before it and a day
+/// after it are the same (no change of offset near it); other days are asked
+/// time by time. Not thread-safe: one per thread.
+public final class ZoneOffsets {
+    public let zone: TimeZone
+    private var byDay: [Int64: Int] = [:]
+
+    public init(zone: TimeZone) { self.zone = zone }
+
+    public func offset(ofLocalSeconds local: Int64) -> Int {
+        let day = local.floorDivided(by: 86_400).0
+        if let offset = byDay[day] { return offset }
+        let before = zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double((day - 1) * 86_400)))
+        let after = zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double((day + 2) * 86_400)))
+        guard before == after else { return CivilDate.offset(ofLocalSeconds: local, in: zone) }
+        if byDay.count > 100_000 { byDay.removeAll(keepingCapacity: true) }
+        byDay[day] = before
+        return before
     }
 }

@@ -93,7 +93,9 @@ struct RowEncoder {
     /// `null`, or the text went to quarantine).
     private func checkedJSON(_ text: String, row: HistorySource.Row, column: String) throws -> String? {
         let stored = JSONBText.canonical(text)
-        if let stored, !stored.contains("\\u0000") { return stored == "null" ? nil : stored }
+        if let stored, !stored.utf8.contains(0x5c) || !stored.contains("\\u0000") {
+            return stored == "null" ? nil : stored
+        }
         let reason: String
         switch JSONValue(jsonText: text) {
         case .none: reason = "not valid JSON"
