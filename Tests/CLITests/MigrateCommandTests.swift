@@ -100,6 +100,11 @@ import Testing
             try server.query(
                 "SELECT COUNT(*) FROM pg_constraint WHERE conrelid = 'tasks'::regclass AND confrelid = 'jobs'::regclass",
                 database: database) == ["1"], "tasks point at the new jobs table")
+        #expect(
+            try server.query(
+                "SELECT COUNT(*) FROM pg_class WHERE relname = 'job_files' AND reloptions IS NOT NULL",
+                database: database)
+                == ["0"], "autovacuum is on again for the swapped-in tables")
     }
 
     /// Once the server has ended the killed client's backend (and its

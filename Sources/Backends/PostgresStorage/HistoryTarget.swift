@@ -116,7 +116,8 @@ public final class HistoryTarget: Sendable {
 
     /// A new staging schema with a table like each live history table: its
     /// columns, defaults, checks and identity, but no keys or indexes yet, so
-    /// rows go in at the speed of COPY.
+    /// rows go in at the speed of COPY; and no autovacuum, whose analyze would
+    /// take the cores the checks need (it is switched back on in the swap).
     public func createStaging() async throws {
         try await dropStaging()
         try await storage.session { connection in
@@ -127,6 +128,7 @@ public final class HistoryTarget: Sendable {
                         """
                         CREATE TABLE \(Self.stagingSchema).\(layout.name) (LIKE "\(self.schema)".\(layout.name)
                             INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING IDENTITY INCLUDING GENERATED)
+                        WITH (autovacuum_enabled = false)
                         """)
                 }
             }
@@ -288,6 +290,7 @@ public final class HistoryTarget: Sendable {
                     try connection.execute("ALTER TABLE \(live).\(layout.name) SET SCHEMA \(Self.retiredSchema)")
                     try connection.execute(
                         "ALTER TABLE \(Self.stagingSchema).\(layout.name) SET SCHEMA \(live)")
+                    try connection.execute("ALTER TABLE \(live).\(layout.name) RESET (autovacuum_enabled)")
                 }
                 try connection.execute("DROP SCHEMA \(Self.retiredSchema) CASCADE")
                 try connection.execute("DROP SCHEMA \(Self.stagingSchema) CASCADE")
