@@ -136,7 +136,7 @@ SELECT * FROM moved
 -- name: claim_task
 UPDATE tasks SET state = 'running', worker_id = $2, attempt = attempt + 1, lease_expires_at = $3::timestamptz,
     cancel_requested = false, updated_at = $4::timestamptz
-WHERE id = (SELECT id FROM tasks WHERE kind = $1 AND state = 'queued' ORDER BY kind, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+WHERE id = (SELECT id FROM tasks WHERE kind = $1 AND state = 'queued' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
 RETURNING {{claimed_task_columns}}
 
 -- name: renew_task
