@@ -158,6 +158,22 @@ UPDATE tasks SET
 WHERE kind = $1 AND state = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < $2::timestamptz)
 RETURNING id, job_id, state, attempt, max_attempts
 
+-- name: claim_render
+-- Optional: claim_task and render_claimed in one round trip. The task's
+-- columns, then the job's (NULL when the job is no longer queued: the store
+-- drops that task and claims again).
+WITH task AS (
+    UPDATE tasks SET state = 'running', worker_id = $2, attempt = attempt + 1, lease_expires_at = $3::timestamptz,
+        cancel_requested = false, updated_at = $4::timestamptz
+    WHERE id = (SELECT id FROM tasks WHERE kind = $1 AND state = 'queued' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+    RETURNING {{claimed_task_columns}}
+), job AS (
+    UPDATE jobs SET status = 'running', started_at = $4::timestamptz
+    WHERE job_id = (SELECT job_id FROM task) AND status = 'queued'
+    RETURNING {{job_columns}}
+)
+SELECT task.*, job.* FROM task LEFT JOIN job ON true
+
 -- name: render_claimed
 UPDATE jobs SET status = 'running', started_at = $2::timestamptz WHERE job_id = $1 AND status = 'queued'
 RETURNING {{job_columns}}

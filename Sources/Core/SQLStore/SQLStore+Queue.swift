@@ -8,6 +8,7 @@ extension SQLStore: RenderQueue {
     }
 
     public func claimJob(worker: String, lease: Duration) async throws -> ClaimedJob? {
+        if let fused = sql.optional("claim_render") { return try await claimJob(worker: worker, lease: lease, fused) }
         let statement = sql["render_claimed"]
         return try await claimTask(.render, worker: worker, lease: lease) { connection, task, expires in
             let values: [SQLValue] = [.integer(task.jobID), .timestamp(self.now)]
@@ -16,6 +17,33 @@ extension SQLStore: RenderQueue {
             }
             let claim = JobClaim(taskID: task.id, jobID: job.jobID, workerID: worker, attempt: task.attempt)
             return ClaimedJob(job: job, claim: claim, leaseExpiresAt: expires)
+        }
+    }
+
+    /// The claim in one round trip, where the dialect has `claim_render`: the
+    /// same steps as `claimTask` and `render_claimed`, in one statement.
+    private func claimJob(worker: String, lease: Duration, _ statement: String) async throws -> ClaimedJob? {
+        try JobQueue.validate(lease: lease)
+        let now = now
+        let expires = now.adding(seconds: lease.inSeconds)
+        let discard = sql["discard_task"]
+        let values: [SQLValue] = [
+            .text(TaskKind.render.rawValue), .text(worker), .timestamp(expires), .timestamp(now),
+        ]
+        return try await driver.write { connection in
+            while let (task, job) = try connection.query(
+                statement, values,
+                row: { row in
+                    (TaskRow(row: row), row.isNull(4) ? nil : try Job(row: OffsetRow(row, from: 4)))
+                }
+            ).first {
+                if let job {
+                    let claim = JobClaim(taskID: task.id, jobID: job.jobID, workerID: worker, attempt: task.attempt)
+                    return ClaimedJob(job: job, claim: claim, leaseExpiresAt: expires)
+                }
+                try connection.run(discard, [.integer(task.id)])
+            }
+            return nil
         }
     }
 

@@ -70,3 +70,19 @@ extension YouTubeUpload {
             uploadedAt: try row.timestamp(9, "uploaded_at"))
     }
 }
+
+/// A row's columns from `offset` on, as a row of their own (a statement that
+/// returns two records side by side).
+public struct OffsetRow: StoredRow {
+    public let base: any StoredRow
+    public let offset: Int32
+
+    public init(_ base: any StoredRow, from offset: Int32) {
+        self.base = base
+        self.offset = offset
+    }
+
+    public func isNull(_ column: Int32) -> Bool { base.isNull(column + offset) }
+    public func text(_ column: Int32) -> String? { base.text(column + offset) }
+    public func int64(_ column: Int32) -> Int64 { base.int64(column + offset) }
+}
