@@ -55,6 +55,13 @@ WITH moved AS (
 )
 SELECT * FROM moved
 
+-- name: update_job_fields
+-- update_job without a move: the fields only, no task to keep in step.
+UPDATE jobs SET progress = COALESCE($3::integer, progress), current_step = COALESCE($4, current_step),
+    output_file = COALESCE($5, output_file), error = COALESCE($6, error)
+WHERE job_id = $1 AND status = ANY(translate($2, '[]"', '{}')::text[])
+RETURNING {{job_columns}}
+
 -- name: update_config
 UPDATE jobs SET config = $2::jsonb WHERE job_id = $1 RETURNING {{job_columns}}
 

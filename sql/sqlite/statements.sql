@@ -40,6 +40,14 @@ WHERE job_id = $1 AND (changes() > 0 OR (status = COALESCE($3, status) AND instr
 SELECT {{job_columns}} FROM jobs WHERE job_id = $1 AND changes() > 0;
 {{render_task_follows_job}}
 
+-- name: update_job_fields
+-- update_job without a move (progress, step, output, error): no status to
+-- write and no task to keep in step. $2 as in update_job; $3..$6 the fields.
+UPDATE jobs SET progress = COALESCE($3, progress), current_step = COALESCE($4, current_step),
+    output_file = COALESCE($5, output_file), error = COALESCE($6, error)
+WHERE job_id = $1 AND instr($2, '"' || status || '"') > 0;
+SELECT {{job_columns}} FROM jobs WHERE job_id = $1 AND changes() > 0
+
 -- name: update_config
 UPDATE jobs SET config = $2 WHERE job_id = $1 RETURNING {{job_columns}}
 

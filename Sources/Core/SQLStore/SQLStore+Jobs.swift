@@ -63,12 +63,21 @@ extension SQLStore: JobStore {
     /// moved it meanwhile, tried again.
     public func updateJob(_ id: Int64, _ update: JobUpdate) async throws -> Job? {
         try update.validateValues()
-        let values: [SQLValue] = [
-            .integer(id), .list(update.allowedCurrentStatuses.map(\.rawValue)), .text(update.status?.rawValue),
+        let allowed = SQLValue.list(update.allowedCurrentStatuses.map(\.rawValue))
+        let fields: [SQLValue] = [
             .integer(update.progress.map(Int64.init)), .text(update.currentStep), .text(update.outputFile),
-            .text(update.error), .timestamp(now), .integer(maximumAttempts),
+            .text(update.error),
         ]
-        let statement = sql["update_job"]
+        // Most updates are progress: without a move there is no task to keep in step.
+        let (statement, values) =
+            update.status == nil
+            ? (sql["update_job_fields"], [.integer(id), allowed] + fields)
+            : (
+                sql["update_job"],
+                [.integer(id), allowed, .text(update.status?.rawValue)] + fields + [
+                    .timestamp(now), .integer(maximumAttempts),
+                ]
+            )
         let job = try await driver.write { [self] connection -> Job? in
             while true {
                 if let job = try connection.query(statement, values, row: { try Job(row: $0) }).first {
