@@ -97,9 +97,7 @@ extension BenchCommand {
                 ]
             ).run()
             let ours = start.duration(to: clock.now).inSeconds
-            guard own.status == 0 else {
-                throw ValidationError("migrate failed: \(own.errorLines.suffix(5).joined(separator: " "))")
-            }
+            try Self.check(own, "migrate")
             // The first child this process waited for was migrate: its peak is the children's peak.
             var usage = rusage()
             getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
@@ -175,9 +173,11 @@ extension BenchCommand {
             return path
         }
 
+        /// A tool that failed ends the benchmark with its last lines (not a usage error).
         static func check(_ result: ChildProcess.Result, _ name: String) throws {
             guard result.status == 0 else {
-                throw ValidationError("\(name) failed: \(result.errorLines.suffix(5).joined(separator: " "))")
+                Console.error("Error: \(name) failed: \(result.errorLines.suffix(5).joined(separator: " "))")
+                throw ExitCode.failure
             }
         }
     }
