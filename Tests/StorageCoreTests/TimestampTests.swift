@@ -44,6 +44,28 @@ import Testing
         }
     }
 
+    /// The fixed-width form read from bytes (migrate's fast path) is the same
+    /// instant `init(parsing:)` reads; anything else is left to it.
+    @Test(arguments: [
+        "1970-01-01T00:00:00.000000Z", "2024-02-29T23:59:59.999999Z", "1969-12-31T23:59:59.000001Z",
+        "9999-12-31T00:00:00.500000Z", "0001-01-01T00:00:00.000000Z",
+    ])
+    func canonicalBytesReadAsText(text: String) throws {
+        var copy = text
+        let fast = copy.withUTF8 { Timestamp(canonical: UnsafeRawBufferPointer($0)) }
+        #expect(fast == Timestamp(parsing: text))
+        #expect(fast?.description == text)
+    }
+
+    @Test(arguments: [
+        "2024-02-30T00:00:00.000000Z", "2024-13-01T00:00:00.000000Z", "2024-01-01T24:00:00.000000Z",
+        "2024-01-01 00:00:00.000000Z", "2024-01-01T00:00:00.00000Z", "2024-01-01T00:00:0x.000000Z",
+    ])
+    func bytesNotInTheFixedWidthFormAreNotRead(text: String) {
+        var copy = text
+        #expect(copy.withUTF8 { Timestamp(canonical: UnsafeRawBufferPointer($0)) } == nil)
+    }
+
     @Test func daylightSavingEdges() throws {
         // Clocks went back at 02:00 on 2025-11-02: 01:30 happened twice; the first is taken.
         #expect(

@@ -149,20 +149,50 @@ public final class HistoryTarget: Sendable {
 
         init(connection: PostgresConnection) { self.connection = connection }
 
-        /// One COPY into a staging table; `produce` hands over COPY text in
-        /// chunks through the function it is given.
+        /// One binary COPY into a staging table; `produce` hands over the
+        /// rows (`CopyBinary` tuples) in chunks through the function it is
+        /// given; the header and trailer are this function's.
         public func copy(
             into table: HistoryTable, produce: (_ send: ([UInt8]) throws -> Void) throws -> Void
         ) throws {
             let columns = table.columns.map { "\"\($0.name)\"" }.joined(separator: ", ")
-            let sql = "COPY \(HistoryTarget.stagingSchema).\(table.name) (\(columns)) FROM STDIN"
+            let sql = "COPY \(HistoryTarget.stagingSchema).\(table.name) (\(columns)) FROM STDIN (FORMAT binary)"
             do {
                 try connection.startCopy(sql)
+                try connection.putCopyData(CopyBinary.header, sql: sql)
                 try produce { try connection.putCopyData($0, sql: sql) }
+                try connection.putCopyData(CopyBinary.trailer, sql: sql)
                 try connection.endCopy(sql: sql)
             } catch {
                 throw StorageError(postgres: error)
             }
+        }
+    }
+
+    /// The types of each staging table's layout columns, as COPY's binary
+    /// format needs them.
+    public func stagingColumnTypes() async throws -> [String: [CopyBinary.ColumnType]] {
+        try await storage.session { connection in
+            var result: [String: [CopyBinary.ColumnType]] = [:]
+            for layout in HistoryTable.layout {
+                let types = Dictionary(
+                    uniqueKeysWithValues: try connection.query(
+                        """
+                        SELECT attname, format_type(atttypid, NULL) FROM pg_attribute
+                        WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped
+                        """, [.text("\(Self.stagingSchema).\(layout.name)")]
+                    ) { ($0.text(0) ?? "", $0.text(1) ?? "") })
+                result[layout.name] = try layout.columns.map { column in
+                    guard let name = types[column.name], let type = CopyBinary.ColumnType(rawValue: name) else {
+                        throw StorageError(
+                            .incompatibleSchema,
+                            "\(layout.name).\(column.name) is \(types[column.name] ?? "missing") in the target, which migrate cannot write"
+                        )
+                    }
+                    return type
+                }
+            }
+            return result
         }
     }
 

@@ -60,6 +60,34 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Reads the fixed-width form `description` writes
+    /// (`2026-01-02T03:04:05.000006Z`), from bytes, without making a string;
+    /// nil for anything else (then `init(parsing:)` reads it).
+    public init?(canonical bytes: UnsafeRawBufferPointer) {
+        guard bytes.count == 27, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+            bytes[10] == UInt8(ascii: "T"), bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
+            bytes[19] == UInt8(ascii: "."), bytes[26] == UInt8(ascii: "Z")
+        else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for index in range {
+                let digit = Int(bytes[index]) - 48
+                guard (0...9).contains(digit) else { return nil }
+                value = value * 10 + digit
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+            let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
+            let micros = number(20..<26), (1...12).contains(month),
+            (1...CivilDate.daysIn(month: month, year: year)).contains(day), hour < 24, minute < 60, second < 60
+        else { return nil }
+        let seconds =
+            CivilDate.daysSinceEpoch(year: year, month: month, day: day) * 86_400
+            + Int64(hour * 3600 + minute * 60 + second)
+        self.init(microsecondsSinceEpoch: seconds * 1_000_000 + Int64(micros))
+    }
+
     /// Parses `YYYY-MM-DD[T ]HH:MM:SS[.f…][Z|±HH:MM]`. A value without a zone is
     /// read in `naiveZone`; without one either, it is not accepted.
     public init?(parsing text: String, naiveZone: TimeZone? = nil) {

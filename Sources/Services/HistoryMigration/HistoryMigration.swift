@@ -110,15 +110,32 @@ public struct HistoryMigration: Sendable {
 
     // MARK: Reading and loading
 
+    static let defaultTypes = Dictionary(
+        uniqueKeysWithValues: HistoryTable.layout.map { table in
+            (
+                table.name,
+                table.columns.map { column -> CopyBinary.ColumnType in
+                    switch column.kind {
+                    case .text: .text
+                    case .integer: .bigint
+                    case .json: .jsonb
+                    case .timestamp, .stamp: .timestamptz
+                    }
+                }
+            )
+        })
+
     /// Every part read (and, with `load`, sent into staging), quarantines last.
     private func readSource(load: Bool, total: Int) async throws -> ReadResult {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "yt-builder-quarantine-\(UUID().uuidString)")
         try FileManager.default.createDirectory(
             at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        // The target's column types when loading; otherwise what each kind of column is.
+        let types = load ? try await target.stagingColumnTypes() : Self.defaultTypes
         let spills = try Dictionary(
             uniqueKeysWithValues: ["quarantined_job_files", "quarantined_youtube_uploads", "quarantined_json"].map {
-                ($0, try QuarantineSpill(table: HistoryTable.layout[table: $0]!, folder: folder))
+                ($0, try QuarantineSpill(table: HistoryTable.layout[table: $0]!, types: types[$0]!, folder: folder))
             })
         let result = ReadResult(folder: folder, spills: spills)
         phase(.loading, done: 0, total: total)
@@ -133,7 +150,8 @@ public struct HistoryMigration: Sendable {
                 let part = parts[item]
                 let table = HistoryTable.layout[table: part.table]!
                 var encoder = RowEncoder(
-                    table: table, quarantine: part.quarantine.flatMap { spills[$0] }, json: spills["quarantined_json"]!,
+                    table: table, types: types[table.name]!, quarantine: part.quarantine.flatMap { spills[$0] },
+                    json: spills["quarantined_json"]!,
                     sealCredential: options.sealCredential, now: stamp)
                 let reader = try resources.reader(thread, source)
                 let copier = load ? try resources.copier(thread, target) : nil

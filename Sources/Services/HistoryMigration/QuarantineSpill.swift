@@ -3,11 +3,12 @@ import StorageCore
 import Synchronization
 
 /// Rows found on the way that go to a quarantine table (the earlier service's
-/// orphans, JSON that is not JSON): written as COPY text to a temporary file
+/// orphans, JSON that is not JSON): written as binary COPY tuples to a temporary file
 /// while the parts are read, loaded after them. However many there are, they
 /// are never all in memory.
 final class QuarantineSpill: Sendable {
     let table: HistoryTable
+    let types: [CopyBinary.ColumnType]
     private let url: URL
     private struct State {
         var handle: FileHandle
@@ -20,21 +21,38 @@ final class QuarantineSpill: Sendable {
     private let state: Mutex<State>
     static let sentencesKept = 1_000
 
-    init(table: HistoryTable, folder: URL) throws {
+    init(table: HistoryTable, types: [CopyBinary.ColumnType], folder: URL) throws {
         self.table = table
+        self.types = types
         url = folder.appendingPathComponent("\(table.name).copy")
         guard FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600])
         else { throw StorageError(.unavailable, "cannot write \(url.path)") }
         state = Mutex(State(handle: try FileHandle(forWritingTo: url)))
     }
 
-    /// One row's COPY text (with its newline) and canonical text.
-    func append(copy: CopyText, canonical: CanonicalRow, from table: String? = nil, sentence: String? = nil) throws {
+    /// One row, its values as text in the table's column order.
+    func append(_ values: [String?], from source: String? = nil, sentence: (() -> String)? = nil) throws {
+        var copy = CopyBinary(capacity: 512)
+        var canonical = CanonicalRow()
+        copy.startTuple(fields: values.count)
+        for (index, value) in values.enumerated() {
+            var value = value
+            let hashed = table.columns[index].kind != .stamp
+            let place = { "\(self.table.name), \(self.table.columns[index].name)" }
+            if value == nil {
+                try RowEncoder.write(nil, types[index], hashed: hashed, place, &copy, &canonical)
+            } else {
+                try value!.withUTF8 {
+                    try RowEncoder.write(
+                        UnsafeRawBufferPointer($0), types[index], hashed: hashed, place, &copy, &canonical)
+                }
+            }
+        }
         try state.withLock { state in
             try state.handle.write(contentsOf: copy.bytes)
             canonical.checksum(into: &state.checksum)
-            if let table { state.byTable[table, default: 0] += 1 }
-            if let sentence, state.sentences.count < Self.sentencesKept { state.sentences.append(sentence) }
+            if let source { state.byTable[source, default: 0] += 1 }
+            if let sentence, state.sentences.count < Self.sentencesKept { state.sentences.append(sentence()) }
         }
     }
 

@@ -1,29 +1,31 @@
 import SQLiteStorage
 import StorageCore
 
-/// Turns the rows of one part of a source into COPY text for its table and
-/// into the table's checksum, one row at a time. A row that comes with a
-/// reason goes to its quarantine table; a JSON value that is not JSON (or that
-/// PostgreSQL cannot store) goes verbatim to `quarantined_json` and its row
-/// keeps NULL; plain credentials are sealed on the way.
+/// Turns the rows of one part of a source into binary COPY tuples for its
+/// table and into the table's checksum, one row at a time. A row that comes
+/// with a reason goes to its quarantine table; a JSON value that is not JSON
+/// (or that PostgreSQL cannot store) goes verbatim to `quarantined_json` and
+/// its row keeps NULL; plain credentials are sealed on the way.
 struct RowEncoder {
     let table: HistoryTable
+    let types: [CopyBinary.ColumnType]
     let quarantine: QuarantineSpill?
     let json: QuarantineSpill
     let sealCredential: (@Sendable (String) throws -> String?)?
     /// What quarantine rows record as the time they were quarantined.
     let now: String
-    private(set) var copy = CopyText(capacity: 1 << 20 + 65_536)
+    private(set) var copy = CopyBinary(capacity: 1 << 20 + 65_536)
     private(set) var checksum = TableChecksum()
     /// quarantined_json rows per table they name (for a source's own quarantined_json).
     private(set) var byTable: [String: Int] = [:]
     private var canonical = CanonicalRow()
 
     init(
-        table: HistoryTable, quarantine: QuarantineSpill?, json: QuarantineSpill,
+        table: HistoryTable, types: [CopyBinary.ColumnType], quarantine: QuarantineSpill?, json: QuarantineSpill,
         sealCredential: (@Sendable (String) throws -> String?)?, now: String
     ) {
         self.table = table
+        self.types = types
         self.quarantine = quarantine
         self.json = json
         self.sealCredential = sealCredential
@@ -42,51 +44,78 @@ struct RowEncoder {
             return
         }
         canonical.reset()
+        copy.startTuple(fields: table.columns.count)
+        let name = table.name
         for (index, column) in table.columns.enumerated() {
-            if index > 0 { copy.separator() }
+            let place = { "\(name) row \(row.text(0) ?? "?"), \(column.name)" }
             guard let value = row.bytes(index) else {
-                copy.null()
-                if column.kind != .stamp { canonical.appendNull() }
+                try Self.write(nil, types[index], hashed: column.kind != .stamp, place, &copy, &canonical)
                 continue
             }
             switch column.kind {
             case .text where table.name == "youtube_credentials" && column.name == "credentials_json":
-                let text = String(decoding: value, as: UTF8.self)
-                let stored = try sealCredential?(text) ?? text
-                copy.value(stored)
-                canonical.append(stored)
-            case .text, .integer:
-                copy.value(value)
-                canonical.append(value)
-            case .timestamp:
-                copy.value(value)
-                if Timestamp.isCanonical(value) {
-                    canonical.appendTime(canonical: value)
-                } else {
-                    let text = String(decoding: value, as: UTF8.self)
-                    guard let time = Timestamp(parsing: text) else {
-                        throw StorageError.invalidInput(
-                            "\(table.name) row \(row.text(0) ?? "?"), \(column.name): '\(text)' is not a time")
-                    }
-                    var description = time.description
-                    description.withUTF8 { canonical.appendTime(canonical: UnsafeRawBufferPointer($0)) }
+                var stored =
+                    try sealCredential?(String(decoding: value, as: UTF8.self))
+                    ?? String(decoding: value, as: UTF8.self)
+                try stored.withUTF8 {
+                    try Self.write(UnsafeRawBufferPointer($0), types[index], hashed: true, place, &copy, &canonical)
                 }
             case .json:
-                let text = String(decoding: value, as: UTF8.self)
-                if let stored = try checkedJSON(text, row: row, column: column.name) {
-                    copy.value(value)
-                    canonical.append(stored)
+                if var stored = try checkedJSON(String(decoding: value, as: UTF8.self), row: row, column: column.name) {
+                    copy.jsonb(value)
+                    stored.withUTF8 { canonical.append(UnsafeRawBufferPointer($0)) }
                 } else {
-                    copy.null()
-                    canonical.appendNull()
+                    try Self.write(nil, types[index], hashed: true, place, &copy, &canonical)
                 }
-            case .stamp:
-                copy.value(value)
+            default:
+                try Self.write(value, types[index], hashed: column.kind != .stamp, place, &copy, &canonical)
             }
         }
-        copy.endRow()
         canonical.checksum(into: &checksum)
         if table.name == "quarantined_json", let from = row.text(0) { byTable[from, default: 0] += 1 }
+    }
+
+    /// One value in the column's binary form, and (when `hashed`) as
+    /// PostgreSQL will print it, into the row's canonical text.
+    static func write(
+        _ value: UnsafeRawBufferPointer?, _ type: CopyBinary.ColumnType, hashed: Bool, _ place: () -> String,
+        _ copy: inout CopyBinary, _ canonical: inout CanonicalRow
+    ) throws {
+        guard let value else {
+            copy.null()
+            if hashed { canonical.appendNull() }
+            return
+        }
+        switch type {
+        case .text:
+            copy.text(value)
+            if hashed { canonical.append(value) }
+        case .jsonb:
+            copy.jsonb(value)
+            if hashed { canonical.append(value) }
+        case .bigint, .integer:
+            guard let number = Int64(String(decoding: value, as: UTF8.self)),
+                type == .bigint || Int32(exactly: number) != nil
+            else {
+                throw StorageError.invalidInput(
+                    "\(place()): '\(String(decoding: value, as: UTF8.self))' is not an integer")
+            }
+            if type == .bigint { copy.bigint(number) } else { copy.integer(Int32(number)) }
+            if hashed { canonical.append(String(number)) }
+        case .timestamptz:
+            if let time = Timestamp(canonical: value) {
+                copy.timestamptz(time)
+                if hashed { canonical.appendTime(canonical: value) }
+                return
+            }
+            let text = String(decoding: value, as: UTF8.self)
+            guard let time = Timestamp(parsing: text) else {
+                throw StorageError.invalidInput("\(place()): '\(text)' is not a time")
+            }
+            copy.timestamptz(time)
+            var description = time.description
+            if hashed { description.withUTF8 { canonical.appendTime(canonical: UnsafeRawBufferPointer($0)) } }
+        }
     }
 
     /// The value as `jsonb` prints it, or nil when the row keeps NULL (JSON
@@ -109,42 +138,17 @@ struct RowEncoder {
             }
         }
         let key = row.text(0)
-        var copy = CopyText(capacity: text.utf8.count + 128)
-        var canonical = CanonicalRow()
-        for (index, value) in [table.name, key, column, text, reason].enumerated() {
-            if index > 0 { copy.separator() }
-            if let value {
-                copy.value(value)
-                canonical.append(value)
-            } else {
-                copy.null()
-                canonical.appendNull()
-            }
+        try json.append([table.name, key, column, text, reason], from: table.name) {
+            "\(table.name) row \(key ?? "?"), \(column): \(reason)"
         }
-        copy.endRow()
-        try json.append(
-            copy: copy, canonical: canonical, from: table.name,
-            sentence: "\(table.name) row \(key ?? "?"), \(column): \(reason)")
         return nil
     }
 
     /// The row's columns, its reason and the time, as the quarantine table keeps them.
     private func addQuarantined(_ row: HistorySource.Row, reason: String, to spill: QuarantineSpill) throws {
-        var copy = CopyText(capacity: 512)
-        var canonical = CanonicalRow()
-        for (index, column) in spill.table.columns.enumerated() {
-            if index > 0 { copy.separator() }
-            let text: String? =
+        try spill.append(
+            spill.table.columns.indices.map { index in
                 index < table.columns.count ? row.text(index) : index == table.columns.count ? reason : now
-            guard let text else {
-                copy.null()
-                canonical.appendNull()
-                continue
-            }
-            copy.value(text)
-            if column.kind != .stamp { canonical.append(text) }
-        }
-        copy.endRow()
-        try spill.append(copy: copy, canonical: canonical)
+            })
     }
 }
