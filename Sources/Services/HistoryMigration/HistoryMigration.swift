@@ -6,12 +6,12 @@ import Synchronization
 
 /// `yt-builder migrate`: a SQLite history into PostgreSQL, streamed and
 /// verified. The source's parts are read by several threads at once, each
-/// encoding its rows into COPY text and the table's checksum as it reads and
+/// encoding its rows into binary COPY tuples and the table's checksum as it reads and
 /// sending them over a connection of its own into staging tables; quarantined
 /// rows go to files on the way. Then, while keys and indexes are built in
 /// staging, the server computes the same checksums over what it stored; only
 /// when every table matches are the staging tables swapped into place in one short
-/// transaction. Memory holds a mebibyte of COPY text per thread, never a table.
+/// transaction. Memory holds a mebibyte of COPY data per thread, never a table.
 public struct HistoryMigration: Sendable {
     public enum Phase: String, Sendable, CaseIterable {
         case reading, loading
