@@ -7,43 +7,28 @@ extension SQLStore: RenderQueue {
         taskGuard(claim.taskID, claim.workerID, claim.attempt)
     }
 
+    /// Where the dialect has `claim_render`, the claim and the job's move are
+    /// one statement; otherwise `render_claimed` moves the job after the claim.
     public func claimJob(worker: String, lease: Duration) async throws -> ClaimedJob? {
-        if let fused = sql.optional("claim_render") { return try await claimJob(worker: worker, lease: lease, fused) }
-        let statement = sql["render_claimed"]
-        return try await claimTask(.render, worker: worker, lease: lease) { connection, task, expires in
-            let values: [SQLValue] = [.integer(task.jobID), .timestamp(self.now)]
-            guard let job = try connection.query(statement, values, row: { try Job(row: $0) }).first else {
-                return nil
-            }
-            let claim = JobClaim(taskID: task.id, jobID: job.jobID, workerID: worker, attempt: task.attempt)
-            return ClaimedJob(job: job, claim: claim, leaseExpiresAt: expires)
+        let move = sql["render_claimed"]
+        let claimed = { @Sendable (job: Job, task: TaskRow, expires: Timestamp) in
+            ClaimedJob(
+                job: job, claim: JobClaim(taskID: task.id, jobID: job.jobID, workerID: worker, attempt: task.attempt),
+                leaseExpiresAt: expires)
         }
-    }
-
-    /// The claim in one round trip, where the dialect has `claim_render`: the
-    /// same steps as `claimTask` and `render_claimed`, in one statement.
-    private func claimJob(worker: String, lease: Duration, _ statement: String) async throws -> ClaimedJob? {
-        try JobQueue.validate(lease: lease)
-        let now = now
-        let expires = now.adding(seconds: lease.inSeconds)
-        let discard = sql["discard_task"]
-        let values: [SQLValue] = [
-            .text(TaskKind.render.rawValue), .text(worker), .timestamp(expires), .timestamp(now),
-        ]
-        return try await driver.write { connection in
-            while let (task, job) = try connection.query(
-                statement, values,
-                row: { row in
-                    (TaskRow(row: row), row.isNull(4) ? nil : try Job(row: OffsetRow(row, from: 4)))
+        let fused = sql.optional("claim_render").map { statement in
+            (
+                statement: statement,
+                beside: { @Sendable (row: any StoredRow, task: TaskRow, expires: Timestamp) throws -> ClaimedJob? in
+                    row.isNull(0) ? nil : claimed(try Job(row: row), task, expires)
                 }
-            ).first {
-                if let job {
-                    let claim = JobClaim(taskID: task.id, jobID: job.jobID, workerID: worker, attempt: task.attempt)
-                    return ClaimedJob(job: job, claim: claim, leaseExpiresAt: expires)
-                }
-                try connection.run(discard, [.integer(task.id)])
+            )
+        }
+        return try await claimTask(.render, worker: worker, lease: lease, fused: fused) { connection, task, expires in
+            let values: [SQLValue] = [.integer(task.jobID), .timestamp(self.now)]
+            return try connection.query(move, values, row: { try Job(row: $0) }).first.map {
+                claimed($0, task, expires)
             }
-            return nil
         }
     }
 

@@ -9,6 +9,9 @@ import StorageCore
 /// `<kind>_progress`, `<kind>_finish` and `<kind>_rescued`, run in the same
 /// write.
 struct TaskRow {
+    /// How many columns it reads (`claimed_task_columns`).
+    static let columns: Int32 = 4
+
     var id: Int64
     var jobID: Int64
     var attempt: Int
@@ -65,9 +68,12 @@ extension SQLStore {
 
     /// Claims the oldest queued task of `kind`; `claimed` does the kind's part
     /// (nil when the task's work went away meanwhile: the task is dropped and
-    /// the next one tried).
+    /// the next one tried). Where the dialect writes both as one statement
+    /// (`fused`: the task's columns, then the kind's, which `beside` reads),
+    /// that statement runs instead, in one round trip.
     func claimTask<T: Sendable>(
         _ kind: TaskKind, worker: String, lease: Duration,
+        fused: (statement: String, beside: @Sendable (any StoredRow, TaskRow, Timestamp) throws -> T?)? = nil,
         claimed: @escaping @Sendable (any SQLConnection, TaskRow, Timestamp) throws -> T?
     ) async throws -> T? {
         try JobQueue.validate(lease: lease)
@@ -75,9 +81,24 @@ extension SQLStore {
         let expires = now.adding(seconds: lease.inSeconds)
         let (claim, discard) = (sql["claim_task"], sql["discard_task"])
         let values: [SQLValue] = [.text(kind.rawValue), .text(worker), .timestamp(expires), .timestamp(now)]
+        let next: @Sendable (any SQLConnection) throws -> (TaskRow, T?)? =
+            if let fused {
+                { connection in
+                    try connection.query(fused.statement, values) { row in
+                        let task = TaskRow(row: row)
+                        return (task, try fused.beside(OffsetRow(row, from: TaskRow.columns), task, expires))
+                    }.first
+                }
+            } else {
+                { connection in
+                    try connection.query(claim, values, row: TaskRow.init).first.map { task in
+                        (task, try claimed(connection, task, expires))
+                    }
+                }
+            }
         return try await driver.write { connection in
-            while let task = try connection.query(claim, values, row: TaskRow.init).first {
-                if let result = try claimed(connection, task, expires) { return result }
+            while let (task, result) = try next(connection) {
+                if let result { return result }
                 try connection.run(discard, [.integer(task.id)])
             }
             return nil
