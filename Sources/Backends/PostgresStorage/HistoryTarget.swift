@@ -24,31 +24,31 @@ public final class HistoryTarget: Sendable {
 
     public var location: String { storage.location }
 
-    /// Rows in each live history table (0 for a table that is not there).
-    public func liveRowCounts() async throws -> [String: Int] {
+    /// Whether any live history table holds a row (a table not there holds none).
+    public func liveTablesHoldRows() async throws -> Bool {
         try await storage.session { connection in
-            var counts: [String: Int] = [:]
             for layout in HistoryTable.layout {
                 // Names come from the fixed layout, never from input.
                 let exists = try connection.query("SELECT to_regclass($1) IS NOT NULL", [.text(layout.name)]) {
                     $0.text(0)
                 }
                 guard exists.first == "t" else { continue }
-                counts[layout.name] =
-                    try connection.query("SELECT COUNT(*) FROM \(layout.name)") { $0.int(0) }.first ?? 0
+                if try connection.query("SELECT EXISTS (SELECT 1 FROM \(layout.name))") { $0.text(0) } == ["t"] {
+                    return true
+                }
             }
-            return counts
+            return false
         }
     }
 
     /// Each history table's row count and checksum as the server computes them
     /// (`checksumSQL`) in the live tables, a table per connection.
-    public func liveChecksums() async throws -> [String: String] {
-        try await withThrowingTaskGroup(of: (String, String).self) { group in
+    public func liveChecksums() async throws -> [String: TableChecksum] {
+        try await withThrowingTaskGroup(of: (String, TableChecksum).self) { group in
             for layout in HistoryTable.layout {
                 group.addTask { (layout.name, try await self.checksum(layout, schema: self.schema)) }
             }
-            var result: [String: String] = [:]
+            var result: [String: TableChecksum] = [:]
             for try await (table, text) in group { result[table] = text }
             return result
         }
@@ -56,30 +56,31 @@ public final class HistoryTarget: Sendable {
 
     /// A table's checksum; with `parts` above 1, computed over that many
     /// slices of its rows (by the first column, an id) on as many connections.
-    private func checksum(_ table: HistoryTable, schema: String, parts: Int = 1) async throws -> String {
+    private func checksum(_ table: HistoryTable, schema: String, parts: Int = 1) async throws -> TableChecksum {
         let exists = try await storage.session { connection in
             try connection.query("SELECT to_regclass($1) IS NOT NULL", [.text("\"\(schema)\".\(table.name)")]) {
                 $0.text(0)
             }
         }
-        guard exists.first == "t" else { return "0:0:0" }
-        return try await withThrowingTaskGroup(of: String.self) { group in
+        guard exists.first == "t" else { return TableChecksum() }
+        return try await withThrowingTaskGroup(of: TableChecksum.self) { group in
             for part in 0..<parts {
                 let slice = parts > 1 ? "WHERE coalesce(\"\(table.columns[0].name)\", 0) % \(parts) = \(part)" : ""
                 let sql = Self.checksumSQL(table, schema: schema) + " \(slice)) AS hashed"
-                group.addTask { try await self.storage.session { try $0.query(sql) { $0.text(0) ?? "" }.first ?? "" } }
+                group.addTask {
+                    try await self.storage.session { connection in
+                        try connection.query(sql) { row in
+                            guard let sum = row.text(1).flatMap(Int128.init) else {
+                                throw StorageError(
+                                    .corruptDatabase,
+                                    "the server's checksum of \(table.name) reads '\(row.text(1) ?? "")'")
+                            }
+                            return TableChecksum(rows: row.int(0), sum: sum, xor: row.int64(2))
+                        }.first ?? TableChecksum()
+                    }
+                }
             }
-            var (rows, sum, xor): (Int, Int128, Int64) = (0, 0, 0)
-            for try await text in group {
-                let fields = text.split(separator: ":").map(String.init)
-                guard fields.count == 3, let count = Int(fields[0]), let total = Int128(fields[1]),
-                    let mixed = Int64(fields[2])
-                else { throw StorageError(.corruptDatabase, "the server's checksum of \(table.name) reads '\(text)'") }
-                rows += count
-                sum += total
-                xor ^= mixed
-            }
-            return "\(rows):\(sum):\(xor)"
+            return try await group.reduce(into: TableChecksum()) { $0.merge($1) }
         }
     }
 
@@ -98,7 +99,7 @@ public final class HistoryTarget: Sendable {
             }
         }
         return """
-            SELECT count(*)::text || ':' || coalesce(sum(h), 0)::text || ':' || coalesce(bit_xor(h), 0)::text
+            SELECT count(*), coalesce(sum(h), 0)::text, coalesce(bit_xor(h), 0)
             FROM (SELECT hashtextextended(concat_ws(E'\\x1f', \(values.joined(separator: ", "))), 0) AS h
                   FROM "\(schema)"."\(table.name)"
             """
@@ -205,7 +206,7 @@ public final class HistoryTarget: Sendable {
     /// each table is; a table is checksummed in slices of about `rowsPerSlice`
     /// rows (four at most).
     public func checksumsBuildingKeys(rows: [String: Int], rowsPerSlice: Int = 150_000, concurrency: Int = 3)
-        async throws -> [String: String]
+        async throws -> [String: TableChecksum]
     {
         let tables = Self.arrayLiteral(HistoryTable.layout.map { "\"\(schema)\".\($0.name)" })
         // Written by the server from its catalog (%I quotes names); the live
@@ -233,7 +234,7 @@ public final class HistoryTarget: Sendable {
         }
         // Largest tables first, so the longest work starts first.
         let layouts = HistoryTable.layout.sorted { rows[$0.name, default: 0] > rows[$1.name, default: 0] }
-        var work: [@Sendable () async throws -> (String, String)?] = []
+        var work: [@Sendable () async throws -> (String, TableChecksum)?] = []
         for layout in layouts {
             let parts =
                 layout.columns[0].kind == .integer
@@ -247,8 +248,8 @@ public final class HistoryTarget: Sendable {
             }
         }
         // At most `concurrency` at once: more than the cores only queue for them.
-        let checksums = try await withThrowingTaskGroup(of: (String, String)?.self) { group in
-            var result: [String: String] = [:]
+        let checksums = try await withThrowingTaskGroup(of: (String, TableChecksum)?.self) { group in
+            var result: [String: TableChecksum] = [:]
             for (offset, item) in work.enumerated() {
                 if offset >= concurrency, case (let table, let text)?? = try await group.next() { result[table] = text }
                 group.addTask(operation: item)

@@ -56,7 +56,7 @@ public final class HistorySource: Sendable {
             guard state != .empty else {
                 throw StorageError(.invalidInput, "\(path) holds no history (it has no tables)")
             }
-            isLegacy = state == .legacy
+            let legacy = state == .legacy
             if FileManager.default.fileExists(atPath: path + "-wal") {
                 let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
                     "yt-builder-migrate-\(UUID().uuidString)")
@@ -64,31 +64,25 @@ public final class HistorySource: Sendable {
                 snapshot = folder
                 try source.backup(to: folder.appendingPathComponent("history.db").path)
             }
-        } catch {
-            if let snapshot { try? FileManager.default.removeItem(at: snapshot) }
-            throw StorageError(error)
-        }
-        snapshotFolder = snapshot
-        readPath = snapshot?.appendingPathComponent("history.db").path ?? path
-        do {
-            let connection = try Self.connect(readPath, legacy: isLegacy, zone: legacyTimeZone, now: now)
+            let readPath = snapshot?.appendingPathComponent("history.db").path ?? path
+            let connection = try Self.connect(readPath, legacy: legacy, zone: legacyTimeZone, now: now)
             let problems = try connection.quickCheck()
             guard problems.isEmpty else {
                 throw StorageError(
                     .corruptDatabase, "\(path) is damaged: \(problems.prefix(3).joined(separator: "; "))")
             }
-            parts = try Self.plan(connection, legacy: isLegacy, rowsPerPart: max(1, rowsPerPart))
+            parts = try Self.plan(connection, legacy: legacy, rowsPerPart: max(1, rowsPerPart))
             highestJobID =
                 try connection.scalarInt(
-                    isLegacy
+                    legacy
                         ? "SELECT seq FROM legacy_highest_job_id"
                         : "SELECT seq FROM sqlite_sequence WHERE name = 'jobs'") ?? 0
-        } catch let error as SQLiteError where [SQLITE_CORRUPT, SQLITE_NOTADB].contains(error.code & 0xff) {
-            if let snapshot { try? FileManager.default.removeItem(at: snapshot) }
-            throw StorageError(.corruptDatabase, "\(path) is damaged: \(error.message)", detail: error.description)
+            isLegacy = legacy
+            self.readPath = readPath
+            snapshotFolder = snapshot
         } catch {
             if let snapshot { try? FileManager.default.removeItem(at: snapshot) }
-            throw StorageError(error)
+            throw Self.failure(error, source: path)
         }
     }
 
@@ -123,11 +117,8 @@ public final class HistorySource: Sendable {
                 try statement.bind(part.values)
                 let row = Row(handle: statement.handle)
                 while try statement.step() { try body(row) }
-            } catch let error as SQLiteError where [SQLITE_CORRUPT, SQLITE_NOTADB].contains(error.code & 0xff) {
-                throw StorageError(
-                    .corruptDatabase, "the source is damaged: \(error.message)", detail: error.description)
             } catch {
-                throw StorageError(error)
+                throw HistorySource.failure(error, source: "the source")
             }
         }
     }
@@ -145,6 +136,14 @@ public final class HistorySource: Sendable {
         public func text(_ column: Int) -> String? {
             bytes(column).map { String(decoding: $0, as: UTF8.self) }
         }
+    }
+
+    /// A damaged page met while reading says so; other errors as the backend maps them.
+    static func failure(_ error: any Error, source: String) -> StorageError {
+        guard let error = error as? SQLiteError, [SQLITE_CORRUPT, SQLITE_NOTADB].contains(error.code & 0xff) else {
+            return StorageError(error)
+        }
+        return StorageError(.corruptDatabase, "\(source) is damaged: \(error.message)", detail: error.description)
     }
 
     // MARK: Opening and planning

@@ -52,8 +52,7 @@ public struct HistoryMigration: Sendable {
         let started = ContinuousClock.now
         let total = source.parts.reduce(0) { $0 + $1.estimatedRows }
         phase(.reading, done: 0, total: total)
-        let live = try await target.liveRowCounts()
-        let holdsHistory = live.values.contains { $0 > 0 }
+        let holdsHistory = try await target.liveTablesHoldRows()
         let load = !holdsHistory && !options.dryRun
         if load {
             try await target.createStaging()
@@ -61,26 +60,32 @@ public struct HistoryMigration: Sendable {
         do {
             let read = try await readSource(load: load, total: total)
             defer { read.close() }
+            let expected = read.checksums
             var alreadyThere = false
             if holdsHistory {
-                alreadyThere = try await target.liveChecksums() == read.checksumTexts
+                let live = try await target.liveChecksums()
+                alreadyThere = live == expected
                 guard alreadyThere else {
+                    let jobs = live["jobs"]?.rows ?? 0
                     throw StorageError(
                         .conflict,
-                        "the target database already holds a history (\(live["jobs"] ?? 0) jobs) that is not this one; "
+                        "the target database already holds a history (\(jobs) jobs) that is not this one; "
                             + "migrate into an empty database")
                 }
             } else if load {
                 phase(.verifying, done: total, total: total)
                 let stored = try await target.checksumsBuildingKeys(
-                    rows: read.rowCounts, rowsPerSlice: options.rowsPerChecksumSlice, concurrency: options.connections)
-                let wrong = HistoryTable.layout.map(\.name).filter { stored[$0] != read.checksumTexts[$0] }
+                    rows: expected.mapValues(\.rows), rowsPerSlice: options.rowsPerChecksumSlice,
+                    concurrency: options.connections)
+                let wrong = HistoryTable.layout.map(\.name).filter { stored[$0] != expected[$0] }
                 guard wrong.isEmpty else {
                     throw StorageError(
                         .corruptDatabase,
                         "the copy does not match the source in \(wrong.joined(separator: ", ")); nothing was kept",
-                        detail: wrong.map { "\($0): source \(read.checksumTexts[$0] ?? ""), copy \(stored[$0] ?? "")" }
-                            .joined(separator: "; "))
+                        detail: wrong.map {
+                            "\($0): source \(expected[$0]?.text ?? ""), copy \(stored[$0]?.text ?? "")"
+                        }
+                        .joined(separator: "; "))
                 }
                 phase(.swapping, done: total, total: total)
                 let pause = options.pauseAt == .swapping
@@ -238,32 +243,20 @@ private final class ReadResult: Sendable {
         jsonFromSource.withLock { counts in counts.merge(byTable, uniquingKeysWith: +) }
     }
 
-    /// Rows read for each layout table.
-    var rowCounts: [String: Int] {
-        let parts = tables.withLock { $0 }
-        return Dictionary(
-            uniqueKeysWithValues: HistoryTable.layout.map { layout in
-                (layout.name, (parts[layout.name]?.rows ?? 0) + (spills[layout.name]?.checksum.rows ?? 0))
-            })
-    }
-
     /// Each layout table's checksum: its parts' and its quarantine file's.
-    var checksumTexts: [String: String] {
+    var checksums: [String: TableChecksum] {
         let parts = tables.withLock { $0 }
         return Dictionary(
             uniqueKeysWithValues: HistoryTable.layout.map { layout in
                 var checksum = parts[layout.name] ?? TableChecksum()
                 if let spill = spills[layout.name] { checksum.merge(spill.checksum) }
-                return (layout.name, checksum.text)
+                return (layout.name, checksum)
             })
     }
 
     func report() -> [HistoryTransferReport.Table] {
-        let texts = checksumTexts
-        let parts = tables.withLock { $0 }
-        let rows = { (table: String) -> Int in
-            (parts[table]?.rows ?? 0) + (self.spills[table]?.checksum.rows ?? 0)
-        }
+        let checksums = checksums
+        let rows = { (table: String) in checksums[table]?.rows ?? 0 }
         let json = jsonFromSource.withLock { $0 }.merging(self.json.byTable, uniquingKeysWith: +)
         let quarantine = ["job_files": "quarantined_job_files", "youtube_uploads": "quarantined_youtube_uploads"]
         return HistoryTable.layout.map { layout in
@@ -271,7 +264,7 @@ private final class ReadResult: Sendable {
             let quarantined = quarantine[layout.name] == nil ? json[layout.name] ?? 0 : moved
             return HistoryTransferReport.Table(
                 table: layout.name, source: rows(layout.name) + moved, copied: rows(layout.name),
-                quarantined: quarantined, checksum: texts[layout.name] ?? "")
+                quarantined: quarantined, checksum: checksums[layout.name]?.text ?? "")
         }
     }
 

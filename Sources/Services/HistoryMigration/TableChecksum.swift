@@ -1,40 +1,16 @@
 import StorageCore
 
-/// A table's contents as a count and a checksum that does not depend on row
-/// order: each row's canonical text is hashed as PostgreSQL's
-/// `hashtextextended` hashes it (`PostgresTextHash`), and the hashes summed
-/// (exactly) and xor-ed. PostgreSQL
-/// computes the same over what it stored (`HistoryTarget.checksumSQL`), so a
-/// copy is verified without reading it back. A check against mistakes, not
-/// against an attacker.
-///
 /// A row's canonical text is its compared columns in order as PostgreSQL
 /// prints them, joined by U+001F, with U+001E for NULL: integers in decimal,
 /// times as `timestamptz` prints them in UTC (`2024-01-01 10:00:00.5+00`),
 /// JSON as `jsonb` prints it, text as it is. (Text holding U+001F could make
 /// two different rows hash alike; this is a check against mistakes.)
 /// Quarantine times (`.stamp`) are left out, so a second run recognises the
-/// same history.
-struct TableChecksum: Equatable, Sendable {
-    var rows = 0
-    var sum: Int128 = 0
-    var xor: Int64 = 0
-
-    mutating func add(rowText: UnsafeRawBufferPointer) {
-        let value = PostgresTextHash.hash(rowText)
-        rows += 1
-        sum += Int128(value)
-        xor ^= value
-    }
-
-    mutating func merge(_ other: TableChecksum) {
-        rows += other.rows
-        sum += other.sum
-        xor ^= other.xor
-    }
-
-    /// As the report and the server's answer write it.
-    var text: String { "\(rows):\(sum):\(xor)" }
+/// same history. Each is hashed as PostgreSQL's `hashtextextended` hashes it
+/// (`PostgresTextHash`), which the server computes over what it stored
+/// (`HistoryTarget.checksumSQL`).
+extension TableChecksum {
+    mutating func add(rowText: UnsafeRawBufferPointer) { add(hash: PostgresTextHash.hash(rowText)) }
 }
 
 /// Builds a row's canonical text, column by column.
@@ -85,13 +61,5 @@ struct CanonicalRow {
 
     func checksum(into checksum: inout TableChecksum) {
         bytes.withUnsafeBytes { checksum.add(rowText: $0) }
-    }
-}
-
-extension Timestamp {
-    /// Whether `bytes` are the fixed-width form `description` writes.
-    static func isCanonical(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        bytes.count == 27 && bytes[4] == UInt8(ascii: "-") && bytes[10] == UInt8(ascii: "T")
-            && bytes[19] == UInt8(ascii: ".") && bytes[26] == UInt8(ascii: "Z")
     }
 }
