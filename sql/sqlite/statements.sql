@@ -2,6 +2,8 @@
 -- are $1, $2, ... as the store binds them; timestamps are fixed-width UTC text.
 -- A section may hold several statements: they run in order, in one
 -- transaction, and the rows of all of them are the result.
+-- An IN list of more than two values builds a temporary table each time the
+-- statement runs: statements run per job spell such a list out with OR.
 
 -- name: job_columns
 job_id, run_id, run_dir, status, progress, current_step, config, output_file, error, created_at, started_at, finished_at
@@ -23,20 +25,19 @@ SELECT {{job_columns}} FROM jobs WHERE status = $2 AND (created_at, job_id) < ($
 ORDER BY created_at DESC, job_id DESC LIMIT $1
 
 -- name: update_job
--- The move first, then the fields: status and the times that follow it are
--- written only when the status moves, because an unchanged indexed column
--- still rewrites its index page. $2 is a JSON array of the statuses the move
--- may start from (instr: json_each costs more than the update). changes()
--- is the previous statement's count: the second UPDATE applies when the
--- first moved the job or the status stays; the SELECT answers when it did.
+-- One write of the row. Status and the times that follow it keep their old
+-- values unless the status moves. $2 is a JSON array of the statuses the move
+-- may start from (instr: json_each costs more than the update). changes() is
+-- the last INSERT, UPDATE or DELETE's count (a SELECT leaves it): the SELECT
+-- answers, and the task follows, only when the job was written.
 -- No RETURNING: on SQLite each one builds a temporary table.
 UPDATE jobs SET status = $3,
     started_at = CASE WHEN $3 = 'running' THEN COALESCE(started_at, $8) ELSE started_at END,
-    finished_at = CASE WHEN $3 IN ('completed', 'failed', 'cancelled') THEN $8 ELSE finished_at END
-WHERE job_id = $1 AND status <> $3 AND instr($2, '"' || status || '"') > 0;
-UPDATE jobs SET progress = COALESCE($4, progress), current_step = COALESCE($5, current_step),
+    finished_at = CASE WHEN status <> $3 AND ($3 = 'completed' OR $3 = 'failed' OR $3 = 'cancelled') THEN $8
+        ELSE finished_at END,
+    progress = COALESCE($4, progress), current_step = COALESCE($5, current_step),
     output_file = COALESCE($6, output_file), error = COALESCE($7, error)
-WHERE job_id = $1 AND (changes() > 0 OR (status = COALESCE($3, status) AND instr($2, '"' || status || '"') > 0));
+WHERE job_id = $1 AND instr($2, '"' || status || '"') > 0;
 SELECT {{job_columns}} FROM jobs WHERE job_id = $1 AND changes() > 0;
 {{render_task_follows_job}}
 
@@ -108,17 +109,20 @@ PRAGMA wal_checkpoint(TRUNCATE)
 
 -- name: render_task_follows_job
 -- A job moved outside the queue (update_job) keeps its one open render task
--- in step: the task takes the job's new status (a running one without a
+-- in step: the task takes the job's new status $3 (a running one without a
 -- lease, so the rescue treats it as lost), or a queued or running job that
 -- has none gets one. A worker's claim is untouched while the job stays running.
-UPDATE tasks SET state = (SELECT status FROM jobs WHERE job_id = $1), worker_id = NULL, lease_expires_at = NULL,
-    updated_at = $8
-WHERE $3 IS NOT NULL AND kind = 'render' AND job_id = $1 AND state IN ('queued', 'running')
-    AND state <> (SELECT status FROM jobs WHERE job_id = $1);
+-- Runs right after the job's UPDATE (and a SELECT): changes() is its count.
+-- The UPDATE counts the open task even when its state stays, so the INSERT
+-- knows from changes() that there is none. The INSERT reads no tasks: an
+-- INSERT that reads its own table copies its rows through a temporary table.
+UPDATE tasks SET state = $3, worker_id = CASE WHEN state = $3 THEN worker_id END,
+    lease_expires_at = CASE WHEN state = $3 THEN lease_expires_at END,
+    updated_at = CASE WHEN state = $3 THEN updated_at ELSE $8 END
+WHERE changes() > 0 AND kind = 'render' AND job_id = $1 AND (state = 'queued' OR state = 'running');
 INSERT INTO tasks (kind, job_id, state, max_attempts, created_at, updated_at)
-SELECT 'render', job_id, status, $9, $8, $8 FROM jobs
-WHERE $3 IN ('queued', 'running') AND job_id = $1 AND status = $3
-    AND NOT EXISTS (SELECT 1 FROM tasks WHERE kind = 'render' AND job_id = $1 AND state IN ('queued', 'running'))
+SELECT 'render', $1, $3, $9, $8, $8 FROM jobs
+WHERE changes() = 0 AND $3 IN ('queued', 'running') AND job_id = $1 AND status = $3
 
 -- name: cancel_job
 UPDATE jobs SET

@@ -89,7 +89,11 @@ final class SQLiteConnection: SQLConnection {
     /// Each SQL text's prepared statements, in order.
     private var statements: [String: [SQLiteStatement]] = [:]
 
+    /// Process-wide settings, made once before SQLite initialises itself.
+    private static let configured: Void = { _ = csqlite_no_bulk_page_cache() }()
+
     init(path: String, flags: Int32) throws {
+        _ = Self.configured
         var handle: OpaquePointer?
         let code = sqlite3_open_v2(path, &handle, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, nil)
         guard code == SQLITE_OK, let handle else {

@@ -45,6 +45,26 @@ extension StorageConformance {
             }
             try expectEqual(all.sorted(), (ids.dropFirst() + more).sorted(), "every queued job claimed once")
             try expect(try await storage.claimJob(worker: "w1", lease: Self.lease) == nil, "the queue is empty after")
+
+            // Moves made by updates keep the job's one render task in step.
+            let moved = try await job(in: .queued, storage)
+            let byUpdate = try unwrap(try await storage.claimJob(worker: "w1", lease: Self.lease), "claim")
+            try expectEqual(byUpdate.job.jobID, moved.jobID, "a job queued by an update is claimed")
+            _ = try await storage.updateJob(moved.jobID, JobUpdate(status: .completed))
+            let runningByUpdate = try await job(in: .running, storage)
+            try expect(
+                try await storage.claimJob(worker: "w1", lease: Self.lease) == nil,
+                "neither a job completed nor one moved to running by an update is claimed")
+            clock.advance(seconds: 31)
+            let rescued = try await storage.rescueExpiredLeases()
+            try expect(rescued.requeued.contains(runningByUpdate.jobID), "running by an update, without a lease: rescued")
+            try expect(
+                !(rescued.requeued + rescued.failed + rescued.cancelled).contains(moved.jobID),
+                "a job an update completed has no task left to rescue: \(rescued)")
+            try expect(
+                try await storage.finishJob(byUpdate.claim, .failed(error: "late")) == false,
+                "the claim of a job an update completed is refused")
+            try expectEqual(try await storage.job(moved.jobID)?.status, .completed, "and the job stays completed")
             try await expectError(.invalidInput, "a lease of zero") {
                 try await storage.claimJob(worker: "w1", lease: .zero)
             }
