@@ -116,6 +116,18 @@ let package = Package(
         .target(name: "LegacyFixtures", dependencies: ["CSQLite"], path: "Sources/Testing/LegacyFixtures"),
         // Starts a throwaway PostgreSQL cluster for tests, or uses YT_BUILDER_TEST_DATABASE_URL.
         .target(name: "TestPostgres", dependencies: ["CLibPQ", "ChildProcess"], path: "Sources/Testing/TestPostgres"),
+        // S3-compatible object storage: a SigV4 client on AsyncHTTPClient, retried and bounded.
+        .target(
+            name: "ObjectStorage",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ], path: "Sources/Backends/ObjectStorage"),
+        // Starts moto's S3-protocol server for tests.
+        .target(
+            name: "TestObjectStore",
+            dependencies: ["ChildProcess", "TestPostgres", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            path: "Sources/Testing/TestObjectStore"),
         .target(name: "CSpawn", path: "Sources/Core/CSpawn"),
         // The one way to run another program: off the cooperative threads, nothing inherited, dies with us.
         .target(name: "ChildProcess", dependencies: ["CSpawn"], path: "Sources/Core/ChildProcess"),
@@ -156,6 +168,14 @@ let package = Package(
                 "YouTube", "FakeGoogle", "HTTPServer", "SQLiteStorage", "StorageCore", "LegacyFixtures", "Worker",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
+            name: "ObjectStorageTests",
+            dependencies: [
+                "ObjectStorage", "TestObjectStore", "TestPostgres",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

@@ -1,0 +1,150 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+/// An object as a listing or a HEAD describes it; `key` is relative to the prefix.
+public struct S3Object: Hashable, Sendable {
+    public var key: String
+    public var size: Int64
+}
+
+extension S3Client {
+    /// Creates the bucket; one that is already there and ours is fine.
+    public func createBucket() async throws {
+        var body: ByteBuffer?
+        if configuration.signer.region != "us-east-1" {
+            body = ByteBuffer(
+                string: "<CreateBucketConfiguration><LocationConstraint>\(configuration.signer.region)"
+                    + "</LocationConstraint></CreateBucketConfiguration>")
+        }
+        let response = try await send(
+            Call(operation: "create bucket", method: .PUT, key: nil, body: body, accepted: [409]))
+        let text = try await Self.text(of: response, limit: 64 * 1024)
+        if response.status.code == 409, S3XML.value("Code", in: text) != "BucketAlreadyOwnedByYou" {
+            throw S3Error.service(
+                status: 409, code: S3XML.value("Code", in: text) ?? "", message: S3XML.value("Message", in: text) ?? "",
+                operation: "create bucket")
+        }
+    }
+
+    /// Stores `bytes` under `key` in one request.
+    public func put(_ key: String, _ bytes: ByteBuffer, contentType: String? = nil) async throws {
+        let headers = contentType.map { [("Content-Type", $0)] } ?? []
+        _ = try await send(Call(operation: "put \(key)", method: .PUT, key: key, headers: headers, body: bytes))
+    }
+
+    /// The whole object, refused beyond `limit` bytes: for small things (a log).
+    public func data(_ key: String, limit: Int) async throws -> ByteBuffer {
+        let response = try await send(Call(operation: "get \(key)", method: .GET, key: key))
+        do {
+            return try await response.body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw S3Error.protocolViolation("\(key) is larger than \(limit) bytes")
+        }
+    }
+
+    /// The object's bytes as they arrive (or nil when there is none), with its size.
+    public func stream(_ key: String) async throws -> (size: Int64?, body: HTTPClientResponse.Body)? {
+        let response = try await send(Call(operation: "get \(key)", method: .GET, key: key, accepted: [404]))
+        guard response.status.code != 404 else { return nil }
+        let size = response.headers.first(name: "Content-Length").flatMap { Int64($0) }
+        return (size, response.body)
+    }
+
+    /// Writes the object to `path` (through a temporary file beside it, so a
+    /// broken transfer leaves nothing at `path`). Retried whole while the
+    /// store is unreachable.
+    public func download(_ key: String, to path: String) async throws {
+        let partial = path + ".part-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: partial) }
+        let deadline = ContinuousClock.now + configuration.retryWindow
+        while true {
+            do {
+                guard let (size, body) = try await stream(key) else {
+                    throw S3Error.service(status: 404, code: "NoSuchKey", message: "", operation: "get \(key)")
+                }
+                guard FileManager.default.createFile(atPath: partial, contents: nil) else {
+                    throw S3Error.protocolViolation("cannot create \(partial)")
+                }
+                let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: partial))
+                defer { try? handle.close() }
+                var written: Int64 = 0
+                for try await chunk in body {
+                    try chunk.withUnsafeReadableBytes { try handle.write(contentsOf: $0) }
+                    written += Int64(chunk.readableBytes)
+                }
+                if let size, size != written {
+                    throw S3Error.unavailable(operation: "get \(key)", reason: "\(written) of \(size) bytes arrived")
+                }
+                try handle.synchronize()
+                try FileManager.default.moveItem(atPath: partial, toPath: path)
+                return
+            } catch let error as S3Error {
+                throw error
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                // The body broke off: ask again while the window is open.
+                guard ContinuousClock.now < deadline else {
+                    throw S3Error.unavailable(operation: "get \(key)", reason: Self.describe(error))
+                }
+                try? FileManager.default.removeItem(atPath: partial)
+                try await Task.sleep(for: .milliseconds(500))
+            }
+        }
+    }
+
+    /// The object's size, or nil when there is no such object.
+    public func head(_ key: String) async throws -> S3Object? {
+        let response = try await send(Call(operation: "head \(key)", method: .HEAD, key: key, accepted: [404]))
+        guard response.status.code != 404 else { return nil }
+        guard let size = response.headers.first(name: "Content-Length").flatMap({ Int64($0) }) else {
+            throw S3Error.protocolViolation("HEAD \(key) gave no Content-Length")
+        }
+        return S3Object(key: key, size: size)
+    }
+
+    /// Removes the object; one that is not there is fine.
+    public func delete(_ key: String) async throws {
+        _ = try await send(Call(operation: "delete \(key)", method: .DELETE, key: key, accepted: [404]))
+    }
+
+    /// Every object whose key starts with `prefix` (relative to the store's
+    /// prefix), a page at a time, in key order.
+    public func list(prefix: String) async throws -> [S3Object] {
+        var objects: [S3Object] = []
+        var token: String?
+        repeat {
+            var query = [("list-type", "2"), ("prefix", configuration.prefix + prefix)]
+            if let token { query.append(("continuation-token", token)) }
+            let response = try await send(Call(operation: "list \(prefix)", method: .GET, key: nil, query: query))
+            let text = try await Self.text(of: response, limit: 16 * 1024 * 1024)
+            for block in S3XML.blocks("Contents", in: text) {
+                guard let key = S3XML.value("Key", in: block), key.hasPrefix(configuration.prefix),
+                    let size = S3XML.value("Size", in: block).flatMap({ Int64($0) })
+                else { throw S3Error.protocolViolation("a listing entry without a key or size") }
+                objects.append(S3Object(key: String(key.dropFirst(configuration.prefix.count)), size: size))
+            }
+            token =
+                S3XML.value("IsTruncated", in: text) == "true" ? S3XML.value("NextContinuationToken", in: text) : nil
+        } while token != nil
+        return objects
+    }
+
+    /// Removes every object under `prefix`; how many there were.
+    @discardableResult
+    public func deleteAll(prefix: String) async throws -> Int {
+        let objects = try await list(prefix: prefix)
+        for object in objects { try await delete(object.key) }
+        return objects.count
+    }
+
+    /// A URL that lets anyone holding it GET the object until it expires.
+    public func presignedURL(_ key: String, expires: Duration) -> String {
+        let (host, path) = configuration.address(ofKey: key)
+        let query = configuration.signer.presignedQuery(
+            SigV4.Request(method: "GET", host: host, path: path), at: clock(),
+            expires: Int(expires.components.seconds))
+        return "\(configuration.endpoint.scheme!)://\(host)\(path)?\(query)"
+    }
+}

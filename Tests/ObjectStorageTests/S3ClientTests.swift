@@ -1,0 +1,110 @@
+import AsyncHTTPClient
+import Crypto
+import Foundation
+import NIOCore
+import TestObjectStore
+import TestPostgres
+import Testing
+
+@testable import ObjectStorage
+
+/// The client against a real S3-protocol server (moto) that the tests start.
+@Suite struct S3ClientTests {
+    /// One server for the suite; each test works under a prefix of its own.
+    static let server = Task { try await TestObjectStore.start() }
+
+    static func client(prefix: String = UUID().uuidString, partSize: Int? = nil) async throws -> S3Client {
+        let store = try await server.value
+        var configuration = try S3Configuration.from(
+            url: "s3://yt-builder-media/tests/\(prefix)", environment: store.environment(bucket: "yt-builder-media"))
+        if let partSize { configuration.partSize = partSize }
+        let client = S3Client(configuration)
+        try await client.createBucket()
+        return client
+    }
+
+    @Test func objectsGoInComeOutAndGo() async throws {
+        let s3 = try await Self.client()
+        let keys = ["runs/run-1-a/videos/a clip.mp4", "runs/run-1-a/quotes/ä+=&.txt", "runs/run-2-b/log.txt"]
+        for (index, key) in keys.enumerated() { try await s3.put(key, ByteBuffer(string: "content \(index)")) }
+        #expect(String(buffer: try await s3.data(keys[1], limit: 1024)) == "content 1", "a key with + = & and UTF-8")
+        #expect(try await s3.head(keys[0]) == S3Object(key: keys[0], size: 9))
+        #expect(try await s3.head("runs/none") == nil, "HEAD of nothing is nil")
+        #expect(try await s3.list(prefix: "runs/run-1-a/").map(\.key).sorted() == keys.prefix(2).sorted())
+        #expect(try await s3.deleteAll(prefix: "runs/run-1-a/") == 2)
+        #expect(try await s3.list(prefix: "runs/").map(\.key) == [keys[2]], "only that job's prefix went")
+        await #expect(throws: S3Error.self) { try await s3.data(keys[0], limit: 1024) }
+        do {
+            _ = try await s3.data(keys[0], limit: 1024)
+        } catch let error as S3Error {
+            #expect(error.isNotFound, "\(error)")
+        }
+        try await s3.delete(keys[0])  // already gone: fine
+    }
+
+    @Test func aLargeFileGoesUpInPartsAndComesBackWhole() async throws {
+        let s3 = try await Self.client(partSize: 5 * 1024 * 1024)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("s3-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var generator = SystemRandomNumberGenerator()
+        let bytes = Data((0..<(12 * 1024 * 1024 + 77)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        let source = folder.appendingPathComponent("big.mp4")
+        try bytes.write(to: source)
+        try await s3.upload(file: source.path, as: "runs/run-3-c/output/video.mp4", contentType: "video/mp4")
+        #expect(try await s3.head("runs/run-3-c/output/video.mp4")?.size == Int64(bytes.count))
+        let copy = folder.appendingPathComponent("copy.mp4")
+        try await s3.download("runs/run-3-c/output/video.mp4", to: copy.path)
+        #expect(SHA256.hash(data: try Data(contentsOf: copy)) == SHA256.hash(data: bytes), "three parts, one whole")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["big.mp4", "copy.mp4"],
+            "no partial file left")
+
+        let small = folder.appendingPathComponent("small.txt")
+        try Data("short".utf8).write(to: small)
+        try await s3.upload(file: small.path, as: "runs/run-3-c/small.txt")
+        #expect(String(buffer: try await s3.data("runs/run-3-c/small.txt", limit: 100)) == "short", "one PUT")
+    }
+
+    @Test func aPresignedURLWorksWithoutKeys() async throws {
+        let s3 = try await Self.client()
+        try await s3.put("runs/run-4-d/output/video.mp4", ByteBuffer(string: "the video"))
+        let url = s3.presignedURL("runs/run-4-d/output/video.mp4", expires: .seconds(300))
+        #expect(url.contains("X-Amz-Signature=") && !url.contains("testing:"))
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+        #expect(response.status == .ok)
+        #expect(String(buffer: try await response.body.collect(upTo: 1024)) == "the video")
+    }
+
+    @Test func anUnreachableStoreIsRetriedUntilItAnswers() async throws {
+        let port = try TestPostgres.freePort()
+        var configuration = try S3Configuration.from(
+            url: "s3://yt-builder-media/late",
+            environment: [
+                "AWS_ENDPOINT_URL": "http://127.0.0.1:\(port)", "AWS_ACCESS_KEY_ID": "testing",
+                "AWS_SECRET_ACCESS_KEY": "testing",
+            ])
+        configuration.retryWindow = .seconds(2)
+        let refused = S3Client(configuration)
+        let began = ContinuousClock.now
+        await #expect(throws: S3Error.self) { try await refused.createBucket() }
+        #expect(ContinuousClock.now - began >= .seconds(1), "it kept trying for the window")
+
+        configuration.retryWindow = .seconds(90)
+        let patient = S3Client(configuration)
+        let write = Task {
+            try await patient.createBucket()
+            try await patient.put("came/late.txt", ByteBuffer(string: "late"))
+        }
+        try await Task.sleep(for: .seconds(2))
+        let store = try await TestObjectStore.start(port: port)
+        do {
+            try await write.value
+            #expect(String(buffer: try await patient.data("came/late.txt", limit: 100)) == "late")
+        } catch {
+            await store.stop()
+            throw error
+        }
+        await store.stop()
+    }
+}
