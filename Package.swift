@@ -120,6 +120,7 @@ let package = Package(
         .target(
             name: "ObjectStorage",
             dependencies: [
+                "StorageCore", "RunFiles",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ], path: "Sources/Backends/ObjectStorage"),
@@ -174,7 +175,7 @@ let package = Package(
         .testTarget(
             name: "ObjectStorageTests",
             dependencies: [
-                "ObjectStorage", "TestObjectStore", "TestPostgres",
+                "ObjectStorage", "TestObjectStore", "TestPostgres", "RunFiles", "StorageCore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]

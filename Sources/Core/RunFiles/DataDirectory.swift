@@ -128,6 +128,12 @@ public struct RunDirectoryRefused: Error, Hashable, Sendable, CustomStringConver
     public var stored: String
     public var reason: String
 
+    public init(jobID: Int64, stored: String, reason: String) {
+        self.jobID = jobID
+        self.stored = stored
+        self.reason = reason
+    }
+
     public var description: String {
         "job \(jobID)'s run directory '\(stored)' is not used: \(reason)"
     }

@@ -1,0 +1,57 @@
+import Foundation
+import RunFiles
+import StorageCore
+
+/// An S3-compatible bucket as a `RunFileStore`: job `N`'s files are the
+/// objects under `runs/run-N-…/`, laid out as in a data directory. The rule
+/// for what a row names: only the folder's own name counts, and it must be
+/// `run-<N>-` and letters or digits, so no row reaches another job's objects.
+public struct S3RunFileStore: RunFileStore {
+    public let client: S3Client
+    public var location: String { client.configuration.location }
+
+    public init(_ client: S3Client) { self.client = client }
+
+    /// `runs/run-N-…/`, if the row's folder is named like job N's.
+    public static func prefix(jobID: Int64, run stored: String) throws(RunDirectoryRefused) -> String {
+        let name = stored.split(separator: "/").last.map(String.init) ?? ""
+        let expected = "run-\(jobID)-"
+        guard name.hasPrefix(expected), name.count > expected.count,
+            name.dropFirst(expected.count).allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) })
+        else {
+            throw RunDirectoryRefused(
+                jobID: jobID, stored: stored, reason: "it is not named like job \(jobID)'s run directory (\(expected)…)"
+            )
+        }
+        return "runs/\(name)/"
+    }
+
+    public func place(_ staged: String, as name: RunFileName, jobID: Int64, run stored: String) async throws {
+        let key = try Self.prefix(jobID: jobID, run: stored) + name.path
+        defer { unlink(staged) }
+        try await client.upload(file: staged, as: key)
+    }
+
+    public func localFile(_ name: RunFileName, jobID: Int64, run stored: String, scratch: String) async throws
+        -> String
+    {
+        let key = try Self.prefix(jobID: jobID, run: stored) + name.path
+        let destination = scratch + "/" + name.path
+        try FileManager.default.createDirectory(
+            atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        do {
+            try await client.download(key, to: destination)
+        } catch let error as S3Error where error.isNotFound {
+            throw StorageError(.notFound, "job \(jobID) has no file \(name)")
+        }
+        return destination
+    }
+
+    public func size(of name: RunFileName, jobID: Int64, run stored: String) async throws -> Int64? {
+        try await client.head(Self.prefix(jobID: jobID, run: stored) + name.path)?.size
+    }
+
+    public func removeAll(jobID: Int64, run stored: String) async throws {
+        try await client.deleteAll(prefix: Self.prefix(jobID: jobID, run: stored))
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import StorageCore
+
+/// Where the files of jobs live: the data directory (`LocalRunFileStore`),
+/// or an object store every host reaches without a shared folder. Each store
+/// applies its own form of the one rule to the run directory a row names
+/// (`RunDirectoryRefused` when it fails), and a `RunFileName` cannot leave it.
+public protocol RunFileStore: Sendable {
+    /// The data directory's path, or `s3://bucket/prefix`; for messages.
+    var location: String { get }
+
+    /// Puts the complete local file `staged` in place as `name` in job
+    /// `jobID`'s run (`stored`, as its row names it), replacing a file of that
+    /// name. `staged` is gone afterwards.
+    func place(_ staged: String, as name: RunFileName, jobID: Int64, run stored: String) async throws
+
+    /// A local path that holds `name`: the stored file itself when the store
+    /// is local, else a copy fetched into `scratch` (at the same relative path).
+    func localFile(_ name: RunFileName, jobID: Int64, run stored: String, scratch: String) async throws -> String
+
+    /// The size of `name`, or nil when the run has no such file.
+    func size(of name: RunFileName, jobID: Int64, run stored: String) async throws -> Int64?
+
+    /// Removes every file of the run; a run that has none is fine.
+    func removeAll(jobID: Int64, run stored: String) async throws
+}
+
+/// A file's place inside a run directory: `videos/a.mp4`, `output/video.mp4`,
+/// `job.log`. Made only from a folder of the layout and a name that is
+/// already safe, so it never climbs out.
+public struct RunFileName: Hashable, Sendable, CustomStringConvertible {
+    public let path: String
+    public var description: String { path }
+
+    private init(path: String) { self.path = path }
+
+    /// A media file of `type`; nil when `name` is not a safe file name as it is.
+    public init?(type: FileType, name: String) {
+        guard SafeFileName.make(name) == name else { return nil }
+        self.init(path: type.rawValue + "/" + name)
+    }
+
+    /// A file of `output/`; nil when `name` is not a safe file name as it is.
+    public static func output(_ name: String) -> RunFileName? {
+        SafeFileName.make(name) == name ? RunFileName(path: "output/" + name) : nil
+    }
+
+    /// The render log.
+    public static let log = RunFileName(path: "job.log")
+}
+
+/// The data directory as a `RunFileStore`: files stay where the earlier
+/// service kept them, and a render reads them in place.
+public struct LocalRunFileStore: RunFileStore {
+    public let dataDirectory: DataDirectory
+    public var location: String { dataDirectory.path }
+
+    public init(_ dataDirectory: DataDirectory) { self.dataDirectory = dataDirectory }
+
+    public func place(_ staged: String, as name: RunFileName, jobID: Int64, run stored: String) async throws {
+        let run = try dataDirectory.runDirectory(jobID: jobID, stored: stored)
+        try run.create()
+        let destination = run.path + "/" + name.path
+        guard rename(staged, destination) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(staged)
+            throw StorageError(.unavailable, "cannot store \(destination): \(reason)")
+        }
+    }
+
+    public func localFile(_ name: RunFileName, jobID: Int64, run stored: String, scratch: String) async throws
+        -> String
+    {
+        let run = try dataDirectory.runDirectory(jobID: jobID, stored: stored)
+        guard let path = run.resolve(run.path + "/" + name.path) else {
+            throw StorageError(.notFound, "job \(jobID) has no file \(name)")
+        }
+        return path
+    }
+
+    public func size(of name: RunFileName, jobID: Int64, run stored: String) async throws -> Int64? {
+        let run = try dataDirectory.runDirectory(jobID: jobID, stored: stored)
+        guard let path = run.resolve(run.path + "/" + name.path),
+            let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber
+        else { return nil }
+        return size.int64Value
+    }
+
+    public func removeAll(jobID: Int64, run stored: String) async throws {
+        try dataDirectory.runDirectory(jobID: jobID, stored: stored).remove()
+    }
+}
