@@ -129,6 +129,8 @@ let package = Package(
             name: "TestObjectStore",
             dependencies: ["ChildProcess", "TestPostgres", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             path: "Sources/Testing/TestObjectStore"),
+        // Hosts on one machine for tests: network namespaces on a private bridge.
+        .target(name: "TestNetwork", dependencies: ["ChildProcess"], path: "Sources/Testing/TestNetwork"),
         .target(name: "CSpawn", path: "Sources/Core/CSpawn"),
         // The one way to run another program: off the cooperative threads, nothing inherited, dies with us.
         .target(name: "ChildProcess", dependencies: ["CSpawn"], path: "Sources/Core/ChildProcess"),
@@ -180,6 +182,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        .testTarget(name: "TestNetworkTests", dependencies: ["TestNetwork", "ChildProcess"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "VideoSettings", "StorageCore"]),
         .testTarget(name: "ChildProcessTests", dependencies: ["ChildProcess"]),
         .testTarget(
