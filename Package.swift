@@ -145,7 +145,7 @@ let package = Package(
                 // The one test-support target in the shipped binary: `bench migrate` builds its history with it.
                 "LegacyFixtures",
                 "HTTPServer",
-                "Worker", "Render", "VideoSettings", "RunFiles", "YouTube", "Suno", "ChildProcess",
+                "Worker", "Render", "VideoSettings", "RunFiles", "YouTube", "Suno", "ChildProcess", "ObjectStorage",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -205,6 +205,7 @@ let package = Package(
             name: "CLITests",
             dependencies: [
                 "SQLiteStorage", "PostgresStorage", "StorageCore", "LegacyFixtures", "TestPostgres", "SchemaSQL",
+                "ObjectStorage", "TestObjectStore",
                 "FakeGoogle", "FakeSuno", "YouTube",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

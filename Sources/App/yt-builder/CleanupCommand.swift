@@ -9,6 +9,7 @@ struct CleanupCommand: AsyncParsableCommand {
         abstract: "Delete finished jobs older than N days, with their files, uploads and run directories.")
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var files: FilesOptions
     @Option(help: "Delete jobs that finished more than this many days ago.") var days: Int
     @Flag(help: "Only report what would be deleted.") var dryRun = false
     @Flag(help: "Print JSON.") var json = false
@@ -26,7 +27,15 @@ struct CleanupCommand: AsyncParsableCommand {
         var skipped: [String] = []
         if !dryRun {
             let data = DataDirectory(database.dataDir)
+            let store = try files.store()
             for job in result.jobs {
+                if let store {
+                    do {
+                        try await store.removeAll(jobID: job.jobID, run: job.runDirectory)
+                    } catch {
+                        skipped.append("job \(job.jobID)'s files in \(store.location): \(error)")
+                    }
+                }
                 switch data.removeRunDirectory(of: job) {
                 case .removed(let path): removed.append(path)
                 case .missing: break

@@ -20,6 +20,14 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var workerOptions: WorkerOptions
+    @OptionGroup var files: FilesOptions
+
+    @Option(
+        help: ArgumentHelp(
+            "With --files: answer downloads with a redirect to a presigned URL valid this many seconds, "
+                + "instead of streaming them through this server.",
+            valueName: "seconds"))
+    var downloadRedirectSeconds: Int?
 
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
     @Option(help: "The port to listen on. Default: env PORT, else 5000.") var port: Int?
@@ -51,6 +59,12 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
+        if let seconds = downloadRedirectSeconds {
+            guard files.location != nil else { throw ValidationError("--download-redirect-seconds needs --files") }
+            guard (1...604_800).contains(seconds) else {
+                throw ValidationError("--download-redirect-seconds must be 1 to 604800 (a week, S3's limit)")
+            }
+        }
         guard (0...65535).contains(try resolvedPort) else { throw ValidationError("the port must be 0 to 65535") }
         guard workers >= 0 && workers <= 64 else { throw ValidationError("--workers must be 0 to 64") }
         guard idleTimeoutSeconds >= 0.1, idleTimeoutSeconds <= 86_400 else {
@@ -84,6 +98,8 @@ struct ServeCommand: AsyncParsableCommand {
             }.filter { !$0.isEmpty } : allowedHosts
         settings.youtube = YouTubeSettings.configuration()
         settings.secretBox = try SecretBox.load(dataDirectory: settings.dataDirectory)
+        settings.objectStore = try files.store()
+        settings.redirectDownloads = downloadRedirectSeconds.map { .seconds($0) }
         let storage = try await database.open(maximumAttempts: workerOptions.maxAttempts)
         do {
             if let box = settings.secretBox {
@@ -95,13 +111,15 @@ struct ServeCommand: AsyncParsableCommand {
             let services =
                 workers > 0
                 ? try workerOptions.makeServices(
-                    storage: storage, dataDirectory: settings.dataDirectory, concurrency: workers, logger: logger) : []
+                    storage: storage, dataDirectory: settings.dataDirectory, concurrency: workers, logger: logger,
+                    files: settings.objectStore) : []
             let app = try await buildApplication(
                 storage: storage, settings: settings, services: services, logger: logger)
             logger.info(
                 "serving",
                 metadata: [
                     "address": "\(host):\(settings.port)", "data_dir": "\(settings.dataDirectory)",
+                    "files": "\(settings.files.location)",
                     "database": "\(Redacted.location(database.location))",
                     "authentication": "\(apiToken == nil ? "none" : "bearer token")",
                 ])

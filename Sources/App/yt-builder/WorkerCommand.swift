@@ -18,6 +18,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var workers: WorkerOptions
+    @OptionGroup var files: FilesOptions
 
     @Option(help: "Jobs rendered at once by this process.") var concurrency = 1
 
@@ -30,7 +31,8 @@ struct WorkerCommand: AsyncParsableCommand {
         let storage = try await database.open(maximumAttempts: workers.maxAttempts)
         do {
             let services = try workers.makeServices(
-                storage: storage, dataDirectory: database.dataDir, concurrency: concurrency, logger: logger)
+                storage: storage, dataDirectory: database.dataDir, concurrency: concurrency, logger: logger,
+                files: try files.store())
             let group = ServiceGroup(
                 configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()

@@ -79,33 +79,36 @@ struct WorkerOptions: ParsableArguments {
         return settings
     }
 
-    func makePool(storage: any Storage, dataDirectory: String, concurrency: Int, logger: Logger) throws -> WorkerPool {
+    func makePool(
+        storage: any Storage, dataDirectory: String, concurrency: Int, logger: Logger, files: (any RunFileStore)?
+    ) throws -> WorkerPool {
         let runner: any JobRunner
         switch try runnerChoice() {
         case .sleep(let seconds): runner = SleepRunner(seconds: seconds)
-        case .render: runner = RenderJobRunner(storage: storage, dataDirectory: dataDirectory)
+        case .render: runner = RenderJobRunner(storage: storage, dataDirectory: dataDirectory, files: files)
         }
         return WorkerPool(
             storage: storage, runner: runner, dataDirectory: DataDirectory(dataDirectory),
-            settings: settings(concurrency: concurrency), logger: logger)
+            settings: settings(concurrency: concurrency), logger: logger, files: files)
     }
 
     /// The render workers, the YouTube upload worker and the playlist import worker of a process.
-    func makeServices(storage: any Storage, dataDirectory: String, concurrency: Int, logger: Logger) throws
-        -> [any Service]
-    {
+    func makeServices(
+        storage: any Storage, dataDirectory: String, concurrency: Int, logger: Logger, files: (any RunFileStore)?
+    ) throws -> [any Service] {
         let account = YouTubeAccount(
             storage: storage, box: try SecretBox.load(dataDirectory: dataDirectory),
             configuration: YouTubeSettings.configuration())
         return [
-            try makePool(storage: storage, dataDirectory: dataDirectory, concurrency: concurrency, logger: logger),
+            try makePool(
+                storage: storage, dataDirectory: dataDirectory, concurrency: concurrency, logger: logger, files: files),
             UploadWorker(
                 storage: storage, account: account, dataDirectory: dataDirectory,
-                settings: settings(concurrency: 1), logger: logger),
+                settings: settings(concurrency: 1), logger: logger, files: files),
             PlaylistImportWorker(
                 kind: PlaylistImportWork(
                     storage: storage, settings: try sunoSettings(), dataDirectory: dataDirectory,
-                    maximumFileBytes: maxFileSize, logger: logger),
+                    maximumFileBytes: maxFileSize, logger: logger, files: files),
                 settings: settings(concurrency: 1), logger: logger),
         ]
     }

@@ -16,6 +16,7 @@ struct YouTubeCommand: AsyncParsableCommand {
 
     struct Common: ParsableArguments {
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var files: FilesOptions
 
         func withAccount<T>(_ body: (YouTubeAccount, any Storage) async throws -> T) async throws -> T {
             let box = try SecretBox.load(dataDirectory: database.dataDir)
@@ -91,7 +92,8 @@ struct YouTubeCommand: AsyncParsableCommand {
             }
             let upload = try await common.withAccount { account, storage in
                 guard let job = try await storage.job(jobID) else { throw ValidationError("job \(jobID) not found") }
-                let file = try Publisher.video(of: job, dataDirectory: common.database.dataDir)
+                let file = try await Publisher.video(
+                    of: job, dataDirectory: common.database.dataDir, files: try common.files.store())
                 let publisher = try Publisher(storage: storage, account: account)
                 return try await publisher.publish(
                     jobID: jobID, file: file, request: request,

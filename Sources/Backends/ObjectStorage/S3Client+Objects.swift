@@ -77,7 +77,11 @@ extension S3Client {
                     throw S3Error.unavailable(operation: "get \(key)", reason: "\(written) of \(size) bytes arrived")
                 }
                 try handle.synchronize()
-                try FileManager.default.moveItem(atPath: partial, toPath: path)
+                // rename(2) replaces a file already there (an earlier attempt's copy).
+                guard rename(partial, path) == 0 else {
+                    throw S3Error.protocolViolation(
+                        "cannot move the download to \(path): \(String(cString: strerror(errno)))")
+                }
                 return
             } catch let error as S3Error {
                 throw error

@@ -12,6 +12,12 @@ public struct S3RunFileStore: RunFileStore {
 
     public init(_ client: S3Client) { self.client = client }
 
+    public var keepsFilesInPlace: Bool { false }
+
+    public func storedPath(of name: RunFileName, jobID: Int64, run stored: String) throws -> String {
+        try Self.prefix(jobID: jobID, run: stored) + name.path
+    }
+
     /// `runs/run-N-…/`, if the row's folder is named like job N's.
     public static func prefix(jobID: Int64, run stored: String) throws(RunDirectoryRefused) -> String {
         let name = stored.split(separator: "/").last.map(String.init) ?? ""
@@ -49,6 +55,23 @@ public struct S3RunFileStore: RunFileStore {
 
     public func size(of name: RunFileName, jobID: Int64, run stored: String) async throws -> Int64? {
         try await client.head(Self.prefix(jobID: jobID, run: stored) + name.path)?.size
+    }
+
+    public func content(of name: RunFileName, jobID: Int64, run stored: String) async throws -> RunFileContent? {
+        guard let (size, body) = try await client.stream(Self.prefix(jobID: jobID, run: stored) + name.path) else {
+            return nil
+        }
+        return .stream(size: size, chunks: body.map { Array($0.readableBytesView) })
+    }
+
+    public func downloadURL(of name: RunFileName, jobID: Int64, run stored: String, expires: Duration) throws
+        -> String?
+    {
+        client.presignedURL(try Self.prefix(jobID: jobID, run: stored) + name.path, expires: expires)
+    }
+
+    public func remove(_ name: RunFileName, jobID: Int64, run stored: String) async throws {
+        try await client.delete(Self.prefix(jobID: jobID, run: stored) + name.path)
     }
 
     public func removeAll(jobID: Int64, run stored: String) async throws {

@@ -9,6 +9,14 @@ public protocol RunFileStore: Sendable {
     /// The data directory's path, or `s3://bucket/prefix`; for messages.
     var location: String { get }
 
+    /// True when the files are where rows name them on this host: a render
+    /// reads them in place and leaves its output there.
+    var keepsFilesInPlace: Bool { get }
+
+    /// What a row records for `name`: its path in the data directory, or its
+    /// place in the store relative to the store (`runs/run-N-…/videos/a.mp4`).
+    func storedPath(of name: RunFileName, jobID: Int64, run stored: String) throws -> String
+
     /// Puts the complete local file `staged` in place as `name` in job
     /// `jobID`'s run (`stored`, as its row names it), replacing a file of that
     /// name. `staged` is gone afterwards.
@@ -21,8 +29,24 @@ public protocol RunFileStore: Sendable {
     /// The size of `name`, or nil when the run has no such file.
     func size(of name: RunFileName, jobID: Int64, run stored: String) async throws -> Int64?
 
+    /// The bytes of `name` for a download; nil when the run has no such file.
+    func content(of name: RunFileName, jobID: Int64, run stored: String) async throws -> RunFileContent?
+
+    /// A URL that lets its holder download `name` without credentials for
+    /// `expires`; nil when the store has no such URLs (the data directory).
+    func downloadURL(of name: RunFileName, jobID: Int64, run stored: String, expires: Duration) throws -> String?
+
+    /// Removes `name`; a file that is not there is fine.
+    func remove(_ name: RunFileName, jobID: Int64, run stored: String) async throws
+
     /// Removes every file of the run; a run that has none is fine.
     func removeAll(jobID: Int64, run stored: String) async throws
+}
+
+/// A file as a download serves it: a local file, or bytes as they arrive.
+public enum RunFileContent: Sendable {
+    case file(path: String)
+    case stream(size: Int64?, chunks: any AsyncSequence<[UInt8], any Error> & Sendable)
 }
 
 /// A file's place inside a run directory: `videos/a.mp4`, `output/video.mp4`,
@@ -47,6 +71,17 @@ public struct RunFileName: Hashable, Sendable, CustomStringConvertible {
 
     /// The render log.
     public static let log = RunFileName(path: "job.log")
+
+    /// The name of a file a row records (`videos/a.mp4` of the run, whatever
+    /// folder the row's path starts with); nil when it is not a safe name.
+    public init?(type: FileType, storedPath: String) {
+        self.init(type: type, name: URL(fileURLWithPath: storedPath).lastPathComponent)
+    }
+
+    /// The output a row records; nil when its name is not a safe name.
+    public static func output(storedPath: String) -> RunFileName? {
+        output(URL(fileURLWithPath: storedPath).lastPathComponent)
+    }
 }
 
 /// The data directory as a `RunFileStore`: files stay where the earlier
@@ -56,6 +91,12 @@ public struct LocalRunFileStore: RunFileStore {
     public var location: String { dataDirectory.path }
 
     public init(_ dataDirectory: DataDirectory) { self.dataDirectory = dataDirectory }
+
+    public var keepsFilesInPlace: Bool { true }
+
+    public func storedPath(of name: RunFileName, jobID: Int64, run stored: String) throws -> String {
+        try dataDirectory.runDirectory(jobID: jobID, stored: stored).path + "/" + name.path
+    }
 
     public func place(_ staged: String, as name: RunFileName, jobID: Int64, run stored: String) async throws {
         let run = try dataDirectory.runDirectory(jobID: jobID, stored: stored)
@@ -84,6 +125,20 @@ public struct LocalRunFileStore: RunFileStore {
             let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber
         else { return nil }
         return size.int64Value
+    }
+
+    public func content(of name: RunFileName, jobID: Int64, run stored: String) async throws -> RunFileContent? {
+        let run = try dataDirectory.runDirectory(jobID: jobID, stored: stored)
+        return run.resolve(run.path + "/" + name.path).map { .file(path: $0) }
+    }
+
+    public func downloadURL(of name: RunFileName, jobID: Int64, run stored: String, expires: Duration) -> String? {
+        nil
+    }
+
+    public func remove(_ name: RunFileName, jobID: Int64, run stored: String) async throws {
+        let run = try dataDirectory.runDirectory(jobID: jobID, stored: stored)
+        if let path = run.resolve(run.path + "/" + name.path) { unlink(path) }
     }
 
     public func removeAll(jobID: Int64, run stored: String) async throws {

@@ -15,6 +15,15 @@ struct AbandonedJobs: Sendable {
         let cutoff = settings.clock().adding(seconds: -settings.abandonedAfter.inSeconds)
         let deleted = try await storage.deleteStalePreparingJobs(createdBefore: cutoff)
         for job in deleted {
+            if !settings.files.keepsFilesInPlace {
+                do {
+                    try await settings.files.removeAll(jobID: job.jobID, run: job.runDirectory)
+                } catch {
+                    logger.warning(
+                        "abandoned job removed; its files stay in the object store",
+                        metadata: ["job_id": "\(job.jobID)", "reason": "\(error)"])
+                }
+            }
             if case .refused(let reason) = settings.data.removeRunDirectory(of: job) {
                 logger.warning(
                     "abandoned job removed; its folder is left in place",

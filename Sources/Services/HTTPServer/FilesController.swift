@@ -30,10 +30,7 @@ struct FilesController<Context: RequestContext> {
             boundary: boundary, field: Self.field, type: type, folder: run.folder(for: type),
             limit: settings.maximumFileBytes
         ) { name, file in
-            // Moved into place and recorded only if the job is still preparing, in one transaction.
-            let row = NewJobFile(
-                jobID: job.jobID, fileType: type, filename: name, filePath: file.folder + "/" + name)
-            _ = try await storage.addFileWhilePreparing(row) { _ = try file.finish(as: name) }
+            try await settings.files.record(file, as: name, type: type, of: job, in: storage)
         }
         do {
             try await upload.receive(request.body)
@@ -72,8 +69,14 @@ struct FilesController<Context: RequestContext> {
         else {
             throw APIError.notFound("job \(job.jobID) has no \(type.rawValue) file named '\(name)'")
         }
-        // Only a file inside the run directory is ever removed from disk.
-        if let run = try? settings.data.runDirectory(of: job), let path = run.resolve(file.filePath) { unlink(path) }
+        // Only a file inside the run directory is ever removed.
+        if settings.files.keepsFilesInPlace {
+            if let run = try? settings.data.runDirectory(of: job), let path = run.resolve(file.filePath) {
+                unlink(path)
+            }
+        } else if let runName = RunFileName(type: type, storedPath: file.filePath) {
+            try await settings.files.remove(runName, jobID: job.jobID, run: job.runDirectory)
+        }
         let counts = try await storage.fileCounts(ofJob: job.jobID)
         return JSONResponse.make(
             .object(["message": .string("removed \(name)"), "file_counts": JobObject.counts(counts)]))

@@ -105,7 +105,15 @@ struct JobsController<Context: RequestContext> {
 
     @Sendable func logs(_ request: Request, context: Context) async throws -> Response {
         let job = try await JobLookup.job(context, storage)
-        let log = try settings.data.runDirectory(of: job).log
+        let run = try settings.data.runDirectory(of: job)
+        let files = settings.files
+        if !files.keepsFilesInPlace, try await files.size(of: .log, jobID: job.jobID, run: job.runDirectory) != nil {
+            // This server's copy of the log a worker put back; the cursor of
+            // "lines since the last read" is this server's own.
+            try run.create()
+            _ = try await files.localFile(.log, jobID: job.jobID, run: job.runDirectory, scratch: run.path)
+        }
+        let log = run.log
         let page: JobLog.Page
         if let after = request.uri.queryParameters["after"] {
             guard let position = Int(after), position >= 0 else {
@@ -124,11 +132,32 @@ struct JobsController<Context: RequestContext> {
         guard job.status == .completed, let output = job.outputFile else {
             throw APIError.notFound("job \(job.jobID) has no finished video (it is \(job.status.rawValue))")
         }
-        guard let file = try settings.data.runDirectory(of: job).resolve(output) else {
-            throw APIError.notFound("the video of job \(job.jobID) is not in its run directory any more")
+        let gone = APIError.notFound("the video of job \(job.jobID) is not in its run directory any more")
+        let files = settings.files
+        guard !files.keepsFilesInPlace else {
+            guard let file = try settings.data.runDirectory(of: job).resolve(output) else { throw gone }
+            return try await videoResponse(
+                name: URL(fileURLWithPath: file).lastPathComponent,
+                body: try await FileIO().loadFile(path: file, context: context))
         }
-        let body = try await FileIO().loadFile(path: file, context: context)
-        let name = URL(fileURLWithPath: file).lastPathComponent
+        guard let name = RunFileName.output(storedPath: output) else { throw gone }
+        if let expires = settings.redirectDownloads,
+            let url = try files.downloadURL(of: name, jobID: job.jobID, run: job.runDirectory, expires: expires)
+        {
+            return Response(status: .temporaryRedirect, headers: [.location: url])
+        }
+        guard
+            case .stream(let size, let chunks) = try await files.content(
+                of: name, jobID: job.jobID, run: job.runDirectory)
+        else { throw gone }
+        let body = ResponseBody(contentLength: size.map(Int.init)) { writer in
+            for try await chunk in chunks { try await writer.write(ByteBuffer(bytes: chunk)) }
+            try await writer.finish(nil)
+        }
+        return try await videoResponse(name: URL(fileURLWithPath: output).lastPathComponent, body: body)
+    }
+
+    private func videoResponse(name: String, body: ResponseBody) async throws -> Response {
         var headers: HTTPFields = [.contentType: "video/mp4"]
         headers[.contentDisposition] = ContentDisposition.attachment(filename: name)
         return Response(status: .ok, headers: headers, body: body)

@@ -26,7 +26,7 @@ struct PlaylistController<Context: RequestContext> {
         if request.uri.queryParameters["wait"] == "true" {
             let importer = PlaylistImporter(
                 settings: settings.suno, files: storage, data: settings.data,
-                maximumFileBytes: settings.maximumFileBytes)
+                maximumFileBytes: settings.maximumFileBytes, runFiles: settings.files)
             let result = try await importer.run(url: url, into: job)
             let counts = try await storage.fileCounts(ofJob: job.jobID)
             return JSONResponse.make(

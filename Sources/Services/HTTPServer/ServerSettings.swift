@@ -50,7 +50,19 @@ public struct ServerSettings: Sendable {
         return name == "localhost" || name.hasSuffix(".localhost") || name == "::1" || name.hasPrefix("127.")
     }
 
-    public var runsDirectory: String { data.runs }
+    /// Where jobs' files live when not in the data directory (an object store).
+    public var objectStore: (any RunFileStore)?
+    /// With an object store: downloads answer with a redirect to a presigned
+    /// URL valid this long, instead of streaming through this server.
+    public var redirectDownloads: Duration?
+
+    /// Where jobs' files live: the object store, else the data directory.
+    public var files: any RunFileStore { objectStore ?? LocalRunFileStore(data) }
+
+    /// What new rows name as the folder of run directories: this data
+    /// directory's, or, with an object store, `runs` (relative, so that every
+    /// host finds the run under its own data directory).
+    public var runsDirectory: String { objectStore == nil ? data.runs : "runs" }
     /// The data directory with the rule for the paths rows name.
     public var data: DataDirectory { DataDirectory(dataDirectory) }
 }

@@ -95,7 +95,7 @@ struct YouTubeController<Context: RequestContext> {
         } catch {
             throw APIError(status: .badRequest, message: error.description, extra: ["field": .string(error.field)])
         }
-        let file = try Publisher.video(of: job, dataDirectory: settings.dataDirectory)
+        let file = try await Publisher.video(of: job, dataDirectory: settings.dataDirectory, files: settings.files)
         let account = try account()
         let publisher = try Publisher(storage: storage, account: account)
         if request.uri.queryParameters["wait"] == "true" {

@@ -21,18 +21,28 @@ public struct PlaylistImporter: Sendable {
     let settings: SunoSettings
     let files: any FileStore
     let data: DataDirectory
+    let runFiles: any RunFileStore
     let maximumFileBytes: Int64
     let http: HTTPClient
 
-    public init(settings: SunoSettings, files: any FileStore, data: DataDirectory, maximumFileBytes: Int64) {
+    /// `runFiles`: where the songs go; the data directory when nil.
+    public init(
+        settings: SunoSettings, files: any FileStore, data: DataDirectory, maximumFileBytes: Int64,
+        runFiles: (any RunFileStore)? = nil
+    ) {
         self.init(
-            settings: settings, files: files, data: data, maximumFileBytes: maximumFileBytes, http: SunoClient.shared)
+            settings: settings, files: files, data: data, maximumFileBytes: maximumFileBytes, http: SunoClient.shared,
+            runFiles: runFiles)
     }
 
-    init(settings: SunoSettings, files: any FileStore, data: DataDirectory, maximumFileBytes: Int64, http: HTTPClient) {
+    init(
+        settings: SunoSettings, files: any FileStore, data: DataDirectory, maximumFileBytes: Int64, http: HTTPClient,
+        runFiles: (any RunFileStore)? = nil
+    ) {
         self.settings = settings
         self.files = files
         self.data = data
+        self.runFiles = runFiles ?? LocalRunFileStore(data)
         self.maximumFileBytes = maximumFileBytes
         self.http = http
     }
@@ -72,8 +82,7 @@ public struct PlaylistImporter: Sendable {
                 let file = try UploadFile(folder: folder, limit: maximumFileBytes)
                 defer { file.abort() }
                 try await SunoClient.download(clip.audioURL, into: file, settings: settings, http: http)
-                let row = NewJobFile(jobID: job.jobID, fileType: .music, filename: name, filePath: folder + "/" + name)
-                _ = try await files.addFileWhilePreparing(row) { _ = try file.finish(as: name) }
+                try await runFiles.record(file, as: name, type: .music, of: job, in: files)
                 state.downloaded.append(name)
             } catch let error as SunoClient.SongError {
                 let title = clip.title.isEmpty ? "Untitled Song \(index + 1)" : clip.title

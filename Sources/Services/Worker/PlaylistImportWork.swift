@@ -34,11 +34,12 @@ public struct PlaylistImportWork: WorkKind {
 
     public init(
         storage: any JobStore & FileStore & PlaylistImportQueue, settings: SunoSettings, dataDirectory: String,
-        maximumFileBytes: Int64, logger: Logger
+        maximumFileBytes: Int64, logger: Logger, files: (any RunFileStore)? = nil
     ) {
         self.storage = storage
         importer = PlaylistImporter(
-            settings: settings, files: storage, data: DataDirectory(dataDirectory), maximumFileBytes: maximumFileBytes)
+            settings: settings, files: storage, data: DataDirectory(dataDirectory), maximumFileBytes: maximumFileBytes,
+            runFiles: files)
         self.logger = logger
     }
 

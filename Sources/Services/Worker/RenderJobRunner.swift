@@ -6,16 +6,22 @@ import VideoSettings
 
 /// The real job runner: reads the job's files and config, renders into
 /// `output/video_YYYYMMDD_HHMMSS.mp4` of its run directory, with the run's
-/// `.tmp/` as scratch (removed afterwards).
+/// `.tmp/` as scratch (removed afterwards). With an object store, the run
+/// directory is this host's copy: the inputs are fetched into it first and
+/// the output is put back.
 public struct RenderJobRunner: JobRunner {
     let storage: any FileStore
     let data: DataDirectory
+    let files: any RunFileStore
     let fonts: FontCatalog
     var renderer = Renderer()
 
-    public init(storage: any FileStore, dataDirectory: String, fonts: FontCatalog? = nil) {
+    public init(
+        storage: any FileStore, dataDirectory: String, fonts: FontCatalog? = nil, files: (any RunFileStore)? = nil
+    ) {
         self.storage = storage
         data = DataDirectory(dataDirectory)
+        self.files = files ?? LocalRunFileStore(data)
         self.fonts = fonts ?? FontCatalog.load(fontsDirectory: data.fonts)
     }
 
@@ -29,19 +35,33 @@ public struct RenderJobRunner: JobRunner {
         // Jobs queued before seeds were stored render the same way every time too.
         if settings.seed == nil { settings.seed = job.jobID }
         let run = try data.runDirectory(of: job)
-        let files = try await storage.files(ofJob: job.jobID, type: nil)
-        func paths(_ type: FileType) -> [String] {
-            // The earlier service stored paths relative to its folder: the data directory here.
-            files.filter { $0.fileType == type }.map { data.absolute($0.filePath) }
+        let rows = try await storage.files(ofJob: job.jobID, type: nil)
+        var paths: [FileType: [String]] = [:]
+        for row in rows {
+            paths[row.fileType, default: []].append(try await localPath(of: row, job: job, run: run))
         }
         let output = run.output + "/video_" + Self.stamp(Date()) + ".mp4"
         let input = RenderInput(
-            videos: paths(.videos), music: paths(.music), sounds: paths(.sounds), quotes: paths(.quotes),
-            settings: settings, fonts: fonts, output: output, scratch: run.scratch)
+            videos: paths[.videos] ?? [], music: paths[.music] ?? [], sounds: paths[.sounds] ?? [],
+            quotes: paths[.quotes] ?? [], settings: settings, fonts: fonts, output: output, scratch: run.scratch)
         try await renderer.render(
             input, progress: { percent, step in await reporter.report(percent, step.rawValue) },
             log: { reporter.log($0) })
-        return output
+        guard !files.keepsFilesInPlace else { return output }
+        let name = RunFileName.output(storedPath: output)!
+        try await files.place(output, as: name, jobID: job.jobID, run: job.runDirectory)
+        return try files.storedPath(of: name, jobID: job.jobID, run: job.runDirectory)
+    }
+
+    /// Where the render reads a file: in place in the data directory (the
+    /// earlier service stored paths relative to its folder, the data directory
+    /// here), or fetched from the object store into this host's run directory.
+    func localPath(of row: JobFile, job: Job, run: RunDirectory) async throws -> String {
+        guard !files.keepsFilesInPlace else { return data.absolute(row.filePath) }
+        guard let name = RunFileName(type: row.fileType, storedPath: row.filePath) else {
+            throw RenderError("the file \(row.filePath) has a name that cannot be fetched safely")
+        }
+        return try await files.localFile(name, jobID: job.jobID, run: job.runDirectory, scratch: run.path)
     }
 
     static func stamp(_ date: Date) -> String {

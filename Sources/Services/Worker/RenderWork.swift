@@ -1,9 +1,13 @@
+import Foundation
 import Logging
 import RunFiles
 import StorageCore
 
 /// Rendering a job: claimed from the jobs queue, run by a `JobRunner` inside
 /// the job's run directory (checked by the path rule), its log in `job.log`.
+/// With an object store the run directory is this host's copy: the log is
+/// fetched at the start, put back at each heartbeat the lease still holds and
+/// at the end, and the copy is removed when the attempt is over.
 public struct RenderWork: WorkKind {
     public struct Claimed: Sendable {
         let claimed: ClaimedJob
@@ -15,6 +19,7 @@ public struct RenderWork: WorkKind {
     let storage: any RenderQueue
     let runner: any JobRunner
     let dataDirectory: DataDirectory
+    let files: any RunFileStore
     let logger: Logger
 
     public var name: String { "render" }
@@ -50,6 +55,13 @@ public struct RenderWork: WorkKind {
     public func begin(_ claimed: Claimed) async throws {
         let runDirectory = try claimed.runDirectory.get()
         try? runDirectory.create()
+        if !files.keepsFilesInPlace {
+            // Earlier attempts' lines, from whichever host ran them.
+            let job = claimed.claimed.job
+            if try await files.size(of: .log, jobID: job.jobID, run: job.runDirectory) != nil {
+                _ = try await files.localFile(.log, jobID: job.jobID, run: job.runDirectory, scratch: runDirectory.path)
+            }
+        }
         // A worker killed mid-render left its partial output; it is never a result.
         let swept = runDirectory.sweepPartialFiles()
         note(claimed, "attempt \(claimed.claim.attempt) on worker \(claimed.claim.workerID)")
@@ -77,7 +89,9 @@ public struct RenderWork: WorkKind {
     }
 
     public func renew(_ claimed: Claimed, lease: Duration) async throws -> LeaseState {
-        try await storage.renewLease(claimed.claim, lease: lease)
+        let state = try await storage.renewLease(claimed.claim, lease: lease)
+        if state == .held { await putBackLog(claimed) }
+        return state
     }
 
     public func finish(_ claimed: Claimed, _ outcome: WorkOutcome<String?>) async throws -> Bool {
@@ -88,7 +102,28 @@ public struct RenderWork: WorkKind {
             case .cancelled: .cancelled
             case .handedBack: .handedBack
             }
-        return try await storage.finishJob(claimed.claim, jobOutcome)
+        let accepted = try await storage.finishJob(claimed.claim, jobOutcome)
+        guard !files.keepsFilesInPlace, case .success(let runDirectory) = claimed.runDirectory else { return accepted }
+        // A refused (late) attempt leaves the log of the attempt that replaced it alone.
+        if accepted { await putBackLog(claimed) }
+        try? runDirectory.remove()
+        return accepted
+    }
+
+    /// The local log, copied into the object store (nothing to do in a data directory).
+    func putBackLog(_ claimed: Claimed) async {
+        guard !files.keepsFilesInPlace, case .success(let runDirectory) = claimed.runDirectory,
+            FileManager.default.fileExists(atPath: runDirectory.log.path)
+        else { return }
+        let job = claimed.claimed.job
+        let copy = runDirectory.path + "/.log-\(UUID().uuidString).part"
+        do {
+            try FileManager.default.copyItem(atPath: runDirectory.log.path, toPath: copy)
+            try await files.place(copy, as: .log, jobID: job.jobID, run: job.runDirectory)
+        } catch {
+            unlink(copy)
+            logger.warning("cannot store the job log", metadata: ["job_id": "\(job.jobID)", "error": "\(error)"])
+        }
     }
 
     public func summary(_ output: String?) -> String? { output }
@@ -112,10 +147,12 @@ public typealias WorkerPool = WorkEngine<RenderWork>
 extension WorkEngine where Kind == RenderWork {
     public convenience init(
         storage: any RenderQueue, runner: any JobRunner, dataDirectory: DataDirectory, settings: WorkerSettings,
-        logger: Logger
+        logger: Logger, files: (any RunFileStore)? = nil
     ) {
         self.init(
-            kind: RenderWork(storage: storage, runner: runner, dataDirectory: dataDirectory, logger: logger),
+            kind: RenderWork(
+                storage: storage, runner: runner, dataDirectory: dataDirectory,
+                files: files ?? LocalRunFileStore(dataDirectory), logger: logger),
             settings: settings, logger: logger)
     }
 }

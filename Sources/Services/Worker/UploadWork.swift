@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import RunFiles
 import StorageCore
 import Synchronization
 import YouTube
@@ -29,6 +30,8 @@ public struct UploadWork: WorkKind {
     let storage: any JobStore & UploadTaskQueue & UploadHistory
     let account: YouTubeAccount
     let dataDirectory: String
+    /// Where the video is: the data directory when nil.
+    var files: (any RunFileStore)? = nil
     let chunkSize: Int
     let logger: Logger
 
@@ -58,7 +61,7 @@ public struct UploadWork: WorkKind {
         guard let job = try await storage.job(task.jobID) else {
             throw StorageError.notFound("job \(task.jobID) is gone")
         }
-        let file = try Publisher.video(of: job, dataDirectory: dataDirectory)
+        let file = try await Publisher.video(of: job, dataDirectory: dataDirectory, files: files)
         var publisher = try Publisher(storage: storage, account: account)
         publisher.upload.chunkSize = chunkSize
         let claim = claimed.claim
@@ -115,11 +118,13 @@ public typealias UploadWorker = WorkEngine<UploadWork>
 extension WorkEngine where Kind == UploadWork {
     public convenience init(
         storage: any JobStore & UploadTaskQueue & UploadHistory, account: YouTubeAccount, dataDirectory: String,
-        settings: WorkerSettings, logger: Logger, chunkSize: Int = ResumableUpload.defaultChunkSize
+        settings: WorkerSettings, logger: Logger, chunkSize: Int = ResumableUpload.defaultChunkSize,
+        files: (any RunFileStore)? = nil
     ) {
         self.init(
             kind: UploadWork(
-                storage: storage, account: account, dataDirectory: dataDirectory, chunkSize: chunkSize, logger: logger),
+                storage: storage, account: account, dataDirectory: dataDirectory, files: files, chunkSize: chunkSize,
+                logger: logger),
             settings: settings, logger: logger)
     }
 }

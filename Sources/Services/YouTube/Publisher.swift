@@ -15,8 +15,12 @@ public struct Publisher: Sendable {
         upload = ResumableUpload(endpoint: try account.client().configuration.uploadEndpoint)
     }
 
-    /// The video file of a completed job, inside its run directory; a clear error otherwise.
-    public static func video(of job: Job, dataDirectory: String) throws -> String {
+    /// The video file of a completed job, inside its run directory; a clear
+    /// error otherwise. With an object store (`files`), a copy fetched into
+    /// this host's run directory.
+    public static func video(of job: Job, dataDirectory: String, files: (any RunFileStore)? = nil) async throws
+        -> String
+    {
         guard job.status == .completed, let output = job.outputFile else {
             throw StorageError.invalidInput(
                 "job \(job.jobID) is \(job.status.rawValue); only a completed job's video can be published")
@@ -27,10 +31,18 @@ public struct Publisher: Sendable {
         } catch {
             throw StorageError.invalidInput(error.description)
         }
-        guard let path = run.resolve(output) else {
-            throw StorageError.invalidInput("the video of job \(job.jobID) is not in its run directory any more")
+        let gone = StorageError.invalidInput("the video of job \(job.jobID) is not in its run directory any more")
+        guard let files, !files.keepsFilesInPlace else {
+            guard let path = run.resolve(output) else { throw gone }
+            return path
         }
-        return path
+        guard let name = RunFileName.output(storedPath: output) else { throw gone }
+        try run.create()
+        do {
+            return try await files.localFile(name, jobID: job.jobID, run: job.runDirectory, scratch: run.path)
+        } catch let error as StorageError where error.kind == .notFound {
+            throw gone
+        }
     }
 
     /// Uploads and records the upload (the synchronous way).

@@ -1,0 +1,33 @@
+import StorageCore
+
+extension RunFileStore {
+    /// Puts a complete upload in place as `name` of `type` and records it,
+    /// only while the job is still preparing: in the data directory the move
+    /// and the row are one transaction; in an object store the object goes
+    /// first, then the row, and the object is removed again when the row is
+    /// refused. `file` was written into the job's local run directory.
+    public func record(
+        _ file: UploadFile, as name: String, type: FileType, of job: Job, in rows: any FileStore
+    ) async throws {
+        guard !keepsFilesInPlace else {
+            let row = NewJobFile(jobID: job.jobID, fileType: type, filename: name, filePath: file.folder + "/" + name)
+            _ = try await rows.addFileWhilePreparing(row) { _ = try file.finish(as: name) }
+            return
+        }
+        guard let runName = RunFileName(type: type, name: name) else {
+            file.abort()
+            throw StorageError.invalidInput("'\(name)' cannot be stored")
+        }
+        let staged = try file.finish(as: name)
+        try await place(staged, as: runName, jobID: job.jobID, run: job.runDirectory)
+        let row = NewJobFile(
+            jobID: job.jobID, fileType: type, filename: name,
+            filePath: try storedPath(of: runName, jobID: job.jobID, run: job.runDirectory))
+        do {
+            _ = try await rows.addFileWhilePreparing(row) {}
+        } catch {
+            try? await remove(runName, jobID: job.jobID, run: job.runDirectory)
+            throw error
+        }
+    }
+}

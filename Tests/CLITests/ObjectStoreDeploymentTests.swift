@@ -1,0 +1,104 @@
+import Foundation
+import NIOCore
+import ObjectStorage
+import StorageCore
+import TestObjectStore
+import TestPostgres
+import Testing
+
+/// An API server and a worker that share a database and an S3 bucket (moto)
+/// and no folder: the job's files go up through the API into the bucket, the
+/// worker renders from its own copy and puts the video back, the API streams
+/// it out, and `cleanup` removes the job's objects.
+@Suite(.timeLimit(.minutes(5))) struct ObjectStoreDeploymentTests {
+    @Test func aJobRendersOnAHostThatSharesNoFolderWithTheAPI() async throws {
+        let store = try await TestObjectStore.start()
+        defer { Task { await store.stop() } }
+        let environment = store.environment(bucket: "yt-builder-media")
+        let bucket = "s3://yt-builder-media/farm"
+        let configuration = try S3Configuration.from(url: bucket, environment: environment)
+        let s3 = S3Client(configuration)
+        try await s3.createBucket()
+
+        var runner = CommandRunner()
+        runner.environment = environment
+        let database = runner.path("shared.db")
+        let port = try TestPostgres.freePort()
+        let api = try RunningCommand(
+            runner,
+            [
+                "serve", "--port", String(port), "--database", database, "--data-dir", runner.path("api-data"),
+                "--workers", "0", "--files", bucket,
+            ], environment: environment)
+        defer { api.kill() }
+        let worker = try RunningCommand(
+            runner,
+            [
+                "worker", "--database", database, "--data-dir", runner.path("worker-data"), "--files", bucket,
+                "--lease-seconds", "6",
+            ], environment: environment)
+        defer { worker.kill() }
+        let base = "http://127.0.0.1:\(port)"
+        try await waitUntilHealthy(api, at: base)
+
+        try runTool(
+            "/usr/bin/ffmpeg",
+            [
+                "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-t", "1.5",
+                "-pix_fmt", "yuv420p", runner.path("clip.mp4"),
+            ])
+        try runTool(
+            "/usr/bin/ffmpeg",
+            ["-loglevel", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=330", "-t", "2", runner.path("song.mp3")])
+        let prepared = try curl(["-sS", "-X", "POST", base + "/api/jobs/prepare"])
+        let id = try #require(JSONValue(jsonText: prepared)?.objectValue?["job_id"]?.intValue)
+        for (type, file) in [("videos", "clip.mp4"), ("music", "song.mp3")] {
+            let answer = try curl(["-sS", "-F", "files=@\(runner.path(file))", base + "/api/jobs/\(id)/upload/\(type)"])
+            #expect(answer.contains("\"uploaded\":[\"\(file)\"]"), "\(answer)")
+        }
+        let objects = try await s3.list(prefix: "runs/").map(\.key)
+        #expect(
+            objects.contains { $0.hasSuffix("/videos/clip.mp4") }
+                && objects.contains { $0.hasSuffix("/music/song.mp3") }, "\(objects)")
+        let apiRun = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: runner.path("api-data/runs")).first)
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: runner.path("api-data/runs/\(apiRun)/videos")).isEmpty,
+            "the API keeps no copy")
+
+        let config = #"{"duration": 3, "resolution": "320x180", "fps": 15}"#
+        _ = try curl([
+            "-sS", "-X", "POST", "-H", "Content-Type: application/json", "-d", config, base + "/api/jobs/\(id)/start",
+        ])
+        var job: [String: JSONValue] = [:]
+        try await waitFor("the render to finish", seconds: 120) {
+            job = JSONValue(jsonText: try curl(["-sS", base + "/api/jobs/\(id)"]))?.objectValue ?? [:]
+            return ["completed", "failed", "cancelled"].contains(job["status"]?.stringValue ?? "")
+        }
+        #expect(job["status"] == .string("completed"), "\(job)")
+        let output = try #require(job["output_file"]?.stringValue)
+        #expect(
+            output.hasPrefix("runs/run-\(id)-") && output.contains("/output/video_"), "a place in the store: \(output)")
+        #expect(try await s3.head(output) != nil, "the video is in the bucket")
+        let logs = try curl(["-sS", base + "/api/jobs/\(id)/logs?after=0"])
+        #expect(logs.contains("video written"), "the worker's log, read by the API: \(logs)")
+        #expect(
+            (try? FileManager.default.contentsOfDirectory(atPath: runner.path("worker-data/runs")))?.isEmpty ?? true,
+            "the worker's copy is gone")
+
+        let video = runner.path("download.mp4")
+        try curl(["-sSf", "-o", video, base + "/api/jobs/\(id)/download"])
+        let probe = try runTool(
+            "/usr/bin/ffprobe",
+            ["-v", "error", "-show_entries", "stream=codec_type,width,height", "-of", "default=nw=1", video])
+        #expect(probe.contains("codec_type=video") && probe.contains("width=320"), "\(probe)")
+
+        _ = try await api.stop()
+        _ = try await worker.stop()
+        let cleanup = try await runner.run([
+            "cleanup", "--days", "0", "--database", database, "--data-dir", runner.path("api-data"), "--files", bucket,
+        ])
+        #expect(cleanup.status == 0, "\(cleanup.stderr)")
+        #expect(try await s3.list(prefix: "runs/run-\(id)-").isEmpty, "cleanup removed the job's objects")
+    }
+}
