@@ -31,11 +31,13 @@ import Yams
         let text = try String(contentsOf: Self.root.appendingPathComponent("docker-compose.yml"), encoding: .utf8)
         let compose = try #require(try Yams.load(yaml: text) as? [String: Any])
         let services = try #require(compose["services"] as? [String: Any])
-        #expect(Set(services.keys) == ["postgres", "api", "worker"])
+        #expect(Set(services.keys) == ["postgres", "api", "worker", "minio", "minio-bucket"])
         var checked = 0
         for (name, value) in services {
             let service = try #require(value as? [String: Any])
-            guard let command = service["command"] as? [String] else { continue }
+            guard (service["image"] as? String)?.hasPrefix("yt-builder") == true,
+                let command = service["command"] as? [String]
+            else { continue }
             let environment = (service["environment"] as? [String: Any])?.keys.filter { $0 != "LOG_LEVEL" } ?? []
             try await check(command, environment: Array(environment), "service \(name)")
             #expect((service["volumes"] as? [String])?.contains("ytdata:/data") == true, "\(name) shares the data")
@@ -44,7 +46,11 @@ import Yams
         #expect(checked == 2, "the api and worker services run yt-builder")
         let postgres = try #require(services["postgres"] as? [String: Any])
         #expect(postgres["healthcheck"] != nil)
-        #expect((compose["volumes"] as? [String: Any])?.keys.sorted() == ["pgdata", "ytdata"])
+        #expect((compose["volumes"] as? [String: Any])?.keys.sorted() == ["miniodata", "pgdata", "ytdata"])
+        for name in ["minio", "minio-bucket"] {
+            let service = try #require(services[name] as? [String: Any])
+            #expect(service["profiles"] as? [String] == ["object-store"], "\(name) is optional")
+        }
     }
 
     @Test func dockerfileCommand() async throws {

@@ -22,6 +22,13 @@ import Testing
 
         var runner = CommandRunner()
         runner.environment = environment
+        let missing = try await runner.run([
+            "worker", "--database", runner.path("x.db"), "--files", "s3://no-such-bucket/x",
+        ])
+        #expect(
+            missing.status != 0 && missing.stderr.contains("the bucket no-such-bucket does not exist"),
+            "\(missing.stderr)")
+        #expect(!missing.stderr.contains("testing"), "no key in the message")
         let database = runner.path("shared.db")
         let port = try TestPostgres.freePort()
         let api = try RunningCommand(

@@ -99,6 +99,7 @@ struct ServeCommand: AsyncParsableCommand {
         settings.youtube = YouTubeSettings.configuration()
         settings.secretBox = try SecretBox.load(dataDirectory: settings.dataDirectory)
         settings.objectStore = try files.store()
+        try await settings.objectStore?.checkAccess()
         settings.redirectDownloads = downloadRedirectSeconds.map { .seconds($0) }
         let storage = try await database.open(maximumAttempts: workerOptions.maxAttempts)
         do {

@@ -28,11 +28,13 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = ServiceLogger.make()
+        let store = try files.store()
+        try await store?.checkAccess()
         let storage = try await database.open(maximumAttempts: workers.maxAttempts)
         do {
             let services = try workers.makeServices(
                 storage: storage, dataDirectory: database.dataDir, concurrency: concurrency, logger: logger,
-                files: try files.store())
+                files: store)
             let group = ServiceGroup(
                 configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()

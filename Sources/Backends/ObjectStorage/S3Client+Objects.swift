@@ -135,6 +135,18 @@ extension S3Client {
         return objects
     }
 
+    /// Checks that the bucket is there and the keys may list it: one request
+    /// (a listing of at most one key). A clear error otherwise.
+    public func checkAccess() async throws {
+        let query = [("list-type", "2"), ("max-keys", "1"), ("prefix", configuration.prefix)]
+        do {
+            _ = try await send(Call(operation: "list \(configuration.location)", method: .GET, key: nil, query: query))
+        } catch S3Error.service(let status, let code, _, _) where code == "NoSuchBucket" || status == 404 {
+            throw S3Error.configuration(
+                "the bucket \(configuration.bucket) does not exist at \(configuration.endpoint): create it first")
+        }
+    }
+
     /// Removes every object under `prefix`; how many there were.
     @discardableResult
     public func deleteAll(prefix: String) async throws -> Int {

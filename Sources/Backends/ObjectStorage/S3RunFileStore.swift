@@ -74,6 +74,8 @@ public struct S3RunFileStore: RunFileStore {
         try await client.delete(Self.prefix(jobID: jobID, run: stored) + name.path)
     }
 
+    public func checkAccess() async throws { try await client.checkAccess() }
+
     public func removeAll(jobID: Int64, run stored: String) async throws {
         try await client.deleteAll(prefix: Self.prefix(jobID: jobID, run: stored))
     }

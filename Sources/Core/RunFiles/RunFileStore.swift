@@ -41,6 +41,9 @@ public protocol RunFileStore: Sendable {
 
     /// Removes every file of the run; a run that has none is fine.
     func removeAll(jobID: Int64, run stored: String) async throws
+
+    /// Checks at start that the store can be used (it exists, the keys work).
+    func checkAccess() async throws
 }
 
 /// A file as a download serves it: a local file, or bytes as they arrive.
@@ -144,4 +147,6 @@ public struct LocalRunFileStore: RunFileStore {
     public func removeAll(jobID: Int64, run stored: String) async throws {
         try dataDirectory.runDirectory(jobID: jobID, stored: stored).remove()
     }
+
+    public func checkAccess() async throws { try dataDirectory.create() }
 }
