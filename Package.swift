@@ -177,7 +177,7 @@ let package = Package(
         .testTarget(
             name: "ObjectStorageTests",
             dependencies: [
-                "ObjectStorage", "TestObjectStore", "TestPostgres", "RunFiles", "StorageCore",
+                "ObjectStorage", "TestObjectStore", "TestNetwork", "ChildProcess", "TestPostgres", "RunFiles", "StorageCore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]

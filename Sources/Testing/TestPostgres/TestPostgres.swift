@@ -40,6 +40,8 @@ public final class TestPostgres: Sendable {
         public let root: URL
         var data: URL { root.appendingPathComponent("data") }
         let serverOptions: String
+        /// The network namespace the server runs in (a host of a `TestNetwork`), if any.
+        var namespace: String? = nil
     }
 
     init(host: String, port: Int, user: String, password: String, cluster: Cluster?) {
@@ -105,7 +107,15 @@ public final class TestPostgres: Sendable {
             [
                 "-D", cluster.data.path, "-m", "fast", "-w", "-t", "60", "-o", cluster.serverOptions,
                 "-l", cluster.root.appendingPathComponent("server.log").path, "restart",
-            ])
+            ], namespace: cluster.namespace)
+    }
+
+    /// Stops this test's own cluster now and removes its files.
+    public func stop() {
+        guard let cluster else { return }
+        try? Self.runAsServerUser(
+            cluster.binaries.appendingPathComponent("pg_ctl").path, ["-D", cluster.data.path, "-m", "immediate", "stop"])
+        try? FileManager.default.removeItem(at: cluster.root)
     }
 
     // MARK: Starting and stopping
@@ -118,7 +128,12 @@ public final class TestPostgres: Sendable {
         return try startCluster()
     }
 
-    private static func startCluster() throws -> TestPostgres {
+    /// A cluster of its own: on a free port of 127.0.0.1, or on `address` and
+    /// `port` inside network namespace `namespace` (where other hosts of a
+    /// `TestNetwork` reach it with the password).
+    public static func startCluster(address: String = "127.0.0.1", port: Int? = nil, namespace: String? = nil)
+        throws -> TestPostgres
+    {
         guard let binaries = findBinaries() else {
             throw TestPostgresError(
                 "no PostgreSQL server binaries under /usr/lib/postgresql/*/bin; run scripts/setup "
@@ -133,7 +148,7 @@ public final class TestPostgres: Sendable {
         if geteuid() == 0 {
             try run("/bin/chown", ["-R", "postgres:postgres", root.path])
         }
-        let port = try freePort()
+        let port = try port ?? freePort()
         let data = root.appendingPathComponent("data").path
         try runAsServerUser(
             binaries.appendingPathComponent("initdb").path,
@@ -141,10 +156,15 @@ public final class TestPostgres: Sendable {
                 "-D", data, "-U", "postgres", "--pwfile=\(passwordFile.path)", "--auth-local=trust",
                 "--auth-host=scram-sha-256", "-E", "UTF8", "--no-locale", "--no-sync",
             ])
+        if address != "127.0.0.1" {
+            let hba = URL(fileURLWithPath: data).appendingPathComponent("pg_hba.conf")
+            let rules = try String(contentsOf: hba, encoding: .utf8) + "host all all \(address)/24 scram-sha-256\n"
+            try rules.write(to: hba, atomically: false, encoding: .utf8)
+        }
         // Durability is not what these tests measure; fsync off keeps them fast.
         let options =
-            "-p \(port) -k \(socket.path) -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200"
-        let cluster = Cluster(binaries: binaries, root: root, serverOptions: options)
+            "-p \(port) -k \(socket.path) -c listen_addresses=\(address) -c fsync=off -c full_page_writes=off -c max_connections=200"
+        let cluster = Cluster(binaries: binaries, root: root, serverOptions: options, namespace: namespace)
         let first = clustersToStop.withLock { clusters in
             clusters.append(cluster)
             return clusters.count == 1
@@ -155,8 +175,8 @@ public final class TestPostgres: Sendable {
             [
                 "-D", data, "-w", "-t", "60", "-o", options, "-l", root.appendingPathComponent("server.log").path,
                 "start",
-            ])
-        return TestPostgres(host: "127.0.0.1", port: port, user: "postgres", password: password, cluster: cluster)
+            ], namespace: namespace)
+        return TestPostgres(host: address, port: port, user: "postgres", password: password, cluster: cluster)
     }
 
     private static let clustersToStop = Mutex<[Cluster]>([])
@@ -197,11 +217,13 @@ public final class TestPostgres: Sendable {
     }
 
     /// PostgreSQL refuses to run as root: as root, run its tools as `postgres`.
-    static func runAsServerUser(_ tool: String, _ arguments: [String]) throws {
-        if geteuid() == 0 {
-            try run("/usr/sbin/runuser", ["-u", "postgres", "--", tool] + arguments)
+    static func runAsServerUser(_ tool: String, _ arguments: [String], namespace: String? = nil) throws {
+        let inNamespace = namespace.map { ["netns", "exec", $0] } ?? []
+        let command = geteuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--", tool] + arguments : [tool] + arguments
+        if inNamespace.isEmpty {
+            try run(command[0], Array(command.dropFirst()))
         } else {
-            try run(tool, arguments)
+            try run("/usr/sbin/ip", inNamespace + command)
         }
     }
 
