@@ -45,7 +45,8 @@ import Testing
         #expect(elapsed < .seconds(4), "gave up after \(elapsed)")
         let logged = lines.lines.withLock { $0 }
         let count = attempts.withLock { $0 }
-        #expect(count >= 3)
+        // Four on an idle machine (pauses of 0.25, 0.5 and 0.75 s in a 2 s limit); sleeps that overrun on a busy one leave fewer.
+        #expect(count >= 2, "it tried again")
         #expect(logged.filter { $0.0 == .warning }.count == count - 1, "every failure but the last is a warning")
         #expect(logged.last?.0 == .error && logged.last?.1.contains("giving up on the end of job 7") == true, "\(logged)")
     }
