@@ -188,8 +188,9 @@ let package = Package(
         .testTarget(
             name: "WorkerTests",
             dependencies: [
-                "Worker", "SQLiteStorage", "StorageCore", "RunFiles", "YouTube",
+                "Worker", "SQLiteStorage", "StorageCore", "RunFiles", "YouTube", "ObjectStorage",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(

@@ -7,26 +7,6 @@ import Testing
 /// Writing the end of a claim while the database is away: every failure is
 /// logged, and it gives up after a bounded time with a line that says so.
 @Suite struct FinishRetryTests {
-    final class Lines: Sendable {
-        let lines = Mutex<[(Logger.Level, String)]>([])
-    }
-
-    struct Capture: LogHandler {
-        let lines: Lines
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(
-            level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
-            function: String, line: UInt
-        ) {
-            lines.lines.withLock { $0.append((level, message.description)) }
-        }
-    }
-
     struct Away: Error {}
 
     @Test func itLogsEachFailureAndGivesUpInBoundedTime() async {
@@ -48,7 +28,8 @@ import Testing
         // Four on an idle machine (pauses of 0.25, 0.5 and 0.75 s in a 2 s limit); sleeps that overrun on a busy one leave fewer.
         #expect(count >= 2, "it tried again")
         #expect(logged.filter { $0.0 == .warning }.count == count - 1, "every failure but the last is a warning")
-        #expect(logged.last?.0 == .error && logged.last?.1.contains("giving up on the end of job 7") == true, "\(logged)")
+        #expect(
+            logged.last?.0 == .error && logged.last?.1.contains("giving up on the end of job 7") == true, "\(logged)")
     }
 
     @Test func aWriteThatSucceedsAfterFailuresIsDone() async {

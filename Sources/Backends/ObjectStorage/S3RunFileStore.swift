@@ -12,6 +12,16 @@ public struct S3RunFileStore: RunFileStore {
 
     public init(_ client: S3Client) { self.client = client }
 
+    /// Runs a request; a store that stayed unreachable becomes `RunFileStoreUnavailable`.
+    func reaching<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as S3Error {
+            if case .unavailable = error { throw RunFileStoreUnavailable(error.description) }
+            throw error
+        }
+    }
+
     public var keepsFilesInPlace: Bool { false }
 
     public func storedPath(of name: RunFileName, jobID: Int64, run stored: String) throws -> String {
@@ -35,7 +45,7 @@ public struct S3RunFileStore: RunFileStore {
     public func place(_ staged: String, as name: RunFileName, jobID: Int64, run stored: String) async throws {
         let key = try Self.prefix(jobID: jobID, run: stored) + name.path
         defer { unlink(staged) }
-        try await client.upload(file: staged, as: key)
+        try await reaching { try await client.upload(file: staged, as: key) }
     }
 
     public func localFile(_ name: RunFileName, jobID: Int64, run stored: String, scratch: String) async throws
@@ -46,7 +56,7 @@ public struct S3RunFileStore: RunFileStore {
         try FileManager.default.createDirectory(
             atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         do {
-            try await client.download(key, to: destination)
+            try await reaching { try await client.download(key, to: destination) }
         } catch let error as S3Error where error.isNotFound {
             throw StorageError(.notFound, "job \(jobID) has no file \(name)")
         }
@@ -54,11 +64,13 @@ public struct S3RunFileStore: RunFileStore {
     }
 
     public func size(of name: RunFileName, jobID: Int64, run stored: String) async throws -> Int64? {
-        try await client.head(Self.prefix(jobID: jobID, run: stored) + name.path)?.size
+        let key = try Self.prefix(jobID: jobID, run: stored) + name.path
+        return try await reaching { try await client.head(key)?.size }
     }
 
     public func content(of name: RunFileName, jobID: Int64, run stored: String) async throws -> RunFileContent? {
-        guard let (size, body) = try await client.stream(Self.prefix(jobID: jobID, run: stored) + name.path) else {
+        let key = try Self.prefix(jobID: jobID, run: stored) + name.path
+        guard let (size, body) = try await reaching({ try await client.stream(key) }) else {
             return nil
         }
         return .stream(size: size, chunks: body.map { Array($0.readableBytesView) })
@@ -71,12 +83,14 @@ public struct S3RunFileStore: RunFileStore {
     }
 
     public func remove(_ name: RunFileName, jobID: Int64, run stored: String) async throws {
-        try await client.delete(Self.prefix(jobID: jobID, run: stored) + name.path)
+        let key = try Self.prefix(jobID: jobID, run: stored) + name.path
+        try await reaching { try await client.delete(key) }
     }
 
     public func checkAccess() async throws { try await client.checkAccess() }
 
     public func removeAll(jobID: Int64, run stored: String) async throws {
-        try await client.deleteAll(prefix: Self.prefix(jobID: jobID, run: stored))
+        let prefix = try Self.prefix(jobID: jobID, run: stored)
+        try await reaching { _ = try await client.deleteAll(prefix: prefix) }
     }
 }

@@ -150,3 +150,11 @@ public struct LocalRunFileStore: RunFileStore {
 
     public func checkAccess() async throws { try dataDirectory.create() }
 }
+
+/// The store of jobs' files could not be reached, or kept failing, for as long
+/// as its client retries: the work was not done and may be tried again later
+/// (a worker hands it back to the queue; its attempt does not count).
+public struct RunFileStoreUnavailable: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -73,7 +73,7 @@ public struct PlaylistImportWork: WorkKind {
     }
 
     public func outcome(for error: any Error) -> WorkOutcome<PlaylistImporter.Result> {
-        error is CancellationError ? .handedBack : .failed(describeError(error))
+        error is CancellationError || error is RunFileStoreUnavailable ? .handedBack : .failed(describeError(error))
     }
 
     public func finish(_ claimed: Claimed, _ outcome: WorkOutcome<PlaylistImporter.Result>) async throws -> Bool {

@@ -88,7 +88,7 @@ public struct UploadWork: WorkKind {
     }
 
     public func outcome(for error: any Error) -> WorkOutcome<Uploaded> {
-        error is CancellationError ? .handedBack : .failed(describeError(error))
+        error is CancellationError || error is RunFileStoreUnavailable ? .handedBack : .failed(describeError(error))
     }
 
     public func finish(_ claimed: Claimed, _ outcome: WorkOutcome<Uploaded>) async throws -> Bool {

@@ -127,7 +127,7 @@ final class Execution<Kind: WorkKind>: Sendable {
             try await kind.begin(claimed)
         } catch {
             engine.logger.warning("work refused", metadata: kind.label(claimed).merging(["reason": "\(error)"]) { $1 })
-            return await finish(.failed(describeError(error)))
+            return await finish(kind.outcome(for: error))
         }
         let control = WorkControl { [self] why in stop(why) }
         let kind = self.kind

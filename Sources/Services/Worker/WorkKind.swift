@@ -1,4 +1,5 @@
 import Logging
+import RunFiles
 import StorageCore
 
 /// One kind of leased background work (rendering a job, publishing to
@@ -62,7 +63,9 @@ public struct WorkControl: Sendable {
 }
 
 extension WorkKind {
-    public func outcome(for error: any Error) -> WorkOutcome<Output> { .failed(describeError(error)) }
+    public func outcome(for error: any Error) -> WorkOutcome<Output> {
+        error is RunFileStoreUnavailable ? .handedBack : .failed(describeError(error))
+    }
     public func prepare() async throws {}
     public func begin(_ claimed: Claimed) async throws {}
     /// A kind without wake-ups of its own: idle workers poll.
