@@ -109,7 +109,7 @@ let package = Package(
         .target(
             name: "HistoryMigration",
             dependencies: [
-                "StorageCore", "SQLiteStorage", "PostgresStorage",
+                "StorageCore", "SQLiteStorage", "PostgresStorage", "RunFiles", "ObjectStorage",
             ], path: "Sources/Services/HistoryMigration"),
         .target(name: "StorageBenchmark", dependencies: ["StorageCore"], path: "Sources/Services/StorageBenchmark"),
         // Builds database files in the earlier service's layout, for tests and `bench migrate`.

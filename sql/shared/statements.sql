@@ -104,3 +104,10 @@ FROM tasks AS t JOIN playlist_import_tasks AS p ON p.id = t.id
 
 -- name: suno_import_rescued
 UPDATE tasks SET error = $2 WHERE id = $1
+
+-- name: relocate_job
+-- Where a job's files are now (migrate --files-to): its folder and output.
+UPDATE jobs SET run_dir = $2, output_file = COALESCE($3, output_file) WHERE job_id = $1
+
+-- name: relocate_file
+UPDATE job_files SET file_path = $3 WHERE id = $1 AND job_id = $2

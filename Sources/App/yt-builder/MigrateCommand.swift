@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import HistoryMigration
+import ObjectStorage
 import PostgresStorage
+import RunFiles
 import SQLiteStorage
 import StorageCore
 import Synchronization
@@ -11,13 +13,25 @@ struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
         abstract:
-            "Copy a SQLite history (this service's or the earlier one's) into PostgreSQL, verified, put in place in one transaction.",
+            "Copy a SQLite history (this service's or the earlier one's) into PostgreSQL, verified, put in place in one transaction; or, with --files-to, a data directory's job files into object storage.",
         discussion: """
             The source is never changed. Run it again after a success and it finds the same history there, \
             verifies it and copies nothing. Killed midway, it leaves the target as it was (a staging schema it left is dropped by the next run); run it again.
+
+            With --files-to s3://BUCKET/PREFIX it copies the files of every job of the history named by \
+            --database (default: env YT_BUILDER_DATABASE_URL, else YT_BUILDER_DB_PATH, else <data-dir>/yt-builder.db) \
+            from --data-dir into the bucket, checks each object's size, then rewrites that job's rows to name the store. \
+            Local files are never removed; a rerun copies nothing twice.
             """)
 
-    @Option(help: "The SQLite file to copy.") var from: String
+    @Option(help: "The SQLite file to copy.") var from: String?
+    @Option(
+        help: ArgumentHelp(
+            "Copy the data directory's job files into this bucket instead (see --files of serve and worker).",
+            valueName: "s3-url"))
+    var filesTo: String?
+    @Option(help: "With --files-to: the history whose files move (a SQLite path or PostgreSQL URL).")
+    var database: String?
     @Option(help: "Holds secret.key, which seals the earlier service's plain-text YouTube credentials.")
     var dataDir = "data"
     @Option(help: "The PostgreSQL URL to copy into (default: env YT_BUILDER_DATABASE_URL).") var to: String?
@@ -35,6 +49,13 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func validate() throws {
         _ = try DatabaseOptions.legacyTimeZone(named: legacyTimezone)
+        if filesTo != nil {
+            guard from == nil, to == nil else {
+                throw ValidationError("--files-to moves files; it takes no --from or --to")
+            }
+            return
+        }
+        guard from != nil else { throw ValidationError("name the SQLite file to copy with --from") }
         guard let target else {
             throw ValidationError("name the PostgreSQL target with --to or YT_BUILDER_DATABASE_URL")
         }
@@ -46,6 +67,8 @@ struct MigrateCommand: AsyncParsableCommand {
     @Option(help: "How many connections load at once.") var connections = 3
 
     func run() async throws {
+        if let filesTo { return try await moveFiles(to: filesTo) }
+        let from = self.from!
         let zone = try DatabaseOptions.legacyTimeZone(named: legacyTimezone)
         guard (1...32).contains(connections) else { throw ValidationError("--connections must be 1 to 32") }
         let events = PhaseEvents(json: json)
@@ -107,6 +130,49 @@ struct MigrateCommand: AsyncParsableCommand {
                     format: "Copied and verified %d rows into %@ in %.2f s (%.0f rows/s).", rows, storage.location,
                     report.seconds, rate))
         }
+    }
+}
+
+extension MigrateCommand {
+    /// `--files-to`: the data directory's job files into object storage.
+    func moveFiles(to url: String) async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let store: S3RunFileStore
+        do {
+            store = S3RunFileStore(S3Client(try S3Configuration.from(url: url, environment: environment)))
+            try await store.checkAccess()
+        } catch let error as S3Error {
+            throw ValidationError(error.description)
+        }
+        let location =
+            [database, environment["YT_BUILDER_DATABASE_URL"], environment["YT_BUILDER_DB_PATH"]].compactMap { $0 }
+            .first { !$0.isEmpty } ?? dataDir + "/yt-builder.db"
+        let storage: any Storage =
+            DatabaseOptions.isPostgres(location)
+            ? try await PostgresStorage.open(url: location)
+            : try await SQLiteStorage.open(path: DatabaseOptions.sqlitePath(location))
+        let report: FilesMigration.Report
+        do {
+            Console.error(
+                "Moving the files of \(Redacted.location(location))'s jobs from \(dataDir) to \(store.location)…")
+            var migration = FilesMigration(storage: storage, data: DataDirectory(dataDir), store: store)
+            migration.pauseBeforeRewriting = environment["YT_BUILDER_TEST_MIGRATE_PAUSE"] == "rewriting"
+            report = try await migration.run()
+        } catch {
+            await storage.close()
+            throw error
+        }
+        await storage.close()
+        if json {
+            try Console.printJSON(report)
+        } else {
+            print(
+                "\(report.jobs) jobs: \(report.filesCopied) files copied (\(report.bytesCopied) bytes), "
+                    + "\(report.filesAlreadyThere) already there, \(report.jobsRewritten) jobs now name \(store.location)."
+            )
+        }
+        for problem in report.problems { Console.error("Not moved: \(problem)") }
+        if !report.problems.isEmpty { throw ExitCode(1) }
     }
 }
 

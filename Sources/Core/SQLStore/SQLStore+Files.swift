@@ -26,6 +26,21 @@ extension SQLStore: FileStore {
         }
     }
 
+    public func relocateFiles(_ relocation: FileRelocation) async throws -> Bool {
+        let job = sql["relocate_job"]
+        let file = sql["relocate_file"]
+        return try await driver.transaction { connection in
+            let jobValues: [SQLValue] = [
+                .integer(relocation.jobID), .text(relocation.runDirectory), .text(relocation.outputFile),
+            ]
+            guard try connection.run(job, jobValues) > 0 else { return false }
+            for (id, path) in relocation.files.sorted(by: { $0.key < $1.key }) {
+                try connection.run(file, [.integer(id), .integer(relocation.jobID), .text(path)])
+            }
+            return true
+        }
+    }
+
     public func files(ofJob jobID: Int64, type: FileType?) async throws -> [JobFile] {
         let statement = sql[type == nil ? "files_of_job" : "files_of_job_of_type"]
         let values: [SQLValue] = [.integer(jobID)] + (type.map { [.text($0.rawValue)] } ?? [])

@@ -59,6 +59,26 @@ public protocol FileStore: Sendable {
     func deleteFileWhilePreparing(jobID: Int64, type: FileType, filename: String) async throws -> JobFile?
     /// Each job's file counts; a job without files (or that does not exist) gets zeros.
     func fileCounts(ofJobs jobIDs: [Int64]) async throws -> [Int64: FileCounts]
+    /// Rewrites where a job's rows say its files are, in one transaction:
+    /// its run directory, its output (when given) and its files' paths by id.
+    /// False when there is no such job.
+    func relocateFiles(_ relocation: FileRelocation) async throws -> Bool
+}
+
+/// A job's files at their new place (`migrate --files-to`).
+public struct FileRelocation: Hashable, Sendable {
+    public var jobID: Int64
+    public var runDirectory: String
+    public var outputFile: String?
+    /// The new path of each file row, by the row's id.
+    public var files: [Int64: String]
+
+    public init(jobID: Int64, runDirectory: String, outputFile: String?, files: [Int64: String]) {
+        self.jobID = jobID
+        self.runDirectory = runDirectory
+        self.outputFile = outputFile
+        self.files = files
+    }
 }
 
 /// What was published to YouTube.

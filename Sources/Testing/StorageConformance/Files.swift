@@ -41,6 +41,25 @@ extension StorageConformance {
             try await expectError(.notFound, "a file for an unknown job") {
                 try await add(storage, 999_999, .videos, "x.mp4")
             }
+
+            // Moving a job's files elsewhere (migrate --files-to) rewrites its rows, and no other job's.
+            let moved = FileRelocation(
+                jobID: job.jobID, runDirectory: "runs/\(job.runID)", outputFile: nil,
+                files: [second.id: "runs/\(job.runID)/videos/a.mp4", song.id: "runs/\(job.runID)/music/song.mp3"])
+            try expect(try await storage.relocateFiles(moved), "relocated")
+            try expectEqual(try await storage.job(job.jobID)?.runDirectory, "runs/\(job.runID)", "the run directory")
+            try expectEqual(
+                try await storage.files(ofJob: job.jobID, type: nil).map(\.filePath),
+                ["runs/\(job.runID)/videos/a.mp4", "runs/\(job.runID)/music/song.mp3", sameNameOtherType.filePath],
+                "the files named, the rest as they were")
+            try expectEqual(
+                try await storage.files(ofJob: other.jobID, type: nil).map(\.filePath),
+                ["\(runs)/\(other.jobID)/videos/b.mp4"],
+                "another job's files stay")
+            try expect(
+                !(try await storage.relocateFiles(
+                    FileRelocation(jobID: 999_999, runDirectory: "runs/x", outputFile: nil, files: [:]))),
+                "an unknown job is not relocated")
             _ = try await storage.deleteJob(job.jobID)
             try expectEqual(
                 try await storage.files(ofJob: job.jobID, type: nil), [], "deleting a job deletes its files")
