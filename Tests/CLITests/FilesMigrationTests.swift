@@ -61,7 +61,7 @@ import Testing
 
         // Killed with the objects copied and the rows not yet rewritten: nothing is lost.
         let log = runner.path("paused.log")
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         let process = Process()
         process.executableURL = try CommandRunner.binary
         process.arguments = move
