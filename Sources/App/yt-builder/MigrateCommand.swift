@@ -144,25 +144,16 @@ extension MigrateCommand {
         } catch let error as S3Error {
             throw ValidationError(error.description)
         }
-        let location =
-            [database, environment["YT_BUILDER_DATABASE_URL"], environment["YT_BUILDER_DB_PATH"]].compactMap { $0 }
-            .first { !$0.isEmpty } ?? dataDir + "/yt-builder.db"
-        let storage: any Storage =
-            DatabaseOptions.isPostgres(location)
-            ? try await PostgresStorage.open(url: location)
-            : try await SQLiteStorage.open(path: DatabaseOptions.sqlitePath(location))
-        let report: FilesMigration.Report
-        do {
-            Console.error(
-                "Moving the files of \(Redacted.location(location))'s jobs from \(dataDir) to \(store.location)…")
-            var migration = FilesMigration(storage: storage, data: DataDirectory(dataDir), store: store)
-            migration.pauseBeforeRewriting = environment["YT_BUILDER_TEST_MIGRATE_PAUSE"] == "rewriting"
-            report = try await migration.run()
-        } catch {
-            await storage.close()
-            throw error
-        }
-        await storage.close()
+        // The history is chosen as every other command chooses it (--database, the environment, the data directory).
+        var arguments = ["--data-dir", dataDir]
+        if let database { arguments += ["--database", database] }
+        if let legacyTimezone { arguments += ["--legacy-timezone", legacyTimezone] }
+        let history = try DatabaseOptions.parse(arguments)
+        Console.error(
+            "Moving the files of \(Redacted.location(history.location))'s jobs from \(dataDir) to \(store.location)…")
+        var migration = FilesMigration(data: DataDirectory(dataDir), store: store)
+        migration.pauseBeforeRewriting = environment["YT_BUILDER_TEST_MIGRATE_PAUSE"] == "rewriting"
+        let report = try await history.withStorage { [migration] in try await migration.run(on: $0) }
         if json {
             try Console.printJSON(report)
         } else {

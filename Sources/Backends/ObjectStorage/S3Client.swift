@@ -44,12 +44,14 @@ public final class S3Client: Sendable {
     /// the retry window closes. The response's body is the caller's to read.
     func send(_ call: Call) async throws -> HTTPClientResponse {
         let deadline = ContinuousClock.now + configuration.retryWindow
+        // Each attempt is signed anew (its time changes); the body's hash does not.
+        let payloadHash = call.body.map { SigV4.hex(SHA256Digest.of($0)) } ?? SigV4.emptyPayloadHash
         var pause = Duration.milliseconds(200)
         while true {
             let failure: String
             do {
                 let response = try await http.execute(
-                    request(for: call), timeout: TimeAmount(configuration.requestTimeout))
+                    request(for: call, payloadHash: payloadHash), timeout: TimeAmount(configuration.requestTimeout))
                 let status = Int(response.status.code)
                 if (200..<300).contains(status) || call.accepted.contains(status) { return response }
                 let text = try await Self.text(of: response, limit: 64 * 1024)
@@ -75,9 +77,8 @@ public final class S3Client: Sendable {
         }
     }
 
-    func request(for call: Call) -> HTTPClientRequest {
+    func request(for call: Call, payloadHash: String) -> HTTPClientRequest {
         let (host, path) = configuration.address(ofKey: call.key)
-        let payloadHash = call.body.map { SigV4.hex(SHA256Digest.of($0)) } ?? SigV4.emptyPayloadHash
         let signed = configuration.signer.signedHeaders(
             SigV4.Request(
                 method: call.method.rawValue, host: host, path: path, query: call.query, headers: call.headers,

@@ -107,11 +107,11 @@ struct JobsController<Context: RequestContext> {
         let job = try await JobLookup.job(context, storage)
         let run = try settings.data.runDirectory(of: job)
         let files = settings.files
-        if !files.keepsFilesInPlace, try await files.size(of: .log, jobID: job.jobID, run: job.runDirectory) != nil {
+        if !files.keepsFilesInPlace {
             // This server's copy of the log a worker put back; the cursor of
             // "lines since the last read" is this server's own.
             try run.create()
-            _ = try await files.localFile(.log, jobID: job.jobID, run: job.runDirectory, scratch: run.path)
+            _ = try await files.localFileIfAny(.log, jobID: job.jobID, run: job.runDirectory, scratch: run.path)
         }
         let log = run.log
         let page: JobLog.Page

@@ -28,27 +28,27 @@ public struct FilesMigration: Sendable {
         }
     }
 
-    let storage: any JobStore & FileStore
     let data: DataDirectory
     let store: S3RunFileStore
     /// Tests only: stop (and wait to be killed) with the first job's objects
     /// copied and its rows not yet rewritten.
     public var pauseBeforeRewriting = false
 
-    public init(storage: any JobStore & FileStore, data: DataDirectory, store: S3RunFileStore) {
-        self.storage = storage
+    public init(data: DataDirectory, store: S3RunFileStore) {
         self.data = data
         self.store = store
     }
 
-    public func run(progress: (Report) -> Void = { _ in }) async throws -> Report {
+    /// Moves the files of every job of `storage`'s history.
+    public func run(on storage: any JobStore & FileStore, progress: (Report) -> Void = { _ in }) async throws -> Report
+    {
         var report = Report()
         var cursor: JobCursor?
         repeat {
             let page = try await storage.listJobs(JobQuery(limit: JobQuery.maximumLimit, after: cursor))
             for job in page.jobs {
                 do {
-                    try await move(job, &report)
+                    try await move(job, in: storage, &report)
                 } catch let problem as Problem {
                     report.problems.append("job \(job.jobID): \(problem.reason); left as it was")
                 }
@@ -63,7 +63,7 @@ public struct FilesMigration: Sendable {
         var reason: String
     }
 
-    func move(_ job: Job, _ report: inout Report) async throws {
+    func move(_ job: Job, in storage: any JobStore & FileStore, _ report: inout Report) async throws {
         report.jobs += 1
         let prefix: String
         do {
@@ -74,7 +74,8 @@ public struct FilesMigration: Sendable {
         // Refused or gone on this disk: files already in the store still count.
         let local = try? data.runDirectory(of: job)
         var files: [Int64: String] = [:]
-        for row in try await storage.files(ofJob: job.jobID, type: nil) {
+        let rows = try await storage.files(ofJob: job.jobID, type: nil)
+        for row in rows {
             guard let name = RunFileName(type: row.fileType, storedPath: row.filePath) else {
                 throw Problem(reason: "the file name in \(row.filePath) cannot be stored safely")
             }
@@ -92,10 +93,9 @@ public struct FilesMigration: Sendable {
         }
         let relocation = FileRelocation(
             jobID: job.jobID, runDirectory: String(prefix.dropLast()), outputFile: output, files: files)
-        let current = try await storage.files(ofJob: job.jobID, type: nil)
         let unchanged =
             job.runDirectory == relocation.runDirectory && job.outputFile == (output ?? job.outputFile)
-            && current.allSatisfy { files[$0.id] == $0.filePath }
+            && rows.allSatisfy { files[$0.id] == $0.filePath }
         guard !unchanged else { return }
         if pauseBeforeRewriting {
             FileHandle.standardError.write(Data("paused: rewriting\n".utf8))

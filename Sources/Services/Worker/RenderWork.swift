@@ -58,9 +58,8 @@ public struct RenderWork: WorkKind {
         if !files.keepsFilesInPlace {
             // Earlier attempts' lines, from whichever host ran them.
             let job = claimed.claimed.job
-            if try await files.size(of: .log, jobID: job.jobID, run: job.runDirectory) != nil {
-                _ = try await files.localFile(.log, jobID: job.jobID, run: job.runDirectory, scratch: runDirectory.path)
-            }
+            _ = try await files.localFileIfAny(
+                .log, jobID: job.jobID, run: job.runDirectory, scratch: runDirectory.path)
         }
         // A worker killed mid-render left its partial output; it is never a result.
         let swept = runDirectory.sweepPartialFiles()

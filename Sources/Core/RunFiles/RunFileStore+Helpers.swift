@@ -1,6 +1,17 @@
 import StorageCore
 
 extension RunFileStore {
+    /// `localFile`, or nil when the run has no such file: one request, not a look and then a fetch.
+    public func localFileIfAny(_ name: RunFileName, jobID: Int64, run stored: String, scratch: String) async throws
+        -> String?
+    {
+        do {
+            return try await localFile(name, jobID: jobID, run: stored, scratch: scratch)
+        } catch let error as StorageError where error.kind == .notFound {
+            return nil
+        }
+    }
+
     /// Puts a complete upload in place as `name` of `type` and records it,
     /// only while the job is still preparing: in the data directory the move
     /// and the row are one transaction; in an object store the object goes
