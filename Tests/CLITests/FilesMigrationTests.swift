@@ -22,21 +22,8 @@ import Testing
             ])
         defer { local.kill() }
         try await waitUntilHealthy(local, at: base)
-        try runTool(
-            "/usr/bin/ffmpeg",
-            [
-                "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-t", "1.5",
-                "-pix_fmt",
-                "yuv420p", runner.path("clip.mp4"),
-            ])
-        try runTool(
-            "/usr/bin/ffmpeg",
-            ["-loglevel", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=330", "-t", "2", runner.path("song.mp3")])
-        let prepared = try curl(["-sS", "-X", "POST", base + "/api/jobs/prepare"])
-        let id = try #require(JSONValue(jsonText: prepared)?.objectValue?["job_id"]?.intValue)
-        for (type, file) in [("videos", "clip.mp4"), ("music", "song.mp3")] {
-            _ = try curl(["-sS", "-F", "files=@\(runner.path(file))", base + "/api/jobs/\(id)/upload/\(type)"])
-        }
+        try SampleJob.writeMedia(runner.path)
+        let id = try SampleJob.prepare(at: base, runner.path)
         _ = try curl([
             "-sS", "-X", "POST", "-H", "Content-Type: application/json", "-d",
             #"{"duration": 3, "resolution": "320x180", "fps": 15}"#,

@@ -97,7 +97,7 @@ import Testing
             guard let id = JSONValue(jsonText: prepared)?.objectValue?["job_id"]?.intValue else {
                 throw FarmFailure("prepare: \(prepared)")
             }
-            for (type, file) in [("videos", "clip.mp4"), ("music", "song.mp3")] {
+            for (type, file) in SampleJob.files {
                 let answer = try await curl([
                     "-F", "files=@\(path(file))", api(host) + "/api/jobs/\(id)/upload/\(type)",
                 ])
@@ -108,6 +108,23 @@ import Testing
                 "-X", "POST", "-H", "Content-Type: application/json", "-d", config, api(host) + "/api/jobs/\(id)/start",
             ])
             return id
+        }
+
+        /// `count` jobs, submitted through the two API hosts in turn, starting with `first`.
+        func submit(_ count: Int, firstVia first: String, duration: Int) async throws -> [Int64] {
+            let other = first == "api1" ? "api2" : "api1"
+            var ids: [Int64] = []
+            for index in 0..<count {
+                ids.append(try await submit(via: index % 2 == 0 ? first : other, duration: duration))
+            }
+            return ids
+        }
+
+        func waitUntilOneRenders(_ ids: [Int64]) async throws {
+            try await waitUntil("a render to start", seconds: 60) {
+                for id in ids where try await status(id) == "running" { return true }
+                return false
+            }
         }
 
         func waitUntil(_ what: String, seconds: Double, _ done: () async throws -> Bool) async throws {
@@ -159,15 +176,7 @@ import Testing
         try await farm.waitUntil("the object store", seconds: 60) {
             try await farm.curl(["-o", "/dev/null", "-X", "PUT", store + "/yt-builder-media"], timeout: 2).isEmpty
         }
-        try runTool(
-            "/usr/bin/ffmpeg",
-            [
-                "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-t", "1.5",
-                "-pix_fmt", "yuv420p", farm.path("clip.mp4"),
-            ])
-        try runTool(
-            "/usr/bin/ffmpeg",
-            ["-loglevel", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=330", "-t", "2", farm.path("song.mp3")])
+        try SampleJob.writeMedia(farm.path)
 
         for api in ["api1", "api2"] { try farm.startAPI(api) }
         for api in ["api1", "api2"] {
@@ -201,19 +210,14 @@ import Testing
         faults.append("w1's link cut mid-render for a lease and more")
 
         // 2. A worker host dies mid-render.
-        var batch: [Int64] = []
-        for index in 0..<3 { batch.append(try await farm.submit(via: index % 2 == 0 ? "api1" : "api2", duration: 8)) }
+        var batch = try await farm.submit(3, firstVia: "api1", duration: 8)
         jobs += batch
-        try await farm.waitUntil("a render to start", seconds: 60) {
-            for id in batch where try await farm.status(id) == "running" { return true }
-            return false
-        }
+        try await farm.waitUntilOneRenders(batch)
         await farm.kill("w2")
         faults.append("w2 killed")
 
         // 3. PostgreSQL restarts while jobs are queued and running.
-        batch = []
-        for index in 0..<3 { batch.append(try await farm.submit(via: index % 2 == 0 ? "api2" : "api1", duration: 6)) }
+        batch = try await farm.submit(3, firstVia: "api2", duration: 6)
         jobs += batch
         try postgres.restart()
         faults.append("PostgreSQL restarted")
@@ -228,13 +232,9 @@ import Testing
         faults.append("api1 restarted")
 
         // 5. The object store is unreachable for a while during renders.
-        batch = []
-        for index in 0..<2 { batch.append(try await farm.submit(via: index % 2 == 0 ? "api1" : "api2", duration: 6)) }
+        batch = try await farm.submit(2, firstVia: "api1", duration: 6)
         jobs += batch
-        try await farm.waitUntil("a render to start", seconds: 60) {
-            for id in batch where try await farm.status(id) == "running" { return true }
-            return false
-        }
+        try await farm.waitUntilOneRenders(batch)
         try network.cut("s3")
         try await Task.sleep(for: .seconds(8))
         try network.restore("s3")

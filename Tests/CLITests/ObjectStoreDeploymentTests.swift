@@ -48,21 +48,8 @@ import Testing
         let base = "http://127.0.0.1:\(port)"
         try await waitUntilHealthy(api, at: base)
 
-        try runTool(
-            "/usr/bin/ffmpeg",
-            [
-                "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-t", "1.5",
-                "-pix_fmt", "yuv420p", runner.path("clip.mp4"),
-            ])
-        try runTool(
-            "/usr/bin/ffmpeg",
-            ["-loglevel", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=330", "-t", "2", runner.path("song.mp3")])
-        let prepared = try curl(["-sS", "-X", "POST", base + "/api/jobs/prepare"])
-        let id = try #require(JSONValue(jsonText: prepared)?.objectValue?["job_id"]?.intValue)
-        for (type, file) in [("videos", "clip.mp4"), ("music", "song.mp3")] {
-            let answer = try curl(["-sS", "-F", "files=@\(runner.path(file))", base + "/api/jobs/\(id)/upload/\(type)"])
-            #expect(answer.contains("\"uploaded\":[\"\(file)\"]"), "\(answer)")
-        }
+        try SampleJob.writeMedia(runner.path)
+        let id = try SampleJob.prepare(at: base, runner.path)
         let objects = try await s3.list(prefix: "runs/").map(\.key)
         #expect(
             objects.contains { $0.hasSuffix("/videos/clip.mp4") }
