@@ -16,13 +16,14 @@ struct LegacyUpgrade {
 
     /// Nil when another process upgraded the file first.
     func run() throws -> LegacyUpgradeReport? {
-        // Foreign keys cannot be switched inside a transaction; the check below
-        // stands in for them while the tables are rebuilt.
-        try connection.execute("PRAGMA foreign_keys = OFF")
-        defer { try? connection.execute("PRAGMA foreign_keys = ON") }
         try connection.registerLegacyTimeFunctions(zone: timeZone, now: now)
         defer { connection.unregisterLegacyTimeFunctions() }
-        return try connection.writeTransaction {
+        // The check below stands in for foreign keys while the tables are rebuilt.
+        return try connection.withForeignKeysOff { try upgradeInOneTransaction() }
+    }
+
+    private func upgradeInOneTransaction() throws -> LegacyUpgradeReport? {
+        try connection.writeTransaction {
             guard try SQLiteSchemaState.inspect(connection) == .legacy else { return nil }
             let before = try Self.legacyTables.map { table in try count(table) }
             try connection.execute(try script("legacy/1_set_aside.sql"))
@@ -32,10 +33,10 @@ struct LegacyUpgrade {
             }
             try connection.execute(try script("legacy/rules.sql"))
             try connection.execute(try script("legacy/2_copy.sql"))
-            let problems = try connection.query("PRAGMA foreign_key_check") { $0.text(0) ?? "" }
+            let problems = try connection.foreignKeyProblems()
             guard problems.isEmpty else {
                 throw StorageError(
-                    .corruptDatabase, "the upgrade left rows without their job in \(Set(problems).sorted())")
+                    .corruptDatabase, "the upgrade left rows without their job: \(problems.prefix(3).joined(separator: "; "))")
             }
             let quarantined = [
                 "job_files": try count("quarantined_job_files"),

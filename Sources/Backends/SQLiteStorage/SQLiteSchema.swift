@@ -68,9 +68,23 @@ struct SQLiteMigrationTarget: MigrationTarget {
 
     func withMigrationLock<T>(_ body: () throws -> T) throws -> T { try body() }
 
+    /// Foreign keys are off while a migration runs, so that it can rebuild a
+    /// table under its children the way SQLite documents. The migration may
+    /// not leave a reference broken that was whole before it.
     func apply(_ migration: Migration) throws -> Bool {
-        try connection.writeTransaction {
-            try run(migration)
+        try connection.withForeignKeysOff {
+            try connection.writeTransaction {
+                let before = Set(try connection.foreignKeyProblems())
+                guard try run(migration) else { return false }
+                let broken = try connection.foreignKeyProblems().filter { !before.contains($0) }
+                guard broken.isEmpty else {
+                    throw StorageError(
+                        .incompatibleSchema,
+                        "migration \(migration.id) was not applied: it would break references between rows ("
+                            + broken.prefix(3).joined(separator: "; ") + ")")
+                }
+                return true
+            }
         }
     }
 
@@ -89,6 +103,20 @@ struct SQLiteMigrationTarget: MigrationTarget {
 }
 
 extension SQLiteConnection {
+    /// Foreign keys cannot be switched inside a transaction: `body` starts one.
+    func withForeignKeysOff<T>(_ body: () throws -> T) throws -> T {
+        try execute("PRAGMA foreign_keys = OFF")
+        defer { try? execute("PRAGMA foreign_keys = ON") }
+        return try body()
+    }
+
+    /// PRAGMA foreign_key_check, a sentence a row.
+    func foreignKeyProblems() throws -> [String] {
+        try query("PRAGMA foreign_key_check") {
+            "row \($0.int64(1)) of \($0.text(0) ?? "?") refers to a missing row of \($0.text(2) ?? "?")"
+        }
+    }
+
     func rowCounts() throws -> [TableCount] {
         let existing = Set(try query("SELECT name FROM sqlite_master WHERE type = 'table'") { $0.text(0) ?? "" })
         return try HistoryTable.layout.map(\.name).filter(existing.contains).map { table in

@@ -23,9 +23,7 @@ extension SQLiteStorage {
     public func check() async throws -> [String] {
         try await read { connection in
             var problems = try connection.query("PRAGMA integrity_check") { $0.text(0) ?? "" }.filter { $0 != "ok" }
-            problems += try connection.query("PRAGMA foreign_key_check") {
-                "row \($0.int64(1)) of \($0.text(0) ?? "?") refers to a missing row of \($0.text(2) ?? "?")"
-            }
+            problems += try connection.foreignKeyProblems()
             let state = try SQLiteSchemaState.inspect(connection)
             if state == .legacy {
                 problems.append("the file is in the earlier service's format; run 'yt-builder db migrate'")

@@ -43,7 +43,8 @@ public struct NewJobFile: Hashable, Sendable {
     public func validate() throws {
         if filename.isEmpty { throw StorageError.invalidInput("filename must not be empty") }
         if filePath.isEmpty { throw StorageError.invalidInput("file path must not be empty") }
-        if (filename + filePath).contains("\u{0}") {
+        // Bytes, not Foundation's `contains(_: String)`: this runs for every file.
+        if filename.utf8.contains(0) || filePath.utf8.contains(0) {
             throw StorageError.invalidInput("file names and paths must not contain NUL characters")
         }
     }

@@ -22,10 +22,10 @@ public enum TaskMigration {
             '2026-01-06T00:00:00.000000Z');
         """
 
-    /// A script that brings an empty database to the schema of `migrations`
-    /// (those before the tasks migration), recorded as the runner records
-    /// them, then writes `rows`.
-    public static func schema(_ migrations: [Migration], timeType: String) -> String {
+    /// A script that brings an empty database to the schema of `migrations`,
+    /// recorded as the runner records them, then writes `rows` (by default
+    /// those above, for the schema before the tasks migration).
+    public static func schema(_ migrations: [Migration], timeType: String, rows: String = rows) -> String {
         var script =
             "CREATE TABLE schema_migrations (id text PRIMARY KEY, version integer NOT NULL, "
             + "applied_at \(timeType) NOT NULL);\n"
