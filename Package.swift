@@ -156,6 +156,7 @@ let package = Package(
             name: "SQLiteStorageTests",
             dependencies: [
                 "SQLiteStorage", "StorageCore", "StorageConformance", "LegacyFixtures", "CSQLite", "SchemaSQL",
+                "SQLStore",
             ]
         ),
         .testTarget(

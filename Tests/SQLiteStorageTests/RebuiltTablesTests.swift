@@ -1,6 +1,7 @@
 import CSQLite
 import Foundation
 import LegacyFixtures
+import SQLStore
 import SchemaSQL
 import StorageConformance
 import StorageCore
@@ -8,8 +9,9 @@ import Testing
 
 @testable import SQLiteStorage
 
-/// Migration 007 rebuilds four tables to write their CHECKs without IN lists.
-@Suite struct ConstraintRebuildTests {
+/// Migration 007 rebuilds four tables to write their CHECKs without IN lists,
+/// and changes two indexes.
+@Suite struct RebuiltTablesTests {
     let folder = TemporaryFolder()
     var path: String { folder.path("history.db") }
 
@@ -59,7 +61,7 @@ import Testing
         let before = try Self.tables.map(dump)
         let storage = try await SQLiteStorage.open(path: path)
         let applied = try LegacyFixture.query("SELECT id FROM schema_migrations", on: path)
-        #expect(applied.contains("007_checks_without_temporary_tables"), "\(applied)")
+        #expect(applied.contains("007_checks_and_indexes"), "\(applied)")
         #expect(try Self.tables.map(dump) == before, "every row as it was")
 
         let job = try await storage.createJob(NewJob(config: nil, runsDirectory: "runs", status: .queued))
@@ -101,6 +103,19 @@ import Testing
         ] {
             let opcodes = try connection.query("EXPLAIN \(sql)") { $0.text(1) ?? "" }
             #expect(opcodes.contains("Halt") && !opcodes.contains("OpenEphemeral"), "\(sql): \(opcodes)")
+        }
+    }
+
+    /// A page of one status's jobs, and the sweep of stale preparing jobs, read
+    /// only the index entries they need: no sort of every job of that status.
+    @Test func queriesByStatusWalkTheIndexInOrder() async throws {
+        await (try await SQLiteStorage.open(path: path)).close()
+        let connection = try SQLiteConnection(path: path, flags: SQLITE_OPEN_READWRITE)
+        let statements = try SQLiteDriver.dialect.get()
+        for name in ["list_jobs_of_status_after", "delete_stale_preparing_jobs"] {
+            let plan = try connection.query("EXPLAIN QUERY PLAN \(statements[name])") { $0.text(3) ?? "" }
+            #expect(plan.count == 1 && plan[0].contains("INDEX idx_jobs_status_created (status=? AND created_at<?)"),
+                "\(name): \(plan)")
         }
     }
 
