@@ -163,7 +163,7 @@ let package = Package(
             name: "PostgresStorageTests",
             dependencies: [
                 "PostgresStorage", "SQLiteStorage", "StorageCore", "StorageConformance", "TestPostgres",
-                "LegacyFixtures", "SchemaSQL", "HistoryMigration", "YouTube",
+                "LegacyFixtures", "SchemaSQL", "HistoryMigration", "YouTube", "SQLStore",
             ]
         ),
         .testTarget(

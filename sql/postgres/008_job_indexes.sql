@@ -7,3 +7,10 @@ DROP INDEX IF EXISTS idx_jobs_status;
 -- every lookup of a job's files, the cascade from jobs too: this one only cost
 -- a second index write for every file.
 DROP INDEX IF EXISTS idx_job_files_job;
+-- The queue keeps its index by id (007) and gains one by kind. On a tasks
+-- table never analysed (a new database, until autovacuum's first ANALYZE) the
+-- planner guesses `kind = $1` keeps 1 row in 200, and with the id index alone
+-- it read every queued task and sorted them at each claim. With both, it
+-- walks (kind, id) then; on statistics that say most tasks are queued it
+-- walks (id) as before, never the primary key past the finished tasks.
+CREATE INDEX idx_tasks_queue_by_kind ON tasks (kind, id) WHERE state = 'queued';
