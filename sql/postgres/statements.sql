@@ -1,6 +1,14 @@
 -- The SQL the store runs on PostgreSQL, by name (see SQLStatements), in the
 -- same order as sql/sqlite/statements.sql. Parameters arrive as text; casts
 -- say their type where the server cannot tell. One statement a section.
+--
+-- A row found by its key and guarded on its status or state writes the guard
+-- as `IS NOT DISTINCT FROM` (or `(...) IS TRUE` for a list), which no index
+-- can serve. With `=`, statistics gathered while no job was running (or
+-- queued) make that status look rare, and the planner may reach the row
+-- through a status index or a partial task index instead of the primary key,
+-- reading every entry of that status, dead ones included. Queries that want
+-- those indexes (the claim's queue walk, the rescue, pages by status) keep `=`.
 
 -- name: job_columns
 job_id, run_id, run_dir, status, progress, current_step, config::text, output_file, error, created_at, started_at, finished_at
@@ -40,7 +48,7 @@ WITH moved AS (
         started_at = CASE WHEN $3 = 'running' THEN COALESCE(started_at, $8::timestamptz) ELSE started_at END,
         finished_at = CASE WHEN $3 IN ('completed', 'failed', 'cancelled') AND $3 <> status
                            THEN $8::timestamptz ELSE finished_at END
-    WHERE job_id = $1 AND status = ANY(translate($2, '[]"', '{}')::text[])
+    WHERE job_id = $1 AND (status = ANY(translate($2, '[]"', '{}')::text[])) IS TRUE
     RETURNING {{job_columns}}
 ), followed AS (
     UPDATE tasks SET state = moved.status, worker_id = NULL, lease_expires_at = NULL, updated_at = $8::timestamptz
@@ -59,7 +67,7 @@ SELECT * FROM moved
 -- update_job without a move: the fields only, no task to keep in step.
 UPDATE jobs SET progress = COALESCE($3::integer, progress), current_step = COALESCE($4, current_step),
     output_file = COALESCE($5, output_file), error = COALESCE($6, error)
-WHERE job_id = $1 AND status = ANY(translate($2, '[]"', '{}')::text[])
+WHERE job_id = $1 AND (status = ANY(translate($2, '[]"', '{}')::text[])) IS TRUE
 RETURNING {{job_columns}}
 
 -- name: update_config
@@ -124,14 +132,14 @@ WITH moved AS (
     UPDATE jobs SET
         status = CASE WHEN status = 'running' THEN status ELSE 'cancelled' END,
         finished_at = CASE WHEN status = 'running' THEN finished_at ELSE $2::timestamptz END
-    WHERE job_id = $1 AND status IN ('preparing', 'queued', 'running')
+    WHERE job_id = $1 AND (status IN ('preparing', 'queued', 'running')) IS TRUE
     RETURNING {{job_columns}}
 ), asked AS (
     UPDATE tasks SET cancel_requested = true FROM moved
-    WHERE tasks.kind = 'render' AND tasks.job_id = moved.job_id AND tasks.state = 'running'
+    WHERE tasks.kind = 'render' AND tasks.job_id = moved.job_id AND tasks.state IS NOT DISTINCT FROM 'running'
 ), dropped AS (
     UPDATE tasks SET state = 'cancelled', updated_at = $2::timestamptz FROM moved
-    WHERE tasks.kind = 'render' AND tasks.job_id = moved.job_id AND tasks.state = 'queued'
+    WHERE tasks.kind = 'render' AND tasks.job_id = moved.job_id AND tasks.state IS NOT DISTINCT FROM 'queued'
         AND moved.status = 'cancelled'
 )
 SELECT * FROM moved
@@ -176,13 +184,13 @@ WITH task AS (
     RETURNING {{claimed_task_columns}}
 ), job AS (
     UPDATE jobs SET status = 'running', started_at = $4::timestamptz
-    WHERE job_id = (SELECT job_id FROM task) AND status = 'queued'
+    WHERE job_id = (SELECT job_id FROM task) AND status IS NOT DISTINCT FROM 'queued'
     RETURNING {{job_columns}}
 )
 SELECT task.*, job.* FROM task LEFT JOIN job ON true
 
 -- name: render_claimed
-UPDATE jobs SET status = 'running', started_at = $2::timestamptz WHERE job_id = $1 AND status = 'queued'
+UPDATE jobs SET status = 'running', started_at = $2::timestamptz WHERE job_id = $1 AND status IS NOT DISTINCT FROM 'queued'
 RETURNING {{job_columns}}
 
 -- name: render_progress
@@ -200,7 +208,7 @@ moved AS (
         output_file = COALESCE($7, output_file), error = CASE WHEN $5 = 'failed' THEN $6 ELSE error END,
         finished_at = CASE WHEN $5 = 'queued' THEN finished_at ELSE $4::timestamptz END,
         started_at = CASE WHEN $5 = 'queued' THEN NULL ELSE started_at END
-    FROM done WHERE jobs.job_id = done.job_id AND jobs.job_id = $8 AND jobs.status = 'running'
+    FROM done WHERE jobs.job_id = done.job_id AND jobs.job_id = $8 AND jobs.status IS NOT DISTINCT FROM 'running'
     RETURNING 1
 )
 SELECT 1 FROM moved
@@ -208,7 +216,7 @@ SELECT 1 FROM moved
 -- name: render_rescued
 UPDATE jobs SET status = $2, error = CASE WHEN $2 = 'failed' THEN $4 ELSE error END,
     finished_at = CASE WHEN $2 = 'queued' THEN finished_at ELSE $3::timestamptz END
-WHERE job_id = $1 AND status = 'running'
+WHERE job_id = $1 AND status IS NOT DISTINCT FROM 'running'
 
 -- name: create_upload_task
 WITH task AS (
