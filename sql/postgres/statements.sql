@@ -154,6 +154,12 @@ UPDATE tasks SET state = 'running', worker_id = $2, attempt = attempt + 1, lease
 WHERE id = (SELECT id FROM tasks WHERE kind = $1 AND state = 'queued' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
 RETURNING {{claimed_task_columns}}
 
+-- name: task_guard
+-- Every write of a claimed task names the task, the worker and the attempt: a
+-- worker whose lease ran out (and whose task went to another) writes nothing.
+-- (IS NOT DISTINCT FROM: see the top of this file on guards and indexes.)
+id = $1 AND worker_id = $2 AND attempt = $3 AND state IS NOT DISTINCT FROM 'running'
+
 -- name: renew_task
 UPDATE tasks SET lease_expires_at = $4::timestamptz WHERE {{task_guard}} RETURNING cancel_requested
 

@@ -56,12 +56,6 @@ SELECT user_id, credentials_json, updated_at FROM youtube_credentials ORDER BY u
 -- name: delete_credentials
 DELETE FROM youtube_credentials WHERE user_id = $1
 
--- name: task_guard
--- Every write of a claimed task names the task, the worker and the attempt: a
--- worker whose lease ran out (and whose task went to another) writes nothing.
--- (IS NOT DISTINCT FROM: see sql/postgres/statements.sql on guards and indexes.)
-id = $1 AND worker_id = $2 AND attempt = $3 AND state IS NOT DISTINCT FROM 'running'
-
 -- name: claimed_task_columns
 id, job_id, attempt, max_attempts
 

@@ -147,6 +147,11 @@ UPDATE tasks SET state = 'running', worker_id = $2, attempt = attempt + 1, lease
     cancel_requested = 0, updated_at = $4
 WHERE id = (SELECT id FROM tasks WHERE kind = $1 AND state = 'queued' ORDER BY id LIMIT 1)
 
+-- name: task_guard
+-- Every write of a claimed task names the task, the worker and the attempt: a
+-- worker whose lease ran out (and whose task went to another) writes nothing.
+id = $1 AND worker_id = $2 AND attempt = $3 AND state = 'running'
+
 -- name: renew_task
 UPDATE tasks SET lease_expires_at = $4 WHERE {{task_guard}};
 SELECT cancel_requested FROM tasks WHERE id = $1 AND changes() > 0
