@@ -7,11 +7,16 @@ import Testing
 /// The claim's plan does not depend on luck with the statistics: it walks an
 /// index of queued tasks in order and stops at the first it can lock.
 @Suite(.timeLimit(.minutes(2))) struct PostgresQueuePlanTests {
-    @Test func aClaimWalksAQueueIndexOnNewAndOnStaleStatistics() async throws {
+    /// A new database with the whole schema, by name, on the test server.
+    static func migratedDatabase() async throws -> (TestPostgres, String) {
         let server = try TestPostgres.shared()
         let url = try server.freshDatabase()
-        let database = TestPostgres.databaseName(in: url)
         await (try await PostgresStorage.open(url: url)).close()
+        return (server, TestPostgres.databaseName(in: url))
+    }
+
+    @Test func aClaimWalksAQueueIndexOnNewAndOnStaleStatistics() async throws {
+        let (server, database) = try await Self.migratedDatabase()
         let claim = try PostgresDriver.dialect.get()["claim_task"]
         let explain = """
             PREPARE claim (text, text, text, text) AS \(claim);
@@ -45,10 +50,7 @@ import Testing
         "youtube_upload_finish", "suno_import_progress", "suno_import_finish",
     ])
     func aRowFoundByItsKeyIsReachedByTheKey(statement: String) async throws {
-        let server = try TestPostgres.shared()
-        let url = try server.freshDatabase()
-        let database = TestPostgres.databaseName(in: url)
-        await (try await PostgresStorage.open(url: url)).close()
+        let (server, database) = try await Self.migratedDatabase()
         try server.execute(
             """
             INSERT INTO jobs (run_id, run_dir, status, created_at)
