@@ -12,8 +12,7 @@ import Testing
 
     @Test func killedMidwayItLeavesNothingAndARerunFinishes() async throws {
         let server = try TestPostgres.shared()
-        let url = try server.freshDatabase()
-        let database = TestPostgres.databaseName(in: url)
+        let (url, database) = try server.freshDatabaseNamed()
         let source = cli.path("big.db")
         try LegacyFixture.writeLarge(to: source, jobs: 40_000)
         #expect(
@@ -56,8 +55,7 @@ import Testing
     @Test(arguments: ["reading", "loading", "verifying", "swapping"])
     func killedInAnyPhaseTheTargetIsAsItWas(phase: String) async throws {
         let server = try TestPostgres.shared()
-        let url = try server.freshDatabase()
-        let database = TestPostgres.databaseName(in: url)
+        let (url, database) = try server.freshDatabaseNamed()
         let source = cli.path("phases.db")
         try LegacyFixture.writeLarge(to: source, jobs: 3_000)
         let log = cli.path("migrate-\(phase).log")
@@ -135,17 +133,14 @@ import Testing
 
     @Test func aLegacyFileMigratesAndPrintsItsTable() async throws {
         let server = try TestPostgres.shared()
-        let url = try server.freshDatabase()
+        let (url, database) = try server.freshDatabaseNamed()
         let source = cli.path("legacy.db")
         try LegacyFixture.write(to: source)
         let dry = try await cli.run(
             "migrate", "--from", source, "--to", url, "--dry-run", "--legacy-timezone", LegacyFixture.timeZone)
         #expect(dry.status == 0, "\(dry.stderr)")
         #expect(dry.stdout.contains("Dry run: nothing was written"))
-        #expect(
-            try server.query("SELECT to_regclass('jobs') IS NULL", database: TestPostgres.databaseName(in: url)) == [
-                "t"
-            ])
+        #expect(try server.query("SELECT to_regclass('jobs') IS NULL", database: database) == ["t"])
         var cli = self.cli
         cli.environment["YT_BUILDER_DATABASE_URL"] = url
         let result = try await cli.run("migrate", "--from", source, "--legacy-timezone", LegacyFixture.timeZone)
@@ -160,7 +155,6 @@ import Testing
         #expect(!result.stdout.contains(server.password))
 
         // The earlier service's plain-text token arrives sealed, and a rerun still recognises the copy.
-        let database = TestPostgres.databaseName(in: url)
         let stored = try server.query("SELECT credentials_json FROM youtube_credentials", database: database)
         #expect(
             stored.count == 1 && stored.allSatisfy { $0.hasPrefix("ytb1:") && !$0.contains("legacy-token") },
@@ -175,8 +169,7 @@ import Testing
     /// run and the real run agree: the value is quarantined, the job named.
     @Test func aConfigHoldingNULIsQuarantinedInTheDryRunAndTheRealRunAlike() async throws {
         let server = try TestPostgres.shared()
-        let url = try server.freshDatabase()
-        let database = TestPostgres.databaseName(in: url)
+        let (url, database) = try server.freshDatabaseNamed()
         let source = cli.path("nul.db")
         try LegacyFixture.write(to: source)
         let id = try #require(try LegacyFixture.query("SELECT MIN(job_id) FROM jobs", on: source).first)
@@ -226,8 +219,7 @@ import Testing
     ])
     func badInputIsOneClearErrorAndTheTargetIsUntouched(case name: String, message: String) async throws {
         let server = try TestPostgres.shared()
-        var url = try server.freshDatabase()
-        let database = TestPostgres.databaseName(in: url)
+        var (url, database) = try server.freshDatabaseNamed()
         var source = cli.path("source.db")
         var extra: [String] = []
         switch name {

@@ -11,8 +11,7 @@ import Testing
 
     @Test func theCommandsWorkOnPostgres() async throws {
         let server = try TestPostgres.shared()
-        let url = try server.freshDatabase()
-        let database = TestPostgres.databaseName(in: url)
+        let (url, database) = try server.freshDatabaseNamed()
 
         // Ten processes that start together migrate once.
         let starts = try await withThrowingTaskGroup(of: CommandRunner.Result.self) { group in
@@ -63,7 +62,7 @@ import Testing
 
     @Test func severalProcessesCreateJobsWithUniqueIDs() async throws {
         let server = try TestPostgres.shared()
-        let url = try server.freshDatabase()
+        let (url, database) = try server.freshDatabaseNamed()
         #expect(try await cli.run("db", "migrate", "--database", url).status == 0)
         let runs = try await withThrowingTaskGroup(of: CommandRunner.Result.self) { group in
             for _ in 0..<4 {
@@ -76,7 +75,6 @@ import Testing
             return try await group.reduce(into: []) { $0.append($1) }
         }
         for run in runs { #expect(run.status == 0, "\(run.stderr)") }
-        let database = TestPostgres.databaseName(in: url)
         #expect(try server.query("SELECT COUNT(DISTINCT job_id) FROM jobs", database: database) == ["600"])
         #expect(try server.query("SELECT COUNT(*) FROM job_files", database: database) == ["2400"])
     }
@@ -94,11 +92,9 @@ import Testing
         #expect(unreachable.status != 0)
         #expect(unreachable.stderr.contains("not reachable"), "\(unreachable.stderr)")
 
-        let url = try server.freshDatabase()
+        let (url, database) = try server.freshDatabaseNamed()
         #expect(try await cli.run("db", "migrate", "--database", url).status == 0)
-        try server.execute(
-            "INSERT INTO schema_migrations VALUES ('099_future', 99, now())",
-            database: TestPostgres.databaseName(in: url))
+        try server.execute("INSERT INTO schema_migrations VALUES ('099_future', 99, now())", database: database)
         let newer = try await cli.run("jobs", "list", "--database", url)
         #expect(newer.status != 0)
         #expect(newer.stderr.contains("newer version"), "\(newer.stderr)")

@@ -32,8 +32,7 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
             return (try await SQLiteStorage.open(path: path), { try LegacyFixture.execute($0, on: path) })
         case .postgres:
             let server = try TestPostgres.shared()
-            let url = try server.freshDatabase()
-            let database = TestPostgres.databaseName(in: url)
+            let (url, database) = try server.freshDatabaseNamed()
             return (try await PostgresStorage.open(url: url), { try server.execute($0, database: database) })
         }
     }

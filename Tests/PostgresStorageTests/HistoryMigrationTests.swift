@@ -135,14 +135,14 @@ import Testing
             extraSQL:
                 "UPDATE jobs SET config = '{\"duration\": 600,' WHERE job_id = 2; UPDATE youtube_uploads SET tags = 'a, b' WHERE id = 1;"
         )
-        let url = try TestPostgres.shared().freshDatabase()
+        let (url, database) = try TestPostgres.shared().freshDatabaseNamed()
         let target = try await PostgresStorage.open(url: url)
         let report = try await migrate(source, into: target)
         #expect(report.tables.first { $0.table == "jobs" }?.quarantined == 1)
         #expect(try await target.job(2)?.configText == nil)
         let quarantine = try TestPostgres.shared().query(
             "SELECT table_name || '|' || row_key || '|' || column_name || '|' || value FROM quarantined_json ORDER BY 1",
-            database: TestPostgres.databaseName(in: url))
+            database: database)
         #expect(quarantine == ["jobs|2|config|{\"duration\": 600,", "youtube_uploads|1|tags|a, b"])
         await target.close()
     }

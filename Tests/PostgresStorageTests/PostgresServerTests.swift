@@ -70,8 +70,7 @@ import Testing
             "changes the cluster's settings"))
     func aStatementWhoseAnswerWasLostIsNeverSentAgain() async throws {
         let server = try TestPostgres.privateCluster()
-        let url = try server.freshDatabase()
-        let database = TestPostgres.databaseName(in: url)
+        let (url, database) = try server.freshDatabaseNamed()
         var options = PostgresStorage.Options()
         options.poolSize = 1
         let storage = try await PostgresStorage.open(url: url, options: options)

@@ -10,9 +10,9 @@ import Testing
     /// A new database with the whole schema, by name, on the test server.
     static func migratedDatabase() async throws -> (TestPostgres, String) {
         let server = try TestPostgres.shared()
-        let url = try server.freshDatabase()
+        let (url, database) = try server.freshDatabaseNamed()
         await (try await PostgresStorage.open(url: url)).close()
-        return (server, TestPostgres.databaseName(in: url))
+        return (server, database)
     }
 
     @Test func aClaimWalksAQueueIndexOnNewAndOnStaleStatistics() async throws {

@@ -8,8 +8,7 @@ import Testing
 @Suite(.timeLimit(.minutes(2))) struct PostgresTaskMigrationTests {
     @Test func leasesAndUploadTasksAreCarriedIntoTheTaskQueue() async throws {
         let server = try TestPostgres.shared()
-        let url = try server.freshDatabase()
-        let database = TestPostgres.databaseName(in: url)
+        let (url, database) = try server.freshDatabaseNamed()
         let before = Schema.migrations(for: .postgres).filter { $0.version <= 4 }
         try server.execute(TaskMigration.schema(before, timeType: "timestamptz"), database: database)
         let storage = try await PostgresStorage.open(url: url)

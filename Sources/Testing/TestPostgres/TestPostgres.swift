@@ -61,12 +61,17 @@ public final class TestPostgres: Sendable {
 
     /// A new, empty database; its URL.
     public func freshDatabase() throws -> String {
+        try freshDatabaseNamed().url
+    }
+
+    /// A new, empty database: its URL, and its name for `execute` and `query`.
+    public func freshDatabaseNamed() throws -> (url: String, name: String) {
         let name = counter.withLock { count in
             count += 1
             return "yt_test_\(getpid())_\(count)_\(UInt32.random(in: 0...UInt32.max))"
         }
         try execute("CREATE DATABASE \(name)", database: "postgres")
-        return url(database: name)
+        return (url(database: name), name)
     }
 
     /// Runs SQL through a short-lived connection.
@@ -90,11 +95,6 @@ public final class TestPostgres: Sendable {
         return (0..<PQntuples(result)).map { row in
             PQgetisnull(result, row, 0) == 1 ? "NULL" : String(cString: PQgetvalue(result, row, 0))
         }
-    }
-
-    /// The database name in a URL this server made.
-    public static func databaseName(in url: String) -> String {
-        String(url.split(separator: "/").last ?? "")
     }
 
     /// Stops and starts the cluster, as a server restart in production would.
