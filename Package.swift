@@ -60,6 +60,10 @@ let package = Package(
             name: "VideoSettings", dependencies: ["StorageCore", "ChildProcess"], path: "Sources/Core/VideoSettings"),
         // The on-disk layout of a job: run directory, safe file names, uploads, the render log.
         .target(name: "RunFiles", dependencies: ["StorageCore"], path: "Sources/Core/RunFiles"),
+        // Calls to other hosts: no redirects, timeouts, one way to describe a failure.
+        .target(
+            name: "OutboundHTTP", dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")],
+            path: "Sources/Core/OutboundHTTP"),
         // The ffmpeg pipeline: plan, one filter graph, one encode; knows no database.
         .target(
             name: "Render", dependencies: ["VideoSettings", "StorageCore", "ChildProcess"],
@@ -84,7 +88,8 @@ let package = Package(
         .target(
             name: "Suno",
             dependencies: [
-                "StorageCore", "RunFiles", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "StorageCore", "RunFiles", "OutboundHTTP",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ], path: "Sources/Services/Suno"),
         // Render workers: claim, heartbeat, rescue, cancel, graceful shutdown; the job runner protocol.
         .target(
@@ -120,7 +125,7 @@ let package = Package(
         .target(
             name: "ObjectStorage",
             dependencies: [
-                "StorageCore", "RunFiles",
+                "StorageCore", "RunFiles", "OutboundHTTP",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ], path: "Sources/Backends/ObjectStorage"),

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import OutboundHTTP
 
 /// An object as a listing or a HEAD describes it; `key` is relative to the prefix.
 public struct S3Object: Hashable, Sendable {
@@ -90,7 +91,7 @@ extension S3Client {
             } catch {
                 // The body broke off: ask again while the window is open.
                 guard ContinuousClock.now < deadline else {
-                    throw S3Error.unavailable(operation: "get \(key)", reason: Self.describe(error))
+                    throw S3Error.unavailable(operation: "get \(key)", reason: OutboundHTTP.describe(error))
                 }
                 try? FileManager.default.removeItem(atPath: partial)
                 try await Task.sleep(for: .milliseconds(500))

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import OutboundHTTP
 
 /// A small S3 client: SigV4-signed requests over AsyncHTTPClient, retried
 /// with backoff while the service fails or cannot be reached, each with a
@@ -12,12 +13,8 @@ public final class S3Client: Sendable {
     let http: HTTPClient
     let clock: @Sendable () -> Date
 
-    /// One client for the process: no redirects, and a silent connection is given up.
-    public static let sharedHTTP = HTTPClient(
-        eventLoopGroupProvider: .singleton,
-        configuration: .init(
-            redirectConfiguration: .disallow,
-            timeout: .init(connect: .seconds(10), read: .seconds(60))))
+    /// One client for the process.
+    public static let sharedHTTP = OutboundHTTP.client(readTimeout: .seconds(60))
 
     public init(
         _ configuration: S3Configuration, http: HTTPClient = S3Client.sharedHTTP,
@@ -66,7 +63,7 @@ public final class S3Client: Sendable {
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
-                failure = Self.describe(error)
+                failure = OutboundHTTP.describe(error)
             }
             guard ContinuousClock.now + pause < deadline else {
                 throw S3Error.unavailable(
@@ -100,15 +97,5 @@ public final class S3Client: Sendable {
     static func text(of response: HTTPClientResponse, limit: Int) async throws -> String {
         let buffer = try await response.body.collect(upTo: limit)
         return String(buffer: buffer)
-    }
-
-    static func describe(_ error: any Error) -> String {
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .deadlineExceeded, .readTimeout, .connectTimeout: return "timed out"
-            default: return "\(error)"
-            }
-        }
-        return "\(error)"
     }
 }

@@ -1,28 +1,14 @@
 import AsyncHTTPClient
 import NIOCore
+import OutboundHTTP
 import RunFiles
 
-/// The HTTP side of Suno: one client for the whole process that never follows
-/// redirects (a redirect could leave Suno's hosts) and gives up on a silent
-/// connection; every request also has a deadline of its own.
+/// The HTTP side of Suno: one client for the whole process (a redirect could
+/// leave Suno's hosts, so none is followed).
 enum SunoClient {
     static let userAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) yt-builder"
 
-    static let shared = HTTPClient(
-        eventLoopGroupProvider: .singleton,
-        configuration: .init(
-            redirectConfiguration: .disallow,
-            timeout: .init(connect: .seconds(10), read: .seconds(30))))
-
-    static func describe(_ error: any Error) -> String {
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .deadlineExceeded, .readTimeout, .connectTimeout: return "timed out"
-            default: return "\(error)"
-            }
-        }
-        return "\(error)"
-    }
+    static let shared = OutboundHTTP.client(readTimeout: .seconds(30))
 
     struct SongError: Error, CustomStringConvertible {
         var description: String
@@ -49,14 +35,7 @@ enum SunoClient {
         } catch UploadFile.WriteError.tooLarge(let limit) {
             throw SongError(description: "larger than the file size limit (\(limit) bytes)")
         } catch {
-            throw SongError(description: describe(error))
+            throw SongError(description: OutboundHTTP.describe(error))
         }
-    }
-}
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

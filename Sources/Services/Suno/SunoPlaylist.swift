@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import OutboundHTTP
 import StorageCore
 
 /// A song of a playlist, as Suno's API lists it (`playlist_clips[].clip`).
@@ -78,7 +79,7 @@ struct SunoPlaylist {
         } catch let error as PageError {
             throw error
         } catch {
-            throw PageError(description: "Network error: \(SunoClient.describe(error))")
+            throw PageError(description: "Network error: \(OutboundHTTP.describe(error))")
         }
         guard let object = JSONValue(jsonText: String(buffer: body))?.objectValue else {
             throw PageError(description: "Failed to fetch playlist: the answer is not JSON")
