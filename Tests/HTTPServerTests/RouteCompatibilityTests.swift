@@ -137,6 +137,7 @@ import Testing
             #expect(metrics.contains(#"yt_builder_jobs{status="preparing"} 1"#))
             #expect(metrics.contains("yt_builder_queue_depth 0"))
             #expect(metrics.contains("yt_builder_http_request_duration_seconds_bucket"))
+            #expect(metrics.contains("# HELP yt_builder_jobs Jobs by status"), "each metric says what it counts")
             let document = try object(try await client.json(.get, "/openapi.json"))
             #expect(document["openapi"]?.string?.hasPrefix("3.") == true)
             await api.storage.close()

@@ -12,14 +12,27 @@ final class ServerMetrics: Sendable {
         .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5),
     ]
 
+    static func metric(_ name: String, unit: String = "", help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "yt_builder", metricName: name, unitName: unit, helpText: help)
+    }
+    static var requests: MetricNameDescriptor {
+        metric("http_requests", unit: "total", help: "HTTP requests by route pattern, method and status.")
+    }
+    static var latency: MetricNameDescriptor {
+        metric("http_request_duration", unit: "seconds", help: "Time to answer, by route pattern.")
+    }
+    static var jobs: MetricNameDescriptor { metric("jobs", help: "Jobs by status, read at scrape time.") }
+    static var queueDepth: MetricNameDescriptor { metric("queue_depth", help: "Jobs queued for a render worker.") }
+    static var databaseUp: MetricNameDescriptor {
+        metric("database_up", help: "1 when the last scrape could read the database, else 0.")
+    }
+
     func record(route: String, method: String, status: Int, duration: Duration) {
         registry.makeCounter(
-            name: "yt_builder_http_requests_total",
-            labels: [("route", route), ("method", method), ("status", String(status))]
+            descriptor: Self.requests, labels: [("route", route), ("method", method), ("status", String(status))]
         ).increment()
-        registry.makeDurationHistogram(
-            name: "yt_builder_http_request_duration_seconds", labels: [("route", route)], buckets: Self.buckets
-        ).recordNanoseconds(Int64(duration.inSeconds * 1e9))
+        registry.makeDurationHistogram(descriptor: Self.latency, labels: [("route", route)], buckets: Self.buckets)
+            .recordNanoseconds(Int64(duration.inSeconds * 1e9))
     }
 
     /// The text a scrape gets, with job gauges read from the database now.
@@ -29,12 +42,12 @@ final class ServerMetrics: Sendable {
         do {
             let counts = try await storage.jobCounts()
             for (status, count) in counts {
-                registry.makeGauge(name: "yt_builder_jobs", labels: [("status", status.rawValue)]).set(Double(count))
+                registry.makeGauge(descriptor: Self.jobs, labels: [("status", status.rawValue)]).set(Double(count))
             }
-            registry.makeGauge(name: "yt_builder_queue_depth").set(Double(counts[.queued] ?? 0))
-            registry.makeGauge(name: "yt_builder_database_up").set(1.0)
+            registry.makeGauge(descriptor: Self.queueDepth).set(Double(counts[.queued] ?? 0))
+            registry.makeGauge(descriptor: Self.databaseUp).set(1.0)
         } catch {
-            registry.makeGauge(name: "yt_builder_database_up").set(0.0)
+            registry.makeGauge(descriptor: Self.databaseUp).set(0.0)
         }
         return registry.emitToString()
     }
