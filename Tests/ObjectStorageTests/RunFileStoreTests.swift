@@ -47,6 +47,10 @@ import Testing
             #expect(try await store.size(of: RunFileName.output("none.mp4")!, jobID: 7, run: seven) == nil)
 
             let scratch = staging.appendingPathComponent("scratch").path
+            let missing = try await store.localFileIfAny(
+                RunFileName.output("none.mp4")!, jobID: 7, run: seven, scratch: scratch)
+            #expect(missing == nil)
+            #expect(!FileManager.default.fileExists(atPath: scratch), "no folder made for a file that is not there")
             let local = try await store.localFile(video, jobID: 7, run: seven, scratch: scratch)
             #expect(try String(contentsOfFile: local, encoding: .utf8) == "video")
             await #expect(throws: StorageError.self) {

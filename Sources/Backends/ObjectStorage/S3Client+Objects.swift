@@ -64,6 +64,9 @@ extension S3Client {
                 guard let (size, body) = try await stream(key) else {
                     throw S3Error.service(status: 404, code: "NoSuchKey", message: "", operation: "get \(key)")
                 }
+                // The folder is made once there is something to put in it.
+                try? FileManager.default.createDirectory(
+                    atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                 guard FileManager.default.createFile(atPath: partial, contents: nil) else {
                     throw S3Error.protocolViolation("cannot create \(partial)")
                 }

@@ -53,8 +53,6 @@ public struct S3RunFileStore: RunFileStore {
     {
         let key = try Self.prefix(jobID: jobID, run: stored) + name.path
         let destination = scratch + "/" + name.path
-        try FileManager.default.createDirectory(
-            atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         do {
             try await reaching { try await client.download(key, to: destination) }
         } catch let error as S3Error where error.isNotFound {

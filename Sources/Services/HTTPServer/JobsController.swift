@@ -110,7 +110,6 @@ struct JobsController<Context: RequestContext> {
         if !files.keepsFilesInPlace {
             // This server's copy of the log a worker put back; the cursor of
             // "lines since the last read" is this server's own.
-            try run.create()
             _ = try await files.localFileIfAny(.log, jobID: job.jobID, run: job.runDirectory, scratch: run.path)
         }
         let log = run.log
