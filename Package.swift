@@ -72,7 +72,7 @@ let package = Package(
         .target(
             name: "YouTube",
             dependencies: [
-                "StorageCore", "RunFiles",
+                "StorageCore", "RunFiles", "OutboundHTTP",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ], path: "Sources/Services/YouTube"

@@ -118,6 +118,13 @@ import YouTube
             #expect(refreshed != first, "refreshed")
             #expect(fake.state.withLock { $0.refreshes } == 1)
 
+            // A redirect is never followed: the refresh token and client secret stay with Google's host.
+            fake.state.withLock { $0.redirectTokenRequests = true }
+            try await expire(account, storage)
+            await #expect(throws: YouTubeError.self) { try await account.accessToken() }
+            #expect(fake.state.withLock { $0.requestsElsewhere } == 0, "the redirect was not followed")
+            fake.state.withLock { $0.redirectTokenRequests = false }
+
             // Google refuses the refresh token: re-authorization is needed, and said so.
             fake.state.withLock { $0.refuseRefresh = true }
             try await expire(account, storage)

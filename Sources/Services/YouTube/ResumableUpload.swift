@@ -19,7 +19,7 @@ public struct ResumableUpload: Sendable {
     public var maximumRetries = 8
     public var firstDelay: Duration = .milliseconds(500)
 
-    public init(endpoint: String, http: HTTPClient = .shared) {
+    public init(endpoint: String, http: HTTPClient = GoogleHTTP.client) {
         self.endpoint = endpoint
         self.http = http
     }

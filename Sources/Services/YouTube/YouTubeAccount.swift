@@ -39,7 +39,7 @@ public final class YouTubeAccount: Sendable {
 
     public init(
         storage: any CredentialStore, box: SecretBox, configuration: Result<OAuthConfiguration, OAuthConfiguration.Missing>,
-        http: HTTPClient = .shared
+        http: HTTPClient = GoogleHTTP.client
     ) {
         self.storage = storage
         self.box = box

@@ -32,6 +32,9 @@ public final class FakeGoogle: Sendable {
         public var completedVideos: [String: Session] = [:]
         /// Milliseconds each chunk takes to answer: a slow network.
         public var chunkDelayMilliseconds = 0
+        /// Answer token requests with a redirect to `/elsewhere`, which counts what reaches it.
+        public var redirectTokenRequests = false
+        public var requestsElsewhere = 0
     }
 
     public struct Session: Sendable {
@@ -60,6 +63,10 @@ public final class FakeGoogle: Sendable {
         let router = Router(context: Context.self)
         router.get("auth") { request, _ in try self.authorize(request) }
         router.post("token") { request, _ in try await self.token(request) }
+        router.post("elsewhere") { _, _ in
+            self.state.withLock { $0.requestsElsewhere += 1 }
+            return Self.json(.ok, #"{"access_token": "elsewhere", "expires_in": 3600}"#)
+        }
         router.post("revoke") { request, _ in try await self.revoke(request) }
         router.post("upload") { request, _ in try await self.openSession(request) }
         router.put("upload/session/:id") { request, context in
@@ -85,6 +92,9 @@ public final class FakeGoogle: Sendable {
     }
 
     func token(_ request: Request) async throws -> Response {
+        if state.withLock({ $0.redirectTokenRequests }) {
+            return Response(status: .temporaryRedirect, headers: [.location: "/elsewhere"])
+        }
         let form = try await Self.form(request)
         return state.withLock { state -> Response in
             guard form["client_id"] == state.clientID, form["client_secret"] == state.clientSecret else {
