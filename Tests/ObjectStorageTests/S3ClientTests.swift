@@ -111,22 +111,13 @@ import Testing
     @Test func aStoreThatNeverAnswersIsGivenUpWithTimedOut() async throws {
         // A socket that listens and never accepts: the kernel completes the
         // connection, and no answer ever comes.
-        let silent = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(silent) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        try withUnsafeMutablePointer(to: &address) { pointer in
-            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                guard bind(silent, $0, length) == 0, listen(silent, 16) == 0, getsockname(silent, $0, &length) == 0
-                else { throw CancellationError() }
-            }
-        }
+        let silent = try TestPostgres.loopbackSocket()
+        defer { close(silent.descriptor) }
+        try #require(listen(silent.descriptor, 16) == 0)
         var configuration = try S3Configuration.from(
             url: "s3://yt-builder-media/silent",
             environment: [
-                "AWS_ENDPOINT_URL": "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))",
+                "AWS_ENDPOINT_URL": "http://127.0.0.1:\(silent.port)",
                 "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
             ])
         configuration.requestTimeout = .milliseconds(300)

@@ -1,6 +1,6 @@
 import AsyncHTTPClient
 
-/// How the service calls other hosts (an S3 store, Suno): a client that never
+/// How the service calls other hosts (an S3 store, Suno, Google): a client that never
 /// follows a redirect (one could lead off the host that was meant) and gives
 /// up on a connection that goes silent, and one way to say what went wrong.
 /// Each request also carries a deadline of its own.

@@ -247,9 +247,15 @@ public final class TestPostgres: Sendable {
 
     /// A port the kernel says is free now.
     public static func freePort() throws -> Int {
+        let bound = try loopbackSocket()
+        close(bound.descriptor)
+        return bound.port
+    }
+
+    /// A TCP socket bound to a free port of 127.0.0.1, not yet listening; the caller closes it.
+    public static func loopbackSocket() throws -> (descriptor: Int32, port: Int) {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw TestPostgresError("socket() failed") }
-        defer { close(descriptor) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -260,8 +266,11 @@ public final class TestPostgres: Sendable {
                 bind(descriptor, generic, length) == 0 && getsockname(descriptor, generic, &length) == 0
             }
         }
-        guard bound else { throw TestPostgresError("cannot find a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        guard bound else {
+            close(descriptor)
+            throw TestPostgresError("cannot find a free port")
+        }
+        return (descriptor, Int(UInt16(bigEndian: address.sin_port)))
     }
 }
 
