@@ -131,4 +131,27 @@ import Testing
         }
         #expect(ContinuousClock.now - began < .seconds(10), "given up once the window closed")
     }
+
+    @Test func aRefusedConnectionIsRetriedWithinTheWindowOnly() async throws {
+        // Bound and not listening: every connection is refused at once.
+        let closed = try TestPostgres.loopbackSocket()
+        defer { close(closed.descriptor) }
+        var configuration = try S3Configuration.from(
+            url: "s3://yt-builder-media/refused",
+            environment: [
+                "AWS_ENDPOINT_URL": "http://127.0.0.1:\(closed.port)",
+                "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+            ])
+        configuration.retryWindow = .seconds(1)
+        let began = ContinuousClock.now
+        do {
+            try await S3Client(configuration).createBucket()
+            Issue.record("a refused connection was taken for an answer")
+        } catch let error as S3Error {
+            #expect("\(error)".contains("Connection refused"), "\(error)")
+            #expect("\(error)".contains("(retried for 1.0 seconds)"), "\(error)")
+        }
+        // The HTTP client's own connection retries used to hold one attempt for its 10 s connect timeout.
+        #expect(ContinuousClock.now - began < .seconds(5), "given up once the window closed")
+    }
 }

@@ -13,8 +13,8 @@ public final class S3Client: Sendable {
     let http: HTTPClient
     let clock: @Sendable () -> Date
 
-    /// One client for the process.
-    public static let sharedHTTP = OutboundHTTP.client(readTimeout: .seconds(60))
+    /// One client for the process; `send` does the retrying, within the store's window.
+    public static let sharedHTTP = OutboundHTTP.client(readTimeout: .seconds(60), retryingConnections: false)
 
     public init(
         _ configuration: S3Configuration, http: HTTPClient = S3Client.sharedHTTP,
