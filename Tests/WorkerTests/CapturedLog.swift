@@ -15,11 +15,8 @@ struct Capture: LogHandler {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
-    func log(
-        level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
-        function: String, line: UInt
-    ) {
-        let reason = metadata?["reason"].map { " (\($0))" } ?? ""
-        lines.lines.withLock { $0.append((level, message.description + reason)) }
+    func log(event: LogEvent) {
+        let reason = event.metadata?["reason"].map { " (\($0))" } ?? ""
+        lines.lines.withLock { $0.append((event.level, event.message.description + reason)) }
     }
 }
