@@ -132,7 +132,9 @@ let package = Package(
         // Starts moto's S3-protocol server for tests.
         .target(
             name: "TestObjectStore",
-            dependencies: ["ChildProcess", "TestPostgres", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: [
+                "ChildProcess", "TestPostgres", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             path: "Sources/Testing/TestObjectStore"),
         // Hosts on one machine for tests: network namespaces on a private bridge.
         .target(name: "TestNetwork", dependencies: ["ChildProcess"], path: "Sources/Testing/TestNetwork"),
@@ -183,7 +185,8 @@ let package = Package(
         .testTarget(
             name: "ObjectStorageTests",
             dependencies: [
-                "ObjectStorage", "TestObjectStore", "TestNetwork", "ChildProcess", "TestPostgres", "RunFiles", "StorageCore",
+                "ObjectStorage", "TestObjectStore", "TestNetwork", "ChildProcess", "TestPostgres", "RunFiles",
+                "StorageCore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]

@@ -11,7 +11,7 @@ import Testing
         let before = try server.openDescriptors()
         let header = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + String(repeating: "a", count: 1 << 20)
         var sockets: [RawSocket] = []
-        defer { sockets.forEach { $0.close() } }
+        defer { for socket in sockets { socket.close() } }
         for _ in 0..<40 {
             let socket = try RawSocket(port: server.port)
             socket.send(header + "\r\n\r\n")
@@ -31,7 +31,7 @@ import Testing
         defer { server.kill() }
         let before = try server.openDescriptors()
         var sockets: [RawSocket] = []
-        defer { sockets.forEach { $0.close() } }
+        defer { for socket in sockets { socket.close() } }
         for index in 0..<250 {
             let socket = try RawSocket(port: server.port)
             // Half a header, or a header and half of its promised body.

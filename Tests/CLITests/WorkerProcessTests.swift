@@ -62,7 +62,7 @@ import Testing
         let workers = try (0..<4).map { _ in
             try setup.worker(["--runner", "sleep:0", "--concurrency", "2", "--lease-seconds", "10"])
         }
-        defer { workers.forEach { $0.kill() } }
+        defer { for worker in workers { worker.kill() } }
         try await waitFor("2,000 jobs to complete", seconds: 240) {
             try await setup.storage.jobCounts()[.completed] == ids.count
         }
@@ -132,7 +132,7 @@ import Testing
         let setup = try await Setup.make(.postgres, postgres: server)
         let first = try await setup.queue(100)
         let workers = try (0..<2).map { _ in try setup.worker(["--runner", "sleep:0.05", "--lease-seconds", "5"]) }
-        defer { workers.forEach { $0.kill() } }
+        defer { for worker in workers { worker.kill() } }
         try await waitFor("some jobs to be done before the restart", seconds: 60) {
             (try await setup.storage.jobCounts()[.completed] ?? 0) >= 10
         }

@@ -19,9 +19,10 @@ import Testing
             let data = api.settings.dataDirectory
             let empty = try object(try await client.json(.get, "/api/files"))
             #expect(empty == ["videos": .array([]), "music": .array([]), "sounds": .array([]), "quotes": .array([])])
-            for name in ["videos/b.mp4", "videos/a.MOV", "videos/notes.txt", "videos/.hidden.mp4", "music/song.mp3",
-                "music/cover.jpg", "quotes/q.txt", "quotes/z.txt"]
-            {
+            for name in [
+                "videos/b.mp4", "videos/a.MOV", "videos/notes.txt", "videos/.hidden.mp4", "music/song.mp3",
+                "music/cover.jpg", "quotes/q.txt", "quotes/z.txt",
+            ] {
                 try write(Data("x".utf8), data + "/" + name)
             }
             try FileManager.default.createDirectory(

@@ -114,7 +114,8 @@ import Testing
         let statements = try SQLiteDriver.dialect.get()
         for name in ["list_jobs_of_status_after", "delete_stale_preparing_jobs"] {
             let plan = try connection.query("EXPLAIN QUERY PLAN \(statements[name])") { $0.text(3) ?? "" }
-            #expect(plan.count == 1 && plan[0].contains("INDEX idx_jobs_status_created (status=? AND created_at<?)"),
+            #expect(
+                plan.count == 1 && plan[0].contains("INDEX idx_jobs_status_created (status=? AND created_at<?)"),
                 "\(name): \(plan)")
         }
     }

@@ -194,6 +194,6 @@ extension SQLValue {
 /// Calls `body` with C strings for `values` (NULL for nil) that live until it returns.
 private func withCStrings<T>(_ values: [String?], _ body: ([UnsafePointer<CChar>?]) -> T) -> T {
     let copies = values.map { $0.map { strdup($0) } ?? nil }
-    defer { copies.forEach { free($0) } }
+    defer { for copy in copies { free(copy) } }
     return body(copies.map { UnsafePointer($0) })
 }

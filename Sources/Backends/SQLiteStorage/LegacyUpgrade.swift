@@ -36,7 +36,8 @@ struct LegacyUpgrade {
             let problems = try connection.foreignKeyProblems()
             guard problems.isEmpty else {
                 throw StorageError(
-                    .corruptDatabase, "the upgrade left rows without their job: \(problems.prefix(3).joined(separator: "; "))")
+                    .corruptDatabase,
+                    "the upgrade left rows without their job: \(problems.prefix(3).joined(separator: "; "))")
             }
             let quarantined = [
                 "job_files": try count("quarantined_job_files"),

@@ -230,9 +230,9 @@ final class Launcher: @unchecked Sendable {
         posix_spawn_file_actions_adddup2(&actions, errors[1], 2)
         cspawn_close_from(&actions, 3)
         let arguments = argv.map { strdup($0) } + [nil]
-        defer { arguments.forEach { free($0) } }
+        defer { for argument in arguments { free(argument) } }
         let variables = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
-        defer { variables?.forEach { free($0) } }
+        defer { for variable in variables ?? [] { free(variable) } }
         var pid = pid_t()
         let spawned =
             variables.map { posix_spawn(&pid, argv[0], &actions, nil, arguments, $0) }

@@ -86,7 +86,8 @@ extension SQLStatements {
     public static let required = [
         "job_by_id", "job_summary", "create_job", "list_jobs", "list_jobs_after", "list_jobs_of_status",
         "list_jobs_of_status_after", "update_job", "update_job_fields", "update_config", "delete_job", "job_counts",
-        "delete_stale_preparing_jobs", "old_jobs", "old_jobs_counts", "delete_jobs", "upsert_file", "files_of_job", "relocate_job", "relocate_file",
+        "delete_stale_preparing_jobs", "old_jobs", "old_jobs_counts", "delete_jobs", "upsert_file", "files_of_job",
+        "relocate_job", "relocate_file",
         "files_of_job_of_type", "delete_file", "file_counts", "lock_job_status", "lock_job", "video_count",
         "start_job", "insert_upload", "uploads", "uploads_of_job", "credentials_of_user", "all_credentials",
         "save_credentials", "delete_credentials", "claim_task", "discard_task", "renew_task", "rescue_tasks",

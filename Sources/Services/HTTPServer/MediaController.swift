@@ -26,9 +26,10 @@ struct MediaController<Context: RequestContext> {
     @Sendable func files(_ request: Request, context: Context) async throws -> Response {
         var lists: [String: JSONValue] = [:]
         for type in FileType.allCases {
-            lists[type.rawValue] = .array(Self.media(in: settings.dataDirectory + "/" + type.rawValue, type).map {
-                .string($0)
-            })
+            lists[type.rawValue] = .array(
+                Self.media(in: settings.dataDirectory + "/" + type.rawValue, type).map {
+                    .string($0)
+                })
         }
         return JSONResponse.make(.object(lists))
     }

@@ -38,7 +38,8 @@ public final class YouTubeAccount: Sendable {
     let http: HTTPClient
 
     public init(
-        storage: any CredentialStore, box: SecretBox, configuration: Result<OAuthConfiguration, OAuthConfiguration.Missing>,
+        storage: any CredentialStore, box: SecretBox,
+        configuration: Result<OAuthConfiguration, OAuthConfiguration.Missing>,
         http: HTTPClient = GoogleHTTP.client
     ) {
         self.storage = storage

@@ -57,7 +57,8 @@ extension StorageConformance {
                 "neither a job completed nor one moved to running by an update is claimed")
             clock.advance(seconds: 31)
             let rescued = try await storage.rescueExpiredLeases()
-            try expect(rescued.requeued.contains(runningByUpdate.jobID), "running by an update, without a lease: rescued")
+            try expect(
+                rescued.requeued.contains(runningByUpdate.jobID), "running by an update, without a lease: rescued")
             try expect(
                 !(rescued.requeued + rescued.failed + rescued.cancelled).contains(moved.jobID),
                 "a job an update completed has no task left to rescue: \(rescued)")

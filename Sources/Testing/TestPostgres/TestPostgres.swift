@@ -114,7 +114,8 @@ public final class TestPostgres: Sendable {
     public func stop() {
         guard let cluster else { return }
         try? Self.runAsServerUser(
-            cluster.binaries.appendingPathComponent("pg_ctl").path, ["-D", cluster.data.path, "-m", "immediate", "stop"])
+            cluster.binaries.appendingPathComponent("pg_ctl").path,
+            ["-D", cluster.data.path, "-m", "immediate", "stop"])
         try? FileManager.default.removeItem(at: cluster.root)
     }
 
@@ -219,7 +220,8 @@ public final class TestPostgres: Sendable {
     /// PostgreSQL refuses to run as root: as root, run its tools as `postgres`.
     static func runAsServerUser(_ tool: String, _ arguments: [String], namespace: String? = nil) throws {
         let inNamespace = namespace.map { ["netns", "exec", $0] } ?? []
-        let command = geteuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--", tool] + arguments : [tool] + arguments
+        let command =
+            geteuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--", tool] + arguments : [tool] + arguments
         if inNamespace.isEmpty {
             try run(command[0], Array(command.dropFirst()))
         } else {
