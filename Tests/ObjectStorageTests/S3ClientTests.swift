@@ -108,50 +108,50 @@ import Testing
         await store.stop()
     }
 
+    /// Creates a bucket through a store at 127.0.0.1:`port` with a retry
+    /// window of a second: the S3 error it ended with (nil when it did not
+    /// fail) and how long it took.
+    static func createBucket(atLoopbackPort port: Int, requestTimeout: Duration? = nil) async throws
+        -> (error: String?, took: Duration)
+    {
+        var configuration = try S3Configuration.from(
+            url: "s3://yt-builder-media/unreachable",
+            environment: [
+                "AWS_ENDPOINT_URL": "http://127.0.0.1:\(port)",
+                "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+            ])
+        if let requestTimeout { configuration.requestTimeout = requestTimeout }
+        configuration.retryWindow = .seconds(1)
+        let began = ContinuousClock.now
+        do {
+            try await S3Client(configuration).createBucket()
+            return (nil, ContinuousClock.now - began)
+        } catch let error as S3Error {
+            return ("\(error)", ContinuousClock.now - began)
+        }
+    }
+
     @Test func aStoreThatNeverAnswersIsGivenUpWithTimedOut() async throws {
         // A socket that listens and never accepts: the kernel completes the
         // connection, and no answer ever comes.
         let silent = try TestPostgres.loopbackSocket()
         defer { close(silent.descriptor) }
         try #require(listen(silent.descriptor, 16) == 0)
-        var configuration = try S3Configuration.from(
-            url: "s3://yt-builder-media/silent",
-            environment: [
-                "AWS_ENDPOINT_URL": "http://127.0.0.1:\(silent.port)",
-                "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-            ])
-        configuration.requestTimeout = .milliseconds(300)
-        configuration.retryWindow = .seconds(1)
-        let began = ContinuousClock.now
-        do {
-            try await S3Client(configuration).createBucket()
-            Issue.record("a store that never answers was taken for one that did")
-        } catch let error as S3Error {
-            #expect("\(error)".contains("create bucket failed: timed out (retried for"), "\(error)")
-        }
-        #expect(ContinuousClock.now - began < .seconds(10), "given up once the window closed")
+        let (error, took) = try await Self.createBucket(atLoopbackPort: silent.port, requestTimeout: .milliseconds(300))
+        let message = try #require(error, "a store that never answers was taken for one that did")
+        #expect(message.contains("create bucket failed: timed out (retried for"), "\(message)")
+        #expect(took < .seconds(10), "given up once the window closed")
     }
 
     @Test func aRefusedConnectionIsRetriedWithinTheWindowOnly() async throws {
         // Bound and not listening: every connection is refused at once.
         let closed = try TestPostgres.loopbackSocket()
         defer { close(closed.descriptor) }
-        var configuration = try S3Configuration.from(
-            url: "s3://yt-builder-media/refused",
-            environment: [
-                "AWS_ENDPOINT_URL": "http://127.0.0.1:\(closed.port)",
-                "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-            ])
-        configuration.retryWindow = .seconds(1)
-        let began = ContinuousClock.now
-        do {
-            try await S3Client(configuration).createBucket()
-            Issue.record("a refused connection was taken for an answer")
-        } catch let error as S3Error {
-            #expect("\(error)".contains("Connection refused"), "\(error)")
-            #expect("\(error)".contains("(retried for 1.0 seconds)"), "\(error)")
-        }
+        let (error, took) = try await Self.createBucket(atLoopbackPort: closed.port)
+        let message = try #require(error, "a refused connection was taken for an answer")
+        #expect(message.contains("Connection refused"), "\(message)")
+        #expect(message.contains("(retried for 1.0 seconds)"), "\(message)")
         // The HTTP client's own connection retries used to hold one attempt for its 10 s connect timeout.
-        #expect(ContinuousClock.now - began < .seconds(5), "given up once the window closed")
+        #expect(took < .seconds(5), "given up once the window closed")
     }
 }
