@@ -35,6 +35,20 @@ import Testing
         #expect(try status(["-H", "Host: attacker.example:\(server.port)", server.url("/")]) == "421")
         #expect(try status(["-H", "Host: yt.example", server.url("/api/jobs")]) == "200", "a name allowed by flag")
         #expect(try status(["-H", "Host: localhost:\(server.port)", server.url("/api/jobs")]) == "200")
+        // Names that start like an address but are DNS names an attacker answers.
+        for name in ["127.0.0.1.rebind.evil.example", "127.0.0.1.nip.io", "127.0.0.1.NIP.IO.", "127.evil.example"] {
+            let host = "\(name):\(server.port)"
+            #expect(try status(["-H", "Host: \(host)", server.url("/api/jobs")]) == "421", "\(name)")
+            #expect(
+                try status(["-X", "POST", "-H", "Host: \(host)", "-H", "Origin: http://\(host)", prepare]) == "421",
+                "\(name)")
+            #expect(try status(["-H", "Host: \(host)", server.url("/api/jobs/1/download")]) == "421", "\(name)")
+        }
+        for address in ["127.1", "0x7f.1", "2130706433", "LOCALHOST", "localhost.", "127.0.0.1.", "[::1]"] {
+            #expect(
+                try status(["-H", "Host: \(address):\(server.port)", server.url("/api/jobs")]) == "200", "\(address)")
+        }
+        #expect(try sqlite3(runner.path("serve.db"), "SELECT COUNT(*) FROM jobs") == "2\n", "no rebound prepare")
         #expect(try await server.stop() == 0)
     }
 }

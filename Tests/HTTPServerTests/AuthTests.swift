@@ -53,3 +53,24 @@ import Testing
             BrowserGuardMiddleware<BasicRequestContext>.sameOrigin(origin, host: host) == same, "\(origin) vs \(host)")
     }
 }
+
+/// DNS rebinding: only names no DNS answer can redirect count as this machine.
+@Suite struct LoopbackNameTests {
+    @Test(arguments: [
+        "localhost", "LOCALHOST", "localhost.", "app.localhost", "App.Localhost.", "127.0.0.1", "127.0.0.1.",
+        "127.1", "0x7f.1", "0x7F.0.0.1", "2130706433", "0177.0.0.1", "127.255.255.254", "::1", "[::1]",
+        "0:0:0:0:0:0:0:1",
+    ])
+    func loopback(_ name: String) {
+        #expect(ServerSettings.isLoopback(name), "\(name)")
+    }
+
+    @Test(arguments: [
+        "127.0.0.1.rebind.evil.example", "127.0.0.1.nip.io", "127.0.0.1.rebind.evil.example.", "127.evil.example", "127.0.0.1x",
+        "128.0.0.1", "2147483648", "0x80.1", "127.0.0.256.1", "127.16777216", "localhost.evil.example", "evil-localhost",
+        "::2", "::ffff:7f00:1", "", ".", "127..0.1", "1.127.0.0.1",
+    ])
+    func notLoopback(_ name: String) {
+        #expect(!ServerSettings.isLoopback(name), "\(name)")
+    }
+}

@@ -14,7 +14,7 @@ struct BrowserGuardMiddleware<Context: RequestContext>: RouterMiddleware {
 
     init(settings: ServerSettings) {
         allowedHosts =
-            ServerSettings.isLoopback(settings.host) ? Set(settings.allowedHosts.map { $0.lowercased() }) : nil
+            ServerSettings.isLoopback(settings.host) ? Set(settings.allowedHosts.map(Self.hostName)) : nil
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
@@ -55,13 +55,15 @@ struct BrowserGuardMiddleware<Context: RequestContext>: RouterMiddleware {
         return plain(origin[range.upperBound...]) == plain(Substring(host))
     }
 
-    /// The name in a Host value, without its port: `[::1]:5000` → `::1`.
+    /// The name in a Host value, lower case, without its port or a trailing
+    /// dot: `[::1]:5000` → `::1`, `Yt.Example.:80` → `yt.example`.
     static func hostName(_ host: String) -> String {
         let lower = host.lowercased()
         if lower.hasPrefix("["), let end = lower.firstIndex(of: "]") {
             return String(lower[lower.index(after: lower.startIndex)..<end])
         }
-        return String(lower.split(separator: ":", maxSplits: 1).first ?? "")
+        let name = lower.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        return String(name.hasSuffix(".") ? name.dropLast() : name)
     }
 }
 

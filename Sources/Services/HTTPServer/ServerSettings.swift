@@ -39,16 +39,13 @@ public struct ServerSettings: Sendable {
         self.fonts = fonts ?? FontCatalog.load(fontsDirectory: absolute + "/fonts")
     }
 
-    /// Host names a loopback-bound server answers to besides localhost and
-    /// 127.x (a reverse proxy on this machine forwarding its own name).
+    /// Host names a loopback-bound server answers to besides loopback names
+    /// and addresses (a reverse proxy on this machine forwarding its own name).
     public var allowedHosts: [String] = []
 
     /// A name or address that means this machine only: what `serve` may bind
     /// without a token, and the `Host` values a loopback-bound server answers.
-    public static func isLoopback(_ host: String) -> Bool {
-        let name = host.lowercased()
-        return name == "localhost" || name.hasSuffix(".localhost") || name == "::1" || name.hasPrefix("127.")
-    }
+    public static func isLoopback(_ host: String) -> Bool { LoopbackName.contains(host) }
 
     /// Where jobs' files live when not in the data directory (an object store).
     public var objectStore: (any RunFileStore)?
