@@ -19,7 +19,9 @@ final class PostgresConnection: SQLConnection {
             throw PostgresError(sqlState: nil, message: "out of memory", sql: nil, connectionLost: true)
         }
         guard PQstatus(handle) == CONNECTION_OK else {
-            let message = String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
+            let message = Redacted.message(
+                String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines),
+                connectionString: conninfo)
             PQfinish(handle)
             throw PostgresError(
                 sqlState: message.contains("password authentication failed") ? "28P01" : "08001",

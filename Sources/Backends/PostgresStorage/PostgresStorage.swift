@@ -90,8 +90,9 @@ struct ConnectionParameters {
         guard let options = PQconninfoParse(conninfo, &error) else {
             let message = error.map { String(cString: $0) } ?? "cannot be read"
             error.map { PQfreemem($0) }
-            throw StorageError.invalidInput(
-                "not a PostgreSQL connection string: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+            let reason = Redacted.message(
+                message.trimmingCharacters(in: .whitespacesAndNewlines), connectionString: conninfo)
+            throw StorageError.invalidInput("not a PostgreSQL connection string: \(reason)")
         }
         defer { PQconninfoFree(options) }
         var option = options
