@@ -197,8 +197,8 @@ let package = Package(
         .testTarget(
             name: "WorkerTests",
             dependencies: [
-                "Worker", "SQLiteStorage", "StorageCore", "RunFiles", "YouTube", "ObjectStorage",
-                .product(name: "Logging", package: "swift-log"),
+                "Worker", "SQLiteStorage", "PostgresStorage", "StorageCore", "RunFiles", "YouTube", "ObjectStorage",
+                "TestObjectStore", "TestPostgres", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

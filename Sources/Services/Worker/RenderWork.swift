@@ -6,8 +6,10 @@ import StorageCore
 /// Rendering a job: claimed from the jobs queue, run by a `JobRunner` inside
 /// the job's run directory (checked by the path rule), its log in `job.log`.
 /// With an object store the run directory is this host's copy: the log is
-/// fetched at the start, put back at each heartbeat the lease still holds and
-/// at the end, and the copy is removed when the attempt is over.
+/// fetched at the start, put back every `logSyncInterval` while the render
+/// runs (beside it, never on the heartbeat's path: a store that is away must
+/// not hold up the lease) and at the end, and the copy is removed when the
+/// attempt is over.
 public struct RenderWork: WorkKind {
     public struct Claimed: Sendable {
         let claimed: ClaimedJob
@@ -21,6 +23,7 @@ public struct RenderWork: WorkKind {
     let dataDirectory: DataDirectory
     let files: any RunFileStore
     let logger: Logger
+    var logSyncInterval: Duration = .seconds(5)
 
     public var name: String { "render" }
     public func workerName(process: String, slot: Int) -> String { "\(process)/\(slot)" }
@@ -84,13 +87,27 @@ public struct RenderWork: WorkKind {
                 }
             },
             log: { line in note(claimed, line) })
-        return try await runner.run(claimed.claimed.job, reporter: reporter)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            if !files.keepsFilesInPlace { group.addTask { await syncLog(claimed) } }
+            defer { group.cancelAll() }
+            return try await runner.run(claimed.claimed.job, reporter: reporter)
+        }
+    }
+
+    /// Puts the log back whenever it has grown, until cancelled.
+    func syncLog(_ claimed: Claimed) async {
+        guard case .success(let runDirectory) = claimed.runDirectory else { return }
+        var stored: Int64 = -1
+        while !Task.isCancelled {
+            try? await Task.sleep(for: logSyncInterval)
+            let size = (try? FileManager.default.attributesOfItem(atPath: runDirectory.log.path)[.size] as? Int64) ?? nil
+            guard let size, size != stored, !Task.isCancelled else { continue }
+            if await putBackLog(claimed) { stored = size }
+        }
     }
 
     public func renew(_ claimed: Claimed, lease: Duration) async throws -> LeaseState {
-        let state = try await storage.renewLease(claimed.claim, lease: lease)
-        if state == .held { await putBackLog(claimed) }
-        return state
+        try await storage.renewLease(claimed.claim, lease: lease)
     }
 
     public func finish(_ claimed: Claimed, _ outcome: WorkOutcome<String?>) async throws -> Bool {
@@ -109,19 +126,25 @@ public struct RenderWork: WorkKind {
         return accepted
     }
 
-    /// The local log, copied into the object store (nothing to do in a data directory).
-    func putBackLog(_ claimed: Claimed) async {
+    /// The local log, copied into the object store (nothing to do in a data
+    /// directory); false when the store did not take it.
+    @discardableResult
+    func putBackLog(_ claimed: Claimed) async -> Bool {
         guard !files.keepsFilesInPlace, case .success(let runDirectory) = claimed.runDirectory,
             FileManager.default.fileExists(atPath: runDirectory.log.path)
-        else { return }
+        else { return true }
         let job = claimed.claimed.job
         let copy = runDirectory.path + "/.log-\(UUID().uuidString).part"
         do {
             try FileManager.default.copyItem(atPath: runDirectory.log.path, toPath: copy)
             try await files.place(copy, as: .log, jobID: job.jobID, run: job.runDirectory)
+            return true
         } catch {
             unlink(copy)
-            logger.warning("cannot store the job log", metadata: ["job_id": "\(job.jobID)", "error": "\(error)"])
+            if !(error is CancellationError) {
+                logger.warning("cannot store the job log", metadata: ["job_id": "\(job.jobID)", "error": "\(error)"])
+            }
+            return false
         }
     }
 

@@ -122,17 +122,22 @@ final class Execution<Kind: WorkKind>: Sendable {
 
     var kind: Kind { engine.kind }
 
+    /// Heartbeats start with the claim, before `begin`: a start that waits
+    /// (fetching from a store that is away) must not let the lease run out.
     func run() async {
-        do {
-            try await kind.begin(claimed)
-        } catch {
-            engine.logger.warning("work refused", metadata: kind.label(claimed).merging(["reason": "\(error)"]) { $1 })
-            return await finish(kind.outcome(for: error))
-        }
         let control = WorkControl { [self] why in stop(why) }
         let kind = self.kind
         let claimed = self.claimed
-        let work = Task { try await kind.run(claimed, control: control) }
+        let logger = engine.logger
+        let work = Task {
+            do {
+                try await kind.begin(claimed)
+            } catch {
+                logger.warning("work refused", metadata: kind.label(claimed).merging(["reason": "\(error)"]) { $1 })
+                throw error
+            }
+            return try await kind.run(claimed, control: control)
+        }
         self.work.withLock { $0 = work }
         if reason.withLock({ $0 }) != nil { work.cancel() }
         let watcher = Task { await self.watch() }
