@@ -61,10 +61,18 @@ final class RunningCommand: Sendable {
     let process: Process
     let log: URL
 
-    init(_ runner: CommandRunner, _ arguments: [String], environment: [String: String] = [:]) throws {
+    /// `wrapper` runs the binary (`/usr/bin/env NAME=VALUE`, say): its first word is a path.
+    init(_ runner: CommandRunner, _ arguments: [String], environment: [String: String] = [:], wrapper: [String] = [])
+        throws
+    {
         process = Process()
-        process.executableURL = try CommandRunner.binary
-        process.arguments = arguments
+        if let program = wrapper.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = wrapper.dropFirst() + [try CommandRunner.binary.path] + arguments
+        } else {
+            process.executableURL = try CommandRunner.binary
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = runner.folder
         var base = ProcessInfo.processInfo.environment
         for key in ["YT_BUILDER_DATABASE_URL", "YT_BUILDER_DB_PATH", "YT_BUILDER_API_TOKEN", "PORT"] { base[key] = nil }

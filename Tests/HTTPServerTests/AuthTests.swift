@@ -66,8 +66,10 @@ import Testing
     }
 
     @Test(arguments: [
-        "127.0.0.1.rebind.evil.example", "127.0.0.1.nip.io", "127.0.0.1.rebind.evil.example.", "127.evil.example", "127.0.0.1x",
-        "128.0.0.1", "2147483648", "0x80.1", "127.0.0.256.1", "127.16777216", "localhost.evil.example", "evil-localhost",
+        "127.0.0.1.rebind.evil.example", "127.0.0.1.nip.io", "127.0.0.1.rebind.evil.example.", "127.evil.example",
+        "127.0.0.1x",
+        "128.0.0.1", "2147483648", "0x80.1", "127.0.0.256.1", "127.16777216", "localhost.evil.example",
+        "evil-localhost",
         "::2", "::ffff:7f00:1", "", ".", "127..0.1", "1.127.0.0.1",
     ])
     func notLoopback(_ name: String) {

@@ -30,8 +30,11 @@ import Testing
                 == #"invalid percent-encoded token: "***""#)
         let ipv6 = "postgresql://yt:SECRET@[::1:5432/yt"
         #expect(
-            Redacted.message(#"end of string reached when looking for matching "]" in IPv6 host address in URI: "\#(ipv6)""#, connectionString: ipv6)
-                == #"end of string reached when looking for matching "]" in IPv6 host address in URI: "postgresql://yt:***@[::1:5432/yt""#)
+            Redacted.message(
+                #"end of string reached when looking for matching "]" in IPv6 host address in URI: "\#(ipv6)""#,
+                connectionString: ipv6)
+                == #"end of string reached when looking for matching "]" in IPv6 host address in URI: "postgresql://yt:***@[::1:5432/yt""#
+        )
         let keywords = "host=h password='a b\\'c' dbname=yt"
         #expect(!Redacted.message("could not use a b'c here", connectionString: keywords).contains("a b'c"))
     }

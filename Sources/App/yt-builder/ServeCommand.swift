@@ -102,6 +102,7 @@ struct ServeCommand: AsyncParsableCommand {
         try await settings.objectStore?.checkAccess()
         settings.redirectDownloads = downloadRedirectSeconds.map { .seconds($0) }
         let storage = try await database.open(maximumAttempts: workerOptions.maxAttempts)
+        ClockCheck.warnIfSkewed(storage, logger: logger)
         do {
             if let box = settings.secretBox {
                 let sealed = try await YouTubeAccount(storage: storage, box: box, configuration: settings.youtube)

@@ -31,6 +31,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let store = try files.store()
         try await store?.checkAccess()
         let storage = try await database.open(maximumAttempts: workers.maxAttempts)
+        ClockCheck.warnIfSkewed(storage, logger: logger)
         do {
             let services = try workers.makeServices(
                 storage: storage, dataDirectory: database.dataDir, concurrency: concurrency, logger: logger,

@@ -24,7 +24,7 @@ extension PostgresStorage {
     }
 
     public func migrate() async throws -> MigrationReport {
-        let now = options.clock()
+        let now = databaseClock.now()
         return try await session { connection in
             MigrationReport(applied: try Self.runner.run(on: PostgresMigrationTarget(connection: connection, now: now)))
         }

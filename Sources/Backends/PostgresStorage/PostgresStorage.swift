@@ -12,7 +12,10 @@ public final class PostgresStorage: SQLStore, DatabaseAdministration, @unchecked
         public var migrate = true
         /// Connections at most, each used by one task at a time.
         public var poolSize = 8
+        /// The time tests move (to expire leases); the store adds the measured offset to the server's clock.
         public var clock: @Sendable () -> Timestamp = { Timestamp.now() }
+        /// This host's clock, which the offset to the server's is measured against.
+        public var systemClock: @Sendable () -> Timestamp = { Timestamp.now() }
         /// What a task this store queues is given (kept on the task).
         public var maximumAttempts = JobQueue.defaultMaximumAttempts
 
@@ -25,21 +28,29 @@ public final class PostgresStorage: SQLStore, DatabaseAdministration, @unchecked
     let pool: PostgresPool
     let options: Options
     let conninfo: String
+    let databaseClock: DatabaseClock
 
     private init(
         conninfo: String, location: String, pool: PostgresPool, statements: SQLStatements, options: Options,
-        report: MigrationReport?
+        report: MigrationReport?, databaseClock: DatabaseClock
     ) {
         self.conninfo = conninfo
         self.location = location
         self.pool = pool
         self.options = options
         self.openingReport = report
+        self.databaseClock = databaseClock
         let listener = PostgresQueueListener(conninfo: conninfo)
         super.init(
-            driver: PostgresDriver(pool: pool, listener: listener, statements: statements), clock: options.clock,
+            driver: PostgresDriver(pool: pool, listener: listener, statements: statements),
+            clock: { [databaseClock] in databaseClock.now() },
             maximumAttempts: options.maximumAttempts)
     }
+
+    /// The database server's clock minus this host's, as last measured: what
+    /// leases are corrected by. Hosts should keep time (NTP); a large offset
+    /// is worth a warning at start.
+    public var clockOffset: Duration { databaseClock.offset }
 
     /// Connects with a libpq URL (`postgresql://user:password@host:port/db?sslmode=...`)
     /// or keyword/value string, checks the schema, and migrates it when asked.
@@ -51,9 +62,11 @@ public final class PostgresStorage: SQLStore, DatabaseAdministration, @unchecked
         let parameters = try ConnectionParameters(url)
         let conninfo = parameters.withDefaultConnectTimeout(url)
         let pool = PostgresPool(conninfo: conninfo, size: options.poolSize)
+        let databaseClock = DatabaseClock(clock: options.clock, systemClock: options.systemClock, pool: pool)
         do {
             let now = options.clock()
             let report = try await pool.withSession { connection in
+                try databaseClock.measure(on: connection)
                 let target = PostgresMigrationTarget(connection: connection, now: now)
                 let applied = try target.appliedMigrationIDs()
                 _ = try runner.pending(applied: applied)
@@ -63,7 +76,7 @@ public final class PostgresStorage: SQLStore, DatabaseAdministration, @unchecked
             }
             return PostgresStorage(
                 conninfo: conninfo, location: Redacted.location(url), pool: pool, statements: statements,
-                options: options, report: report)
+                options: options, report: report, databaseClock: databaseClock)
         } catch {
             await pool.close()
             var failure = StorageError(postgres: error)
@@ -78,7 +91,7 @@ public final class PostgresStorage: SQLStore, DatabaseAdministration, @unchecked
         try await pool.withSession(body)
     }
 
-    var now: String { options.clock().description }
+    var now: String { databaseClock.now().description }
 }
 
 /// What libpq makes of a connection string, for messages and for pg_dump.

@@ -125,7 +125,8 @@ extension Redacted {
                 if value.hasPrefix("'") {
                     let inner = value.dropFirst().hasSuffix("'") ? value.dropFirst().dropLast() : value.dropFirst()
                     found.append(String(inner))
-                    found.append(inner.replacingOccurrences(of: "\\'", with: "'").replacingOccurrences(of: "\\\\", with: "\\"))
+                    found.append(
+                        inner.replacingOccurrences(of: "\\'", with: "'").replacingOccurrences(of: "\\\\", with: "\\"))
                 }
                 index = end
             } else {

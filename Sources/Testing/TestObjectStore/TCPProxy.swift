@@ -102,7 +102,9 @@ public final class TCPProxy: Sendable {
     /// Copies each side's bytes to the other until either side ends.
     private static func relay(_ first: Int32, _ second: Int32) {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        var descriptors = [pollfd(fd: first, events: Int16(POLLIN), revents: 0), pollfd(fd: second, events: Int16(POLLIN), revents: 0)]
+        var descriptors = [
+            pollfd(fd: first, events: Int16(POLLIN), revents: 0), pollfd(fd: second, events: Int16(POLLIN), revents: 0),
+        ]
         while poll(&descriptors, 2, -1) > 0 {
             for (index, descriptor) in descriptors.enumerated() where descriptor.revents != 0 {
                 let to = index == 0 ? second : first
