@@ -188,6 +188,32 @@ import Testing
                 == [#"{"note": "a\u0000b"}"#], "kept verbatim")
     }
 
+    /// A raw NUL byte in a text column (SQLite keeps it; PostgreSQL's text
+    /// cannot): both runs quarantine the value with the row named, and the
+    /// real run copies the row with the text less its NUL.
+    @Test func aTextHoldingARawNULIsQuarantinedInTheDryRunAndTheRealRunAlike() async throws {
+        let server = try TestPostgres.shared()
+        let (url, database) = try server.freshDatabaseNamed()
+        let source = cli.path("nul-text.db")
+        try LegacyFixture.write(to: source)
+        let id = try #require(try LegacyFixture.query("SELECT MIN(job_id) FROM jobs", on: source).first)
+        try LegacyFixture.execute("UPDATE jobs SET error = 'a' || char(0) || 'b' WHERE job_id = " + id, on: source)
+        let arguments = ["migrate", "--from", source, "--to", url, "--legacy-timezone", LegacyFixture.timeZone]
+        let dry = try await cli.run(arguments + ["--dry-run"])
+        let real = try await cli.run(arguments)
+        #expect(dry.status == 0 && real.status == 0, "\(dry.stderr) \(real.stderr)")
+        for result in [dry, real] {
+            #expect(result.stdout.contains("jobs row \(id), error: holds the NUL character"), "\(result.stdout)")
+        }
+        #expect(try server.query("SELECT error FROM jobs WHERE job_id = \(id)", database: database) == ["ab"])
+        #expect(
+            try server.query(
+                "SELECT value FROM quarantined_json WHERE row_key = '\(id)' AND column_name = 'error'",
+                database: database) == [#"a\u0000b"#], "kept, each NUL written out")
+        let again = try await cli.run(arguments)
+        #expect(again.stdout.contains("Already migrated"), "a rerun verifies: \(again.stdout) \(again.stderr)")
+    }
+
     /// A source in WAL mode on a read-only mount is read without a -wal or -shm beside it.
     @Test(.enabled(if: geteuid() == 0, "mounts a read-only file system")) func aReadOnlySourceMigrates() async throws {
         let server = try TestPostgres.shared()

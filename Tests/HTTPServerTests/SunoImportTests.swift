@@ -116,6 +116,22 @@ import Worker
         }
     }
 
+    /// PostgreSQL would keep the URL cut at the NUL and SQLite whole: refused on both.
+    @Test(arguments: Backend.allCases) func aURLHoldingNULIsRefused(_ backend: Backend) async throws {
+        try await withSuno(backend) { _, client, api in
+            let job = try await client.prepare()
+            let response = try await client.json(
+                .post, "/api/jobs/\(job)/playlist/suno", #"{"url": "https://suno.com/playlist/abc\u0000def"}"#)
+            #expect(response.status == .badRequest)
+            #expect(try object(response)["error"]?.string?.contains("NUL character") == true)
+            #expect(try await api.storage.playlistImports(ofJob: job).isEmpty, "nothing queued")
+            await #expect(throws: StorageError.self) {
+                _ = try await api.storage.createPlaylistImport(
+                    jobID: job, url: "https://suno.com/playlist/a\0b", maximumAttempts: nil)
+            }
+        }
+    }
+
     @Test(arguments: Backend.allCases)
     func aQueuedImportIsDoneByAWorkerSongBySong(_ backend: Backend) async throws {
         try await withSuno(backend, maximumFileBytes: 1 << 20) { fake, client, api in

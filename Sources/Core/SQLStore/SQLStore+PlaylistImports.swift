@@ -14,6 +14,9 @@ extension SQLStore: PlaylistImportQueue {
     public func createPlaylistImport(jobID: Int64, url: String, maximumAttempts: Int?) async throws -> PlaylistImport {
         let attempts = maximumAttempts ?? self.maximumAttempts
         try JobQueue.validate(maximumAttempts: attempts)
+        guard !url.utf8.contains(0) else {
+            throw StorageError.invalidInput("the playlist URL holds the NUL character, which the database cannot store")
+        }
         let statement = sql["create_playlist_import"]
         let values: [SQLValue] = [.integer(jobID), .text(url), .timestamp(now), .integer(attempts)]
         return try await requiringJob(jobID) {

@@ -36,7 +36,8 @@ final class QuarantineSpill: Sendable {
         var canonical = CanonicalRow()
         copy.startTuple(fields: values.count)
         for (index, value) in values.enumerated() {
-            var value = value
+            // PostgreSQL's text holds no NUL: a quarantined value keeps each as the six characters \u0000.
+            var value = value.map { $0.utf8.contains(0) ? $0.replacingOccurrences(of: "\0", with: "\\u0000") : $0 }
             let hashed = table.columns[index].kind != .stamp
             let place = { "\(self.table.name), \(self.table.columns[index].name)" }
             if value == nil {

@@ -57,9 +57,7 @@ struct RowEncoder {
                 var stored =
                     try sealCredential?(String(decoding: value, as: UTF8.self))
                     ?? String(decoding: value, as: UTF8.self)
-                try stored.withUTF8 {
-                    try Self.write(UnsafeRawBufferPointer($0), types[index], hashed: true, place, &copy, &canonical)
-                }
+                try stored.withUTF8 { try writeText(UnsafeRawBufferPointer($0), index, row: row, place) }
             case .json:
                 if var stored = try checkedJSON(String(decoding: value, as: UTF8.self), row: row, column: column.name) {
                     copy.jsonb(value)
@@ -68,11 +66,32 @@ struct RowEncoder {
                     try Self.write(nil, types[index], hashed: true, place, &copy, &canonical)
                 }
             default:
-                try Self.write(value, types[index], hashed: column.kind != .stamp, place, &copy, &canonical)
+                try writeText(value, index, row: row, place)
             }
         }
         canonical.checksum(into: &checksum)
         if table.name == "quarantined_json", let from = row.text(0) { byTable[from, default: 0] += 1 }
+    }
+
+    /// A text value, without its NUL bytes: PostgreSQL's text cannot hold
+    /// them, so the value as it was goes to `quarantined_json` (each NUL
+    /// written as `\u0000`) with the row named, in a dry run as in a real one.
+    private mutating func writeText(
+        _ value: UnsafeRawBufferPointer, _ index: Int, row: HistorySource.Row, _ place: () -> String
+    ) throws {
+        let column = table.columns[index]
+        guard types[index] == .text, value.contains(0) else {
+            return try Self.write(value, types[index], hashed: column.kind != .stamp, place, &copy, &canonical)
+        }
+        let key = row.text(0)
+        let reason = "holds the NUL character, which PostgreSQL cannot store; the row keeps the text without it"
+        let sentence = "\(table.name) row \(key ?? "?"), \(column.name): \(reason)"
+        let original = String(decoding: value, as: UTF8.self)
+        try json.append([table.name, key, column.name, original, reason], from: table.name) { sentence }
+        let kept = value.filter { $0 != 0 }
+        try kept.withUnsafeBytes {
+            try Self.write($0, types[index], hashed: column.kind != .stamp, place, &copy, &canonical)
+        }
     }
 
     /// One value in the column's binary form, and (when `hashed`) as
