@@ -77,6 +77,52 @@ import Worker
         }
     }
 
+    /// Pages of songs whose hosts are not allowed: the import takes the
+    /// first 1,000 songs, keeps 50 error messages and a count, and what it
+    /// stores and answers stays small, whatever the playlist's size.
+    @Test func aHugePlaylistIsCappedAndItsErrorsCounted() async throws {
+        try await withSuno { fake, client, _ in
+            fake.state.withLock {
+                $0.playlists["huge"] = (0..<3).map { page in
+                    (0..<600).map {
+                        FakeSuno.Clip(
+                            id: "p\(page)s\($0)", title: "Song \($0)", audio: "http://example.invalid/\($0).mp3")
+                    }
+                }
+            }
+            let job = try await client.prepare()
+            let response = try await client.json(
+                .post, "/api/jobs/\(job)/playlist/suno?wait=true", #"{"url": "https://suno.com/playlist/huge"}"#)
+            #expect(response.status == .ok)
+            let errors = try object(response)["errors"]?.array?.compactMap(\.string) ?? []
+            #expect(errors.count == 51, "50 messages and one count")
+            #expect(errors.first?.contains("the first 1000 are imported") == true, "\(errors.first ?? "")")
+            #expect(errors.last == "951 more songs were not downloaded", "\(errors.last ?? "")")
+            let pages = fake.state.withLock { $0.requests.filter { $0.hasPrefix("/api/playlist/") } }
+            #expect(pages.count == 2, "no page read past the cap: \(pages)")
+        }
+    }
+
+    @Test func anOversizedPageIsASentence() async throws {
+        try await withSuno(configure: { $0.suno.maximumPageBytes = 1 << 20 }) { fake, client, _ in
+            fake.state.withLock {
+                $0.playlists["heavy"] = [
+                    (0..<8000).map {
+                        FakeSuno.Clip(
+                            id: "s\($0)", title: String(repeating: "x", count: 100), audio: "http://127.0.0.1/\($0).mp3"
+                        )
+                    }
+                ]
+            }
+            let job = try await client.prepare()
+            let response = try await client.json(
+                .post, "/api/jobs/\(job)/playlist/suno?wait=true", #"{"url": "https://suno.com/playlist/heavy"}"#)
+            let text = String(buffer: response.body)
+            #expect(text.contains("page 0 is larger than 1 MiB"), "\(text)")
+            #expect(!text.contains("NIOTooManyBytes"), "\(text)")
+        }
+    }
+
     @Test func aMissingOrEmptyPlaylistAnswersAsTheEarlierServiceDid() async throws {
         try await withSuno { fake, client, _ in
             fake.state.withLock { $0.playlists["emptyplaylist"] = [] }
@@ -227,6 +273,7 @@ import Worker
     /// The fake on a loopback port with three real MP3s (a1, b2, c3, d4), and an API pointed at it.
     func withSuno(
         _ backend: Backend = .sqlite, maximumFileBytes: Int64 = 4 << 30,
+        configure: @escaping @Sendable (inout ServerSettings) -> Void = { _ in },
         _ body: @Sendable (FakeSuno, any TestClientProtocol, TestAPI) async throws -> Void
     ) async throws {
         let fake = FakeSuno()
@@ -248,6 +295,7 @@ import Worker
                 configure: {
                     $0.suno = SunoSettings(apiURL: "http://127.0.0.1:\(port)", audioHosts: ["127.0.0.1"])
                     $0.maximumFileBytes = maximumFileBytes
+                    configure(&$0)
                 }
             ) { client, api in try await body(fake, client, api) }
         }

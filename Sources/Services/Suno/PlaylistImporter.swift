@@ -68,9 +68,14 @@ public struct PlaylistImporter: Sendable {
         let run = try data.runDirectory(of: job)
         try run.create()
         let folder = run.folder(for: .music)
-        let already = Set(resume.downloaded)
-        var state = ImportProgress(songsTotal: listing.clips.count, downloaded: [], errors: listing.notes)
+        // Saved by an earlier attempt: named in its last progress, or recorded since (progress is written once a second).
+        let already = Set(resume.downloaded).union(
+            try await files.files(ofJob: job.jobID, type: .music).map(\.filename))
+        var errors = ErrorList(limit: settings.maximumErrorMessages)
+        for note in listing.notes { errors.add(note) }
+        var state = ImportProgress(songsTotal: listing.clips.count, downloaded: [], errors: errors.messages)
         try await progress(state)
+        var reported = ContinuousClock.now
         for (index, clip) in listing.clips.enumerated() {
             try Task.checkCancellation()
             let name = SunoSongName.filename(title: clip.title, id: clip.id, position: index + 1)
@@ -86,10 +91,33 @@ public struct PlaylistImporter: Sendable {
                 state.downloaded.append(name)
             } catch let error as SunoClient.SongError {
                 let title = clip.title.isEmpty ? "Untitled Song \(index + 1)" : clip.title
-                state.errors.append("\(title): \(error.description)")
+                errors.add("\(title): \(error.description)")
             }
-            try await progress(state)
+            // Written at most once a progress interval: a playlist of failures costs its length, not its square.
+            if ContinuousClock.now - reported >= settings.progressInterval {
+                state.errors = errors.messages
+                try await progress(state)
+                reported = ContinuousClock.now
+            }
         }
+        state.errors = errors.messages
         return Result(progress: state, failure: nil)
+    }
+}
+
+/// The first `limit` messages, then one line that counts the others.
+struct ErrorList {
+    let limit: Int
+    private var kept: [String] = []
+    private var more = 0
+
+    init(limit: Int) { self.limit = limit }
+
+    mutating func add(_ message: String) {
+        if kept.count < limit { kept.append(message) } else { more += 1 }
+    }
+
+    var messages: [String] {
+        more == 0 ? kept : kept + ["\(more) more song\(more == 1 ? " was" : "s were") not downloaded"]
     }
 }

@@ -13,8 +13,8 @@ public struct SunoClip: Hashable, Sendable {
 
 /// Reads a playlist, every page of it, as the earlier service did: page 0,
 /// then `?page=1`, ... until a page has no clips (or a later page fails, or
-/// the page limit is reached); clips without an id or audio URL, and repeats
-/// of a clip id, are dropped.
+/// the page or song limit is reached); clips without an id or audio URL, and
+/// repeats of a clip id, are dropped.
 struct SunoPlaylist {
     enum Failure: Error, CustomStringConvertible {
         /// The first page did not load: the playlist does not exist, or Suno is away.
@@ -50,6 +50,13 @@ struct SunoPlaylist {
             }
             if clips.isEmpty { break }
             for clip in clips where seen.insert(clip.id).inserted { listing.clips.append(clip) }
+            if listing.clips.count > settings.maximumSongs {
+                listing.clips.removeLast(listing.clips.count - settings.maximumSongs)
+                listing.notes.append(
+                    "The playlist has more than \(settings.maximumSongs) songs; the first \(settings.maximumSongs) "
+                        + "are imported (the limit of one import)")
+                break
+            }
             page += 1
             if page >= settings.maximumPages {
                 listing.notes.append("Reached pagination limit (\(settings.maximumPages) pages)")
@@ -78,6 +85,10 @@ struct SunoPlaylist {
             body = try await response.body.collect(upTo: settings.maximumPageBytes)
         } catch let error as PageError {
             throw error
+        } catch is NIOTooManyBytesError {
+            throw PageError(
+                description: "Failed to fetch playlist: page \(number) is larger than "
+                    + "\(settings.maximumPageBytes / (1 << 20)) MiB, more than a playlist page should be")
         } catch {
             throw PageError(description: "Network error: \(OutboundHTTP.describe(error))")
         }

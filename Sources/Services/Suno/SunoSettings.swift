@@ -19,6 +19,14 @@ public struct SunoSettings: Hashable, Sendable {
     public var songTimeout: Duration = .seconds(300)
     /// What one page's JSON may weigh.
     public var maximumPageBytes = 16 << 20
+    /// Songs one import takes: a playlist's first this many; the rest are
+    /// left, and the import says so (an import of more costs hours and disk).
+    public var maximumSongs = 1_000
+    /// Error messages an import keeps: the first this many, then one line
+    /// counting the rest, so that what it stores and answers stays small.
+    public var maximumErrorMessages = 50
+    /// Progress is written at most this often (and at the end).
+    public var progressInterval: Duration = .seconds(1)
 
     public init(apiURL: String = defaultAPIURL, audioHosts: [String] = defaultAudioHosts) {
         self.apiURL = apiURL
