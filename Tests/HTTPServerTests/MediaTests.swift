@@ -49,9 +49,18 @@ import Testing
             #expect(font.status == .ok, "no token needed: CSS loads fonts without one")
             #expect(font.headers[.contentType] == "font/ttf")
             #expect(Data(buffer: font.body) == bytes)
+            // Names as the page writes them, with encodeURIComponent.
+            try write(bytes, fonts + "/Tén.ttf")
+            try write(bytes, fonts + "/sp ace.otf")
+            for encoded in ["/fonts/T%C3%A9n.ttf", "/fonts/sp%20ace.otf"] {
+                let response = try await client.execute(uri: encoded, method: .get)
+                #expect(response.status == .ok, "\(encoded): \(response.status)")
+                #expect(Data(buffer: response.body) == bytes, "\(encoded)")
+            }
             for refused in [
                 "/fonts/missing.ttf", "/fonts/.hidden.ttf", "/fonts/escape.ttf", "/fonts/readme.txt",
-                "/fonts/..%2Fsecret.ttf", "/fonts/%2E%2E%2Fsecret.ttf",
+                "/fonts/..%2Fsecret.ttf", "/fonts/%2E%2E%2Fsecret.ttf", "/fonts/%2Ehidden.ttf",
+                "/fonts/Lora.ttf%00.txt", "/fonts/%ZZ.ttf",
             ] {
                 let response = try await client.execute(uri: refused, method: .get)
                 #expect(response.status == .notFound, "\(refused): \(response.status)")

@@ -47,7 +47,9 @@ struct MediaController<Context: RequestContext> {
     }
 
     @Sendable func font(_ request: Request, context: Context) async throws -> Response {
-        let name = context.parameters.get("name") ?? ""
+        // The page asks for encodeURIComponent(name): `T%C3%A9n.ttf`, `sp%20ace.ttf`.
+        let raw = context.parameters.get("name") ?? ""
+        let name = raw.removingPercentEncoding ?? raw
         guard let file = Self.fontFile(named: name, in: settings.data.fonts) else {
             throw APIError.notFound("there is no font file named '\(name)'")
         }
