@@ -22,6 +22,9 @@ import Testing
 
         var runner = CommandRunner()
         runner.environment = environment
+        // One key for every host, as the multi-host README step says.
+        let key = Data((0..<32).map { UInt8($0) }).base64EncodedString()
+        runner.environment["YT_BUILDER_SECRET_KEY"] = key
         let missing = try await runner.run([
             "worker", "--database", runner.path("x.db"), "--files", "s3://no-such-bucket/x",
         ])
@@ -36,14 +39,14 @@ import Testing
             [
                 "serve", "--port", String(port), "--database", database, "--data-dir", runner.path("api-data"),
                 "--workers", "0", "--files", bucket,
-            ], environment: environment)
+            ], environment: runner.environment)
         defer { api.kill() }
         let worker = try RunningCommand(
             runner,
             [
                 "worker", "--database", database, "--data-dir", runner.path("worker-data"), "--files", bucket,
                 "--lease-seconds", "6",
-            ], environment: environment)
+            ], environment: runner.environment)
         defer { worker.kill() }
         let base = "http://127.0.0.1:\(port)"
         try await waitUntilHealthy(api, at: base)
@@ -89,6 +92,19 @@ import Testing
 
         _ = try await api.stop()
         _ = try await worker.stop()
+        // The database says where its files are: a command without --files, or with another bucket, refuses.
+        for files in [[], ["--files", "s3://yt-builder-media/elsewhere"]] {
+            let wrong = try await runner.run(
+                ["cleanup", "--days", "0", "--database", database, "--data-dir", runner.path("api-data")] + files)
+            #expect(wrong.status != 0, "\(files): \(wrong.stdout)")
+            #expect(wrong.stderr.contains("--files \(bucket)"), "\(files): \(wrong.stderr)")
+            let serve = try await runner.run(
+                ["serve", "--port", String(port), "--database", database, "--data-dir", runner.path("api-data")]
+                    + files)
+            #expect(serve.status != 0 && serve.stderr.contains("--files \(bucket)"), "\(files): \(serve.stderr)")
+            #expect(!serve.stderr.contains("serving"), "refused before it serves")
+        }
+        #expect(try sqlite3(database, "SELECT COUNT(*) FROM jobs") == "1\n", "nothing was deleted")
         let cleanup = try await runner.run([
             "cleanup", "--days", "0", "--database", database, "--data-dir", runner.path("api-data"), "--files", bucket,
         ])

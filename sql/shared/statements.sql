@@ -106,3 +106,12 @@ UPDATE jobs SET run_dir = $2, output_file = COALESCE($3, output_file) WHERE job_
 
 -- name: relocate_file
 UPDATE job_files SET file_path = $3 WHERE id = $1 AND job_id = $2
+
+-- name: deployment_value
+SELECT value FROM deployment WHERE name = $1
+
+-- name: record_deployment_value
+INSERT INTO deployment (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING
+
+-- name: forget_deployment_value
+DELETE FROM deployment WHERE name = $1

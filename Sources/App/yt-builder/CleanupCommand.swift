@@ -20,14 +20,16 @@ struct CleanupCommand: AsyncParsableCommand {
 
     func run() async throws {
         let cutoff = Timestamp.now().adding(seconds: -Double(days) * 86_400)
+        let store = try files.store()
         let result = try await database.withStorage {
-            try await $0.cleanupOldJobs(finishedBefore: cutoff, dryRun: dryRun)
+            // Rows are deleted only where their files can be removed too.
+            try await DeploymentCheck.files($0, store: store)
+            return try await $0.cleanupOldJobs(finishedBefore: cutoff, dryRun: dryRun)
         }
         var removed: [String] = []
         var skipped: [String] = []
         if !dryRun {
             let data = DataDirectory(database.dataDir)
-            let store = try files.store()
             for job in result.jobs {
                 if let store {
                     do {

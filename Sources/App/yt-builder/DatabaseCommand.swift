@@ -7,7 +7,7 @@ struct DatabaseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
         abstract: "Inspect, upgrade, check and back up the database.",
-        subcommands: [Status.self, Migrate.self, Check.self, Backup.self]
+        subcommands: [Status.self, Migrate.self, Check.self, Backup.self, Deployment.self]
     )
 
     struct Status: AsyncParsableCommand {
@@ -29,6 +29,41 @@ struct DatabaseCommand: AsyncParsableCommand {
                 "pending:   \(status.pendingMigrations.isEmpty ? "none" : status.pendingMigrations.joined(separator: ", "))"
             )
             print(Console.table(["table", "rows"], status.rowCounts.map { [$0.table, "\($0.rows)"] }))
+        }
+    }
+
+    struct Deployment: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "What every host must agree on, as the database recorded it: where jobs' files live, and "
+                + "the fingerprint of the key that seals credentials.",
+            discussion: """
+                A host started with another --files or another secret key refuses to start. --forget clears a \
+                record, for an operator who moved the files back into the data directories (files) or whose \
+                key is lost for good (secret-key: its sealed credentials are lost with it); the next host to \
+                start records its own.
+                """)
+
+        enum Setting: String, ExpressibleByArgument, CaseIterable {
+            case files
+            case secretKey = "secret-key"
+            var stored: DeploymentSetting { self == .files ? .files : .secretKeyFingerprint }
+        }
+
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "Forget this record (files, secret-key).") var forget: Setting?
+
+        func run() async throws {
+            try await database.withStorage { storage in
+                if let forget {
+                    try await storage.forgetDeploymentValue(forget.stored)
+                    print("Forgot the recorded \(forget.rawValue); the next host to start records its own.")
+                    return
+                }
+                for setting in Setting.allCases {
+                    let value = try await storage.deploymentValue(setting.stored)
+                    print("\(setting.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0))\(value ?? "(not recorded)")")
+                }
+            }
         }
     }
 

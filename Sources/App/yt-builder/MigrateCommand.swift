@@ -153,7 +153,11 @@ extension MigrateCommand {
             "Moving the files of \(Redacted.location(history.location))'s jobs from \(dataDir) to \(store.location)…")
         var migration = FilesMigration(data: DataDirectory(dataDir), store: store)
         migration.pauseBeforeRewriting = environment["YT_BUILDER_TEST_MIGRATE_PAUSE"] == "rewriting"
-        let report = try await history.withStorage { [migration] in try await migration.run(on: $0) }
+        let report = try await history.withStorage { [migration] storage in
+            // From the first rewritten row on, every host needs --files: the database says so.
+            try await DeploymentCheck.files(storage, store: store)
+            return try await migration.run(on: storage)
+        }
         if json {
             try Console.printJSON(report)
         } else {

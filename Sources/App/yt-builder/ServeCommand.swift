@@ -104,6 +104,8 @@ struct ServeCommand: AsyncParsableCommand {
         let storage = try await database.open(maximumAttempts: workerOptions.maxAttempts)
         ClockCheck.warnIfSkewed(storage, logger: logger)
         do {
+            try await DeploymentCheck.files(storage, store: settings.objectStore)
+            if let box = settings.secretBox { try await DeploymentCheck.secretKey(storage, box: box) }
             if let box = settings.secretBox {
                 let sealed = try await YouTubeAccount(storage: storage, box: box, configuration: settings.youtube)
                     .sealPlainCredentials()

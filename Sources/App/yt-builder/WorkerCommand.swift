@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import ServiceLifecycle
+import YouTube
 
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,6 +34,8 @@ struct WorkerCommand: AsyncParsableCommand {
         let storage = try await database.open(maximumAttempts: workers.maxAttempts)
         ClockCheck.warnIfSkewed(storage, logger: logger)
         do {
+            try await DeploymentCheck.files(storage, store: store)
+            try await DeploymentCheck.secretKey(storage, box: try SecretBox.load(dataDirectory: database.dataDir))
             let services = try workers.makeServices(
                 storage: storage, dataDirectory: database.dataDir, concurrency: concurrency, logger: logger,
                 files: store)

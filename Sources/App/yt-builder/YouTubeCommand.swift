@@ -22,6 +22,8 @@ struct YouTubeCommand: AsyncParsableCommand {
             let box = try SecretBox.load(dataDirectory: database.dataDir)
             let configuration = YouTubeSettings.configuration()
             return try await database.withStorage { storage in
+                try await DeploymentCheck.files(storage, store: try files.store())
+                try await DeploymentCheck.secretKey(storage, box: box)
                 let account = YouTubeAccount(storage: storage, box: box, configuration: configuration)
                 do {
                     return try await body(account, storage)

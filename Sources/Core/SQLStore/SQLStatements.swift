@@ -93,6 +93,7 @@ extension SQLStatements {
         "save_credentials", "delete_credentials", "claim_task", "discard_task", "renew_task", "rescue_tasks",
         "cancel_job", "render_claimed", "render_progress", "render_finish", "render_rescued", "create_upload_task",
         "upload_task_by_id", "upload_tasks_of_job", "youtube_upload_claimed", "youtube_upload_progress",
-        "youtube_upload_finish", "youtube_upload_rescued",
+        "youtube_upload_finish", "youtube_upload_rescued", "deployment_value", "record_deployment_value",
+        "forget_deployment_value",
     ]
 }

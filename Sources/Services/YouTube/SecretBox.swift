@@ -14,6 +14,14 @@ public struct SecretBox: Sendable {
     public static let keyFileName = "secret.key"
     let key: SymmetricKey
 
+    /// Names the key without revealing it: 16 hex digits of an HMAC of a fixed
+    /// text under the key, what the database records so that hosts with
+    /// different keys are told at start.
+    public var fingerprint: String {
+        let code = HMAC<SHA256>.authenticationCode(for: Data("yt-builder secret key fingerprint".utf8), using: key)
+        return code.prefix(8).map { String(format: "%02x", $0) }.joined()
+    }
+
     public init(key: SymmetricKey) {
         self.key = key
     }

@@ -30,6 +30,7 @@ public struct StorageConformance: Sendable {
         Area("files", "unicode names", { try await $0.testUnicodeNames() }),
         Area("upload history", "uploads", { try await $0.testUploads() }),
         Area("credentials", "credentials", { try await $0.testCredentials() }),
+        Area("deployment", "deployment record", { try await $0.testDeploymentRecord() }),
         Area("upload task queue", "upload tasks", { try await $0.testUploadTasks() }),
         Area("playlist import queue", "playlist imports", { try await $0.testPlaylistImports() }),
         Area("render queue", "claims", { try await $0.testClaims() }),

@@ -1,0 +1,31 @@
+import StorageCore
+
+extension SQLStore: DeploymentRecord {
+    public func deploymentValue(_ setting: DeploymentSetting) async throws -> String? {
+        let statement = sql["deployment_value"]
+        let name = setting.rawValue
+        return try await driver.read { connection in
+            let recorded = try connection.query(statement, [.text(name)]) { $0.text(0) }.first
+            return recorded ?? nil
+        }
+    }
+
+    public func recordDeploymentValue(_ setting: DeploymentSetting, _ value: String) async throws -> String {
+        guard !value.isEmpty, !value.utf8.contains(0) else {
+            throw StorageError.invalidInput("a deployment setting must be non-empty text without NUL")
+        }
+        let (record, read) = (sql["record_deployment_value"], sql["deployment_value"])
+        let name = setting.rawValue
+        return try await driver.write { connection in
+            _ = try connection.query(record, [.text(name), .text(value)]) { _ in () }
+            let recorded = try connection.query(read, [.text(name)]) { $0.text(0) }.first
+            return (recorded ?? nil) ?? value
+        }
+    }
+
+    public func forgetDeploymentValue(_ setting: DeploymentSetting) async throws {
+        let statement = sql["forget_deployment_value"]
+        let name = setting.rawValue
+        _ = try await driver.write { try $0.query(statement, [.text(name)]) { _ in () } }
+    }
+}
