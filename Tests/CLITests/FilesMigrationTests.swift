@@ -98,12 +98,15 @@ import Testing
             "a rerun copies nothing: \(again.stdout)")
 
         let farPort = try TestPostgres.freePort()
+        // Another host: its own folder, the deployment's key.
+        let key = try String(contentsOfFile: runner.path("data/secret.key"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
         let far = try RunningCommand(
             runner,
             [
                 "serve", "--port", String(farPort), "--database", database, "--data-dir", runner.path("elsewhere"),
                 "--workers", "0", "--files", "s3://yt-builder-media/moved",
-            ], environment: environment)
+            ], environment: environment.merging(["YT_BUILDER_SECRET_KEY": key]) { $1 })
         defer { far.kill() }
         try await waitUntilHealthy(far, at: "http://127.0.0.1:\(farPort)")
         let video = runner.path("download.mp4")

@@ -172,6 +172,8 @@ import Testing
             environment: ProcessInfo.processInfo.environment.merging(CommandRunner.offline) { $1 }.merging([
                 "YT_BUILDER_API_TOKEN": Self.token, "AWS_ENDPOINT_URL": store, "AWS_ACCESS_KEY_ID": "testing",
                 "AWS_SECRET_ACCESS_KEY": "testing",
+                // One key for every host, as the README's step says.
+                "YT_BUILDER_SECRET_KEY": Data((0..<32).map { UInt8(255 - $0) }).base64EncodedString(),
             ]) { $1 })
         try await farm.waitUntil("the object store", seconds: 60) {
             try await farm.curl(["-o", "/dev/null", "-X", "PUT", store + "/yt-builder-media"], timeout: 2).isEmpty

@@ -20,7 +20,8 @@ import Testing
 
         let other = try await runner.run(["worker", "--database", database, "--data-dir", runner.path("host-b")])
         #expect(other.status != 0)
-        #expect(other.stderr.contains("secret key") && other.stderr.contains("YT_BUILDER_SECRET_KEY"), "\(other.stderr)")
+        #expect(
+            other.stderr.contains("secret key") && other.stderr.contains("YT_BUILDER_SECRET_KEY"), "\(other.stderr)")
         #expect(!other.stderr.contains("workers started"))
 
         let key = try String(contentsOfFile: runner.path("host-a/secret.key"), encoding: .utf8)

@@ -61,7 +61,9 @@ struct DatabaseCommand: AsyncParsableCommand {
                 }
                 for setting in Setting.allCases {
                     let value = try await storage.deploymentValue(setting.stored)
-                    print("\(setting.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0))\(value ?? "(not recorded)")")
+                    print(
+                        "\(setting.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0))\(value ?? "(not recorded)")"
+                    )
                 }
             }
         }
