@@ -93,8 +93,9 @@ import Testing
             #expect(download.status == .ok)
             #expect(String(buffer: download.body) == "not really a video")
             #expect(
-                download.headers[.contentDisposition]?.hasPrefix("attachment; filename=\"video_20261125_120000.mp4\"")
-                    == true)
+                download.headers[.contentDisposition]?.hasPrefix(
+                    "attachment; filename=\"job-\(id)-video_20261125_120000.mp4\"") == true,
+                "the job id in the name: two jobs rendered in the same second save apart")
 
             let upload = try await client.json(.post, "/api/jobs/\(id)/youtube/upload", #"{"title": "x"}"#)
             #expect(upload.status == .badRequest, "a job that is not completed cannot be published")

@@ -136,7 +136,7 @@ struct JobsController<Context: RequestContext> {
         guard !files.keepsFilesInPlace else {
             guard let file = try settings.data.runDirectory(of: job).resolve(output) else { throw gone }
             return try await videoResponse(
-                name: URL(fileURLWithPath: file).lastPathComponent,
+                job, name: URL(fileURLWithPath: file).lastPathComponent,
                 body: try await FileIO().loadFile(path: file, context: context))
         }
         guard let name = RunFileName.output(storedPath: output) else { throw gone }
@@ -153,12 +153,14 @@ struct JobsController<Context: RequestContext> {
             for try await chunk in chunks { try await writer.write(ByteBuffer(bytes: chunk)) }
             try await writer.finish(nil)
         }
-        return try await videoResponse(name: URL(fileURLWithPath: output).lastPathComponent, body: body)
+        return try await videoResponse(job, name: URL(fileURLWithPath: output).lastPathComponent, body: body)
     }
 
-    private func videoResponse(name: String, body: ResponseBody) async throws -> Response {
+    /// Saved as `job-<id>-<file>`: two jobs rendered in the same second save
+    /// under different names (`curl -OJ` will not overwrite).
+    private func videoResponse(_ job: Job, name: String, body: ResponseBody) async throws -> Response {
         var headers: HTTPFields = [.contentType: "video/mp4"]
-        headers[.contentDisposition] = ContentDisposition.attachment(filename: name)
+        headers[.contentDisposition] = ContentDisposition.attachment(filename: "job-\(job.jobID)-\(name)")
         return Response(status: .ok, headers: headers, body: body)
     }
 
