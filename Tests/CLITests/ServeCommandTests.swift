@@ -54,6 +54,20 @@ import Testing
         #expect(badPort.status != 0)
         #expect(badPort.stderr.contains("port"), "\(badPort.stderr)")
     }
+
+    /// A port another program listens on is a sentence, and nothing says "serving".
+    @Test func aPortInUseIsASentence() async throws {
+        let runner = CommandRunner()
+        let taken = try TestPostgres.loopbackSocket()
+        defer { close(taken.descriptor) }
+        #expect(listen(taken.descriptor, 1) == 0)
+        let result = try await runner.run(
+            "serve", "--port", String(taken.port), "--database", runner.path("x.db"), "--data-dir", runner.path("data"))
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("port \(taken.port) on 127.0.0.1 is in use"), "\(result.stderr)")
+        #expect(!result.stderr.contains("errno") && !result.stderr.contains("bind("), "\(result.stderr)")
+        #expect(!(result.stdout + result.stderr).contains("serving"), "announced only once bound")
+    }
 }
 
 /// A `yt-builder` command left running in the background, its output in a log file.

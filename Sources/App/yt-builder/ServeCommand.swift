@@ -117,17 +117,22 @@ struct ServeCommand: AsyncParsableCommand {
                 ? try workerOptions.makeServices(
                     storage: storage, dataDirectory: settings.dataDirectory, concurrency: workers, logger: logger,
                     files: settings.objectStore) : []
+            let metadata: Logger.Metadata = [
+                "address": "\(host):\(settings.port)", "data_dir": "\(settings.dataDirectory)",
+                "files": "\(settings.files.location)",
+                "database": "\(Redacted.location(database.location))",
+                "authentication": "\(apiToken == nil ? "none" : "bearer token")",
+            ]
+            // Announced once the port is bound, never before a bind that fails.
             let app = try await buildApplication(
-                storage: storage, settings: settings, services: services, logger: logger)
-            logger.info(
-                "serving",
-                metadata: [
-                    "address": "\(host):\(settings.port)", "data_dir": "\(settings.dataDirectory)",
-                    "files": "\(settings.files.location)",
-                    "database": "\(Redacted.location(database.location))",
-                    "authentication": "\(apiToken == nil ? "none" : "bearer token")",
-                ])
-            try await app.runService()
+                storage: storage, settings: settings, services: services, logger: logger,
+                onServerRunning: { logger.info("serving", metadata: metadata) })
+            do {
+                try await app.runService()
+            } catch {
+                guard let sentence = listenFailure(error, host: host, port: settings.port) else { throw error }
+                throw ValidationError(sentence)
+            }
         } catch {
             await storage.close()
             throw error

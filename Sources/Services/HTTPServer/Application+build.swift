@@ -1,5 +1,7 @@
+import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceLifecycle
 import StorageCore
 
@@ -35,7 +37,8 @@ public func buildRouter(storage: any Storage, settings: ServerSettings) -> Route
 /// stops taking requests, lets the ones in flight finish, stops the services,
 /// and closes the database last.
 public func buildApplication(
-    storage: any Storage, settings: ServerSettings, services: [any Service] = [], logger: Logger
+    storage: any Storage, settings: ServerSettings, services: [any Service] = [], logger: Logger,
+    onServerRunning: @escaping @Sendable () async -> Void = {}
 ) async throws -> some ApplicationProtocol {
     try await AbandonedJobs(storage: storage, settings: settings).remove(logger: logger)
     return Application(
@@ -47,7 +50,25 @@ public func buildApplication(
             availableConnectionsDelegate: .maximum(settings.maximumConnections, logger: logger)),
         // Services stop in the reverse order: the server first, the database last.
         services: [StorageService(storage: storage)] + services,
+        onServerRunning: { _ in await onServerRunning() },
         logger: logger)
+}
+
+/// A sentence for a server that could not listen (the port taken, or one
+/// only root may bind), nil for any other error.
+public func listenFailure(_ error: any Error, host: String, port: Int) -> String? {
+    guard let error = error as? IOError, "\(error)".contains("bind(") else { return nil }
+    switch error.errnoCode {
+    case EADDRINUSE:
+        return "port \(port) on \(host) is in use: another program (or another yt-builder) listens there; "
+            + "stop it, or choose another port with --port"
+    case EACCES:
+        return "port \(port) on \(host) may only be used by root; choose a port above 1023 with --port"
+    case EADDRNOTAVAIL:
+        return "\(host) is not an address of this machine; choose one with --host"
+    default:
+        return "cannot listen on \(host):\(port): \(error)"
+    }
 }
 
 /// Holds the database open while the server runs and closes it on shutdown.
