@@ -206,7 +206,7 @@ let package = Package(
             name: "HTTPServerTests",
             dependencies: [
                 "HTTPServer", "StorageCore", "SQLiteStorage", "PostgresStorage", "TestPostgres", "VideoSettings",
-                "RunFiles", "YouTube", "Render", "LegacyFixtures", "Suno", "FakeSuno", "Worker",
+                "RunFiles", "YouTube", "Render", "LegacyFixtures", "Suno", "FakeSuno", "Worker", "ObjectStorage",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]

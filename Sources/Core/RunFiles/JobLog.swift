@@ -23,13 +23,13 @@ public struct JobLog: Hashable, Sendable {
         let text = line.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ") + "\n"
         let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw StorageError(.unavailable, "cannot write the log \(path): \(String(cString: strerror(errno)))")
+            throw FileSystemError("write the log", path)
         }
         defer { close(descriptor) }
         let written = text.utf8CString.withUnsafeBytes { bytes in write(descriptor, bytes.baseAddress, bytes.count - 1)
         }
         guard written == text.utf8.count else {
-            throw StorageError(.unavailable, "cannot write the log \(path): \(String(cString: strerror(errno)))")
+            throw FileSystemError("write the log", path)
         }
     }
 

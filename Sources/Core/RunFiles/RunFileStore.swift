@@ -106,9 +106,9 @@ public struct LocalRunFileStore: RunFileStore {
         try run.create()
         let destination = run.path + "/" + name.path
         guard rename(staged, destination) == 0 else {
-            let reason = String(cString: strerror(errno))
+            let code = errno
             unlink(staged)
-            throw StorageError(.unavailable, "cannot store \(destination): \(reason)")
+            throw FileSystemError("store", destination, code: code)
         }
     }
 

@@ -22,7 +22,7 @@ public final class UploadFile: @unchecked Sendable {
         temporaryPath = folder + "/.upload-" + UUID().uuidString + ".part"
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw StorageError(.unavailable, "cannot write into \(folder): \(String(cString: strerror(errno)))")
+            throw FileSystemError("write into", folder)
         }
     }
 
@@ -36,7 +36,7 @@ public final class UploadFile: @unchecked Sendable {
             let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
-                throw StorageError(.unavailable, "cannot write \(temporaryPath): \(String(cString: strerror(errno)))")
+                throw FileSystemError("write", temporaryPath)
             }
             offset += written
         }
@@ -47,9 +47,9 @@ public final class UploadFile: @unchecked Sendable {
     public func finish(as name: String) throws -> String {
         let destination = folder + "/" + name
         guard close(descriptor) == 0, rename(temporaryPath, destination) == 0 else {
-            let reason = String(cString: strerror(errno))
+            let code = errno
             abort()
-            throw StorageError(.unavailable, "cannot store \(destination): \(reason)")
+            throw FileSystemError("store", destination, code: code)
         }
         descriptor = -1
         return destination

@@ -43,6 +43,19 @@ extension APIError {
             }
         case is ClientGone:
             self.init(status: .init(code: 499, reasonPhrase: "Client Closed Request"), message: "the client went away")
+        case let error as FileSystemError:
+            self =
+                error.isNoSpace
+                ? APIError(
+                    status: .init(code: 507, reasonPhrase: "Insufficient Storage"),
+                    message: "no space left on the data directory; try again once space is freed")
+                : APIError(
+                    status: .serviceUnavailable,
+                    message: "the data directory cannot be written (\(error.reason)); try again")
+        case is RunFileStoreUnavailable:
+            self.init(
+                status: .serviceUnavailable,
+                message: "the object store holding jobs' files cannot be reached; try again")
         case let error as RunDirectoryRefused:
             self.init(status: .conflict, message: error.description)
         case let error as HTTPError:
