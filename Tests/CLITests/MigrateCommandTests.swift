@@ -50,15 +50,9 @@ import Testing
         #expect(third.stdout.contains("Already migrated"), "\(third.stdout)")
     }
 
-    /// Killed at each phase (paused there by a test switch, so the kill lands
-    /// inside it), the target's history is as it was, and a rerun finishes.
-    @Test(arguments: ["reading", "loading", "verifying", "swapping"])
-    func killedInAnyPhaseTheTargetIsAsItWas(phase: String) async throws {
-        let server = try TestPostgres.shared()
-        let (url, database) = try server.freshDatabaseNamed()
-        let source = cli.path("phases.db")
-        try LegacyFixture.writeLarge(to: source, jobs: 3_000)
-        let log = cli.path("migrate-\(phase).log")
+    /// `migrate` in a process of its own, paused (by a test switch) when it reaches `phase`.
+    func startPaused(at phase: String, source: String, url: String) async throws -> (Process, reached: Bool) {
+        let log = cli.path("migrate-\(phase)-\(UUID().uuidString).log")
         FileManager.default.createFile(atPath: log, contents: nil)
         let process = Process()
         process.executableURL = try CommandRunner.binary
@@ -69,17 +63,49 @@ import Testing
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         try process.run()
-        var paused = false
         for _ in 0..<1200 where process.isRunning {
             if (try? String(contentsOfFile: log, encoding: .utf8))?.contains("paused: \(phase)") == true {
-                paused = true
-                break
+                return (process, true)
             }
             try await Task.sleep(for: .milliseconds(25))
         }
+        return (process, false)
+    }
+
+    /// Two runs into one database at once: the second is told, in a
+    /// sentence, that the first is copying; it touches nothing.
+    @Test func aSecondRunWhileOneCopiesIsToldSo() async throws {
+        let server = try TestPostgres.shared()
+        let (url, database) = try server.freshDatabaseNamed()
+        let source = cli.path("race.db")
+        try LegacyFixture.writeLarge(to: source, jobs: 300)
+        let (first, paused) = try await startPaused(at: "loading", source: source, url: url)
+        defer { if first.isRunning { kill(first.processIdentifier, SIGKILL) } }
+        #expect(paused)
+        let second = try await cli.run("migrate", "--from", source, "--to", url, "--legacy-timezone", "UTC")
+        #expect(second.status != 0)
+        #expect(
+            second.stderr.contains("another 'yt-builder migrate' is copying into this database"), "\(second.stderr)")
+        #expect(!second.stderr.contains("pg_namespace") && !second.stderr.contains("duplicate key"))
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        let rerun = try await cli.run("migrate", "--from", source, "--to", url, "--legacy-timezone", "UTC")
+        #expect(rerun.status == 0, "the lock went with the killed run: \(rerun.stderr)")
+        #expect(try server.query("SELECT COUNT(*) FROM jobs", database: database) != ["0"])
+    }
+
+    /// Killed at each phase (paused there by a test switch, so the kill lands
+    /// inside it), the target's history is as it was, and a rerun finishes.
+    @Test(arguments: ["reading", "loading", "verifying", "swapping"])
+    func killedInAnyPhaseTheTargetIsAsItWas(phase: String) async throws {
+        let server = try TestPostgres.shared()
+        let (url, database) = try server.freshDatabaseNamed()
+        let source = cli.path("phases.db")
+        try LegacyFixture.writeLarge(to: source, jobs: 3_000)
+        let (process, paused) = try await startPaused(at: phase, source: source, url: url)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        #expect(paused, "it never reached \(phase): \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        #expect(paused, "it never reached \(phase)")
         try await Self.expectTheTargetAsItWas(server, database, after: "a kill while \(phase)")
 
         let rerun = try await cli.run("migrate", "--from", source, "--to", url, "--legacy-timezone", "UTC", "--json")

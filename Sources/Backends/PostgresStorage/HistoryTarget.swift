@@ -136,6 +136,39 @@ public final class HistoryTarget: Sendable {
         }
     }
 
+    /// Held for the whole of one `migrate` into this database: a second run
+    /// started meanwhile is told so at once, instead of dropping the first's
+    /// staging schema or racing it to create one. Released when dropped (its
+    /// connection closes, and the server releases the lock with it, also when
+    /// the process is killed).
+    public final class TransferLock: @unchecked Sendable {
+        private let connection: PostgresConnection
+        init(connection: PostgresConnection) { self.connection = connection }
+    }
+
+    static let transferLockKey = "7953817204"
+
+    public func lockForTransfer() throws -> TransferLock {
+        let connection: PostgresConnection
+        let taken: Bool
+        do {
+            connection = try PostgresConnection(conninfo: storage.conninfo)
+            taken =
+                try connection.query("SELECT pg_try_advisory_lock($1::bigint)", [.text(Self.transferLockKey)]) {
+                    $0.text(0) == "t"
+                }.first ?? false
+        } catch {
+            throw StorageError(postgres: error)
+        }
+        guard taken else {
+            throw StorageError(
+                .conflict,
+                "another 'yt-builder migrate' is copying into this database now; let it finish, then run this "
+                    + "again (it will say whether the history is already there)")
+        }
+        return TransferLock(connection: connection)
+    }
+
     /// A connection of its own for one thread's COPYs into staging.
     public func copier() throws -> Copier {
         do {

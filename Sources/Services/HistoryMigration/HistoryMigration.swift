@@ -52,6 +52,8 @@ public struct HistoryMigration: Sendable {
         let started = ContinuousClock.now
         let total = source.parts.reduce(0) { $0 + $1.estimatedRows }
         phase(.reading, done: 0, total: total)
+        let lock = options.dryRun ? nil : try target.lockForTransfer()
+        defer { withExtendedLifetime(lock) {} }
         let holdsHistory = try await target.liveTablesHoldRows()
         let load = !holdsHistory && !options.dryRun
         if load {
