@@ -41,4 +41,18 @@ import YouTube
             try FileManager.default.attributesOfItem(atPath: data + "/mount/secret.key")[.posixPermissions] as? Int
         #expect(mode == 0o600)
     }
+
+    @Test func aLinkToAMissingKeySaysSoAndMakesNoKey() throws {
+        let data = try folder()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        try FileManager.default.createSymbolicLink(
+            atPath: data + "/secret.key", withDestinationPath: data + "/unmounted/secret.key")
+        let error = #expect(throws: SecretBox.KeyError.self) {
+            try SecretBox.load(dataDirectory: data, environment: [:])
+        }
+        #expect(error?.description.contains("which does not exist") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("start once more") == false)
+        #expect(!FileManager.default.fileExists(atPath: data + "/unmounted"), "no key made behind the link")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: data) == ["secret.key"], "no temporary files left")
+    }
 }

@@ -84,6 +84,12 @@ public struct SecretBox: Sendable {
             guard errno == ENOENT else {
                 throw KeyError.badKey("cannot read the key file \(path): \(String(cString: strerror(errno)))")
             }
+            // A link whose target is missing (a secrets mount not mounted): never replaced by a new key.
+            if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) {
+                throw KeyError.badKey(
+                    "the key file \(path) is a link to \(target), which does not exist (is the secrets volume "
+                        + "mounted?); make it reachable, or set YT_BUILDER_SECRET_KEY")
+            }
             return nil
         }
         guard status.st_mode & S_IFMT == S_IFREG else {
