@@ -1,11 +1,12 @@
 import Foundation
-import HTTPServer
 import Hummingbird
 import HummingbirdTesting
 import ObjectStorage
 import RunFiles
 import StorageCore
 import Testing
+
+@testable import HTTPServer
 
 /// What a client reads when the files' storage fails: a sentence and the
 /// status that says whose fault it is and whether to retry, never "internal
@@ -58,5 +59,13 @@ import Testing
             #expect(error.contains("object store") && !error.contains("database"), "\(error)")
             #expect(try await api.storage.files(ofJob: id, type: nil).isEmpty, "nothing recorded")
         }
+    }
+
+    /// What both backends say of a full disk (SQLITE_FULL, SQLSTATE 53100) is 507 too, not "unavailable".
+    @Test func aFullDatabaseDiskIs507() {
+        let full = APIError(StorageError(.unavailable, "the disk is full: database or disk is full"))
+        #expect(full.status.code == 507)
+        #expect(full.message.contains("no space left"))
+        #expect(APIError(StorageError(.unavailable, "the PostgreSQL server is not reachable")).status.code == 503)
     }
 }

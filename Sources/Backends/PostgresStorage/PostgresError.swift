@@ -29,6 +29,7 @@ struct PostgresError: Error, CustomStringConvertible {
         case "28P01", "28000": (kind, summary) = (.unavailable, "PostgreSQL refused the login")
         case "3D000": (kind, summary) = (.unavailable, "the database does not exist")
         case "42P01", "42703": (kind, summary) = (.incompatibleSchema, "the database does not have the expected tables")
+        case "53100": (kind, summary) = (.unavailable, "the disk is full")
         case "XX001", "XX002": (kind, summary) = (.corruptDatabase, "PostgreSQL reports corrupt data")
         case let state where state.hasPrefix("22"): (kind, summary) = (.invalidInput, "a value is not acceptable")
         case let state where state.hasPrefix("08") || state.hasPrefix("57P") || state.hasPrefix("53"):

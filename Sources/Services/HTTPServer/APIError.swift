@@ -83,6 +83,11 @@ extension APIError {
         // The earlier service answered 400 for a job in the wrong state; its clients expect that.
         case .invalidInput, .invalidTransition: self.init(status: .badRequest, message: error.message)
         case .conflict: self.init(status: .conflict, message: error.message)
+        // Both backends say "the disk is full" for SQLITE_FULL and SQLSTATE 53100.
+        case .unavailable where error.message.hasPrefix("the disk is full"):
+            self.init(
+                status: .init(code: 507, reasonPhrase: "Insufficient Storage"),
+                message: "no space left on the database's disk; try again once space is freed")
         case .unavailable: self.init(status: .serviceUnavailable, message: "the database is unavailable; try again")
         case .incompatibleSchema, .corruptDatabase: self.init(status: .internalServerError, message: "internal error")
         }
