@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import RunFiles
 import StorageCore
+import Synchronization
 
 /// Rendering a job: claimed from the jobs queue, run by a `JobRunner` inside
 /// the job's run directory (checked by the path rule), its log in `job.log`.
@@ -15,6 +16,8 @@ public struct RenderWork: WorkKind {
         let claimed: ClaimedJob
         /// A failure when the path rule refuses the job's run directory: nothing is written there.
         let runDirectory: Result<RunDirectory, RunDirectoryRefused>
+        /// Until when the lease is known to hold (the claim, then each heartbeat that found it held).
+        let hold: LeaseHold
         var claim: JobClaim { claimed.claim }
     }
 
@@ -31,6 +34,7 @@ public struct RenderWork: WorkKind {
     public func prepare() async throws { try dataDirectory.create() }
 
     public func claim(worker: String, lease: Duration) async throws -> Claimed? {
+        let asked = ContinuousClock.now
         guard let claimed = try await storage.claimJob(worker: worker, lease: lease) else { return nil }
         let runDirectory: Result<RunDirectory, RunDirectoryRefused>
         do {
@@ -38,7 +42,7 @@ public struct RenderWork: WorkKind {
         } catch {
             runDirectory = .failure(error)
         }
-        return Claimed(claimed: claimed, runDirectory: runDirectory)
+        return Claimed(claimed: claimed, runDirectory: runDirectory, hold: LeaseHold(since: asked, lease: lease))
     }
 
     public var queueMark: WakeSignal.Mark? { storage.queueMark }
@@ -94,20 +98,38 @@ public struct RenderWork: WorkKind {
         }
     }
 
-    /// Puts the log back whenever it has grown, until cancelled.
+    /// Puts the log back whenever it has grown, until cancelled; each put
+    /// only while the lease is known to hold, and given up when it may have
+    /// run out: a worker cut off from the store and the database must not
+    /// put its stale log over the next attempt's once it is back.
     func syncLog(_ claimed: Claimed) async {
         guard case .success(let runDirectory) = claimed.runDirectory else { return }
         var stored: Int64 = -1
         while !Task.isCancelled {
             try? await Task.sleep(for: logSyncInterval)
-            let size = (try? FileManager.default.attributesOfItem(atPath: runDirectory.log.path)[.size] as? Int64) ?? nil
-            guard let size, size != stored, !Task.isCancelled else { continue }
-            if await putBackLog(claimed) { stored = size }
+            let size =
+                (try? FileManager.default.attributesOfItem(atPath: runDirectory.log.path)[.size] as? Int64) ?? nil
+            let remaining = claimed.hold.remaining
+            guard let size, size != stored, remaining > .zero, !Task.isCancelled else { continue }
+            let put = await withTaskGroup(of: Bool.self) { group in
+                group.addTask { await putBackLog(claimed) }
+                group.addTask {
+                    try? await Task.sleep(for: remaining)
+                    return false
+                }
+                let first = await group.next() ?? false
+                group.cancelAll()
+                return first
+            }
+            if put { stored = size }
         }
     }
 
     public func renew(_ claimed: Claimed, lease: Duration) async throws -> LeaseState {
-        try await storage.renewLease(claimed.claim, lease: lease)
+        let asked = ContinuousClock.now
+        let state = try await storage.renewLease(claimed.claim, lease: lease)
+        if state == .held { claimed.hold.held(since: asked, lease: lease) }
+        return state
     }
 
     public func finish(_ claimed: Claimed, _ outcome: WorkOutcome<String?>) async throws -> Bool {
@@ -177,4 +199,18 @@ extension WorkEngine where Kind == RenderWork {
                 files: files ?? LocalRunFileStore(dataDirectory), logger: logger),
             settings: settings, logger: logger)
     }
+}
+
+/// Until when a claim's lease is known to hold, by this host's monotonic
+/// clock: from the moment a claim or renewal was asked for, one lease on.
+final class LeaseHold: Sendable {
+    private let until: Mutex<ContinuousClock.Instant>
+
+    init(since asked: ContinuousClock.Instant, lease: Duration) { until = Mutex(asked + lease) }
+
+    func held(since asked: ContinuousClock.Instant, lease: Duration) {
+        until.withLock { $0 = max($0, asked + lease) }
+    }
+
+    var remaining: Duration { until.withLock { $0 } - ContinuousClock.now }
 }
