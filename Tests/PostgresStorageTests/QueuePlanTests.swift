@@ -17,7 +17,7 @@ import Testing
 
     @Test func aClaimWalksAQueueIndexOnNewAndOnStaleStatistics() async throws {
         let (server, database) = try await Self.migratedDatabase()
-        let claim = try PostgresDriver.dialect.get()["claim_task"]
+        let claim = try PostgresDriver.dialect.get()[.claimTask]
         let explain = """
             PREPARE claim (text, text, text, text) AS \(claim);
             EXPLAIN EXECUTE claim ('render', 'w-1', '2026-12-02T00:00:00Z', '2026-12-02T00:00:00Z')
@@ -64,7 +64,7 @@ import Testing
             UPDATE tasks SET state = 'running', worker_id = 'w-1', attempt = 1,
                 lease_expires_at = now() + interval '1 minute' WHERE job_id > 2600 AND job_id <= 2800
             """, database: database)
-        let sql = try PostgresDriver.dialect.get()[statement]
+        let sql = try #require(try PostgresDriver.dialect.get().text(named: statement))
         let parameters = Set(sql.matches(of: /\$([0-9]+)/).compactMap { Int($0.output.1) }).max() ?? 0
         let plan = try server.query(
             """

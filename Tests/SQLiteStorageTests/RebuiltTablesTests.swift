@@ -112,7 +112,7 @@ import Testing
         await (try await SQLiteStorage.open(path: path)).close()
         let connection = try SQLiteConnection(path: path, flags: SQLITE_OPEN_READWRITE)
         let statements = try SQLiteDriver.dialect.get()
-        for name in ["list_jobs_of_status_after", "delete_stale_preparing_jobs"] {
+        for name in [Statement.listJobsOfStatusAfter, .deleteStalePreparingJobs] {
             let plan = try connection.query("EXPLAIN QUERY PLAN \(statements[name])") { $0.text(3) ?? "" }
             #expect(
                 plan.count == 1 && plan[0].contains("INDEX idx_jobs_status_created (status=? AND created_at<?)"),

@@ -90,11 +90,21 @@ import Testing
         let files = Schema.statements(for: backend)
         #expect(files.count == 2, "the shared statements and the dialect's")
         let statements = try SQLStatements(files: files)
-        for name in SQLStatements.required {
-            #expect(!statements[name].contains("{{"), "\(name) has an unexpanded reference")
-            #expect(!statements[name].isEmpty, "\(name) is empty")
+        for statement in Statement.allCases {
+            #expect(!statements[statement].contains("{{"), "\(statement) has an unexpanded reference")
+            #expect(!statements[statement].isEmpty, "\(statement) is empty")
         }
-        #expect((statements.optional("notify_queued") != nil) == (backend == .postgres))
+        #expect((statements.optional(.notifyQueued) != nil) == (backend == .postgres))
+        // Every section of sql/ is a statement the store runs, a step it may run, or a part of one.
+        let runnable = Set(Statement.allCases.map(\.rawValue) + OptionalStatement.allCases.map(\.rawValue))
+        let named = files.flatMap { file in
+            file.split(separator: "\n").filter { $0.hasPrefix("-- name:") }.map {
+                $0.dropFirst("-- name:".count).trimmingCharacters(in: .whitespaces)
+            }
+        }
+        let everyDialect = Schema.statements(for: .sqlite) + Schema.statements(for: .postgres)
+        let parts = named.filter { name in everyDialect.contains { $0.contains("{{\(name)}}") } }
+        #expect(Set(named).subtracting(runnable).subtracting(parts).isEmpty, "sections nothing runs")
         #expect(throws: StorageError.self) { try SQLStatements(files: ["-- name: a\nSELECT 1"]) }
         #expect(throws: StorageError.self) {
             try SQLStatements(files: ["-- name: a\nSELECT {{b}}"], required: ["a"])

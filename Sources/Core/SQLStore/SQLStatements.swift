@@ -8,14 +8,14 @@ import StorageCore
 ///     SELECT {{job_columns}} FROM jobs WHERE job_id = $1
 ///
 /// `{{name}}` stands for another section's text (column lists, guards).
-/// Every name in `required` must be present; `optional` ones may be missing,
+/// Every `Statement` must be present; an `OptionalStatement` may be missing,
 /// and then that step does not exist in the dialect.
 public struct SQLStatements: Sendable {
     private let texts: [String: String]
 
     /// Reads the sections of `files` (the shared statements, then the
     /// dialect's); a name defined twice is refused.
-    public init(files: [String], required: [String] = SQLStatements.required) throws {
+    public init(files: [String], required: [String] = Statement.allCases.map(\.rawValue)) throws {
         var sections: [String: String] = [:]
         for file in files {
             for (name, text) in Self.sections(of: file) {
@@ -71,29 +71,17 @@ public struct SQLStatements: Sendable {
         return result + rest
     }
 
-    /// A required statement's text.
-    public subscript(_ name: String) -> String {
-        guard let text = texts[name] else { preconditionFailure("statement \(name) was checked to be present") }
+    /// A statement's text (every one was checked to be present).
+    public subscript(_ statement: Statement) -> String {
+        guard let text = texts[statement.rawValue] else {
+            preconditionFailure("statement \(statement.rawValue) was checked to be present")
+        }
         return text
     }
 
-    /// An optional step's text, nil where the dialect has none.
-    public func optional(_ name: String) -> String? { texts[name] }
-}
+    /// Any section's text by its name, parts included (for tests that read plans).
+    public func text(named name: String) -> String? { texts[name] }
 
-extension SQLStatements {
-    /// The statements the store runs; a dialect must have every one.
-    public static let required = [
-        "job_by_id", "job_summary", "create_job", "list_jobs", "list_jobs_after", "list_jobs_of_status",
-        "list_jobs_of_status_after", "update_job", "update_job_fields", "update_config", "delete_job", "job_counts",
-        "delete_stale_preparing_jobs", "old_jobs", "old_jobs_counts", "delete_jobs", "upsert_file", "files_of_job",
-        "relocate_job", "relocate_file",
-        "files_of_job_of_type", "delete_file", "file_counts", "lock_job_status", "lock_job", "video_count",
-        "start_job", "insert_upload", "uploads", "uploads_of_job", "credentials_of_user", "all_credentials",
-        "save_credentials", "delete_credentials", "claim_task", "discard_task", "renew_task", "rescue_tasks",
-        "cancel_job", "render_claimed", "render_progress", "render_finish", "render_rescued", "create_upload_task",
-        "upload_task_by_id", "upload_tasks_of_job", "youtube_upload_claimed", "youtube_upload_progress",
-        "youtube_upload_finish", "youtube_upload_rescued", "deployment_value", "record_deployment_value",
-        "forget_deployment_value",
-    ]
+    /// An optional step's text, nil where the dialect has none.
+    public func optional(_ statement: OptionalStatement) -> String? { texts[statement.rawValue] }
 }

@@ -2,7 +2,7 @@ import StorageCore
 
 extension SQLStore: DeploymentRecord {
     public func deploymentValue(_ setting: DeploymentSetting) async throws -> String? {
-        let statement = sql["deployment_value"]
+        let statement = sql[.deploymentValue]
         let name = setting.rawValue
         return try await driver.read { connection in
             let recorded = try connection.query(statement, [.text(name)]) { $0.text(0) }.first
@@ -14,7 +14,7 @@ extension SQLStore: DeploymentRecord {
         guard !value.isEmpty, !value.utf8.contains(0) else {
             throw StorageError.invalidInput("a deployment setting must be non-empty text without NUL")
         }
-        let (record, read) = (sql["record_deployment_value"], sql["deployment_value"])
+        let (record, read) = (sql[.recordDeploymentValue], sql[.deploymentValue])
         let name = setting.rawValue
         return try await driver.write { connection in
             _ = try connection.query(record, [.text(name), .text(value)]) { _ in () }
@@ -24,7 +24,7 @@ extension SQLStore: DeploymentRecord {
     }
 
     public func forgetDeploymentValue(_ setting: DeploymentSetting) async throws {
-        let statement = sql["forget_deployment_value"]
+        let statement = sql[.forgetDeploymentValue]
         let name = setting.rawValue
         _ = try await driver.write { try $0.query(statement, [.text(name)]) { _ in () } }
     }

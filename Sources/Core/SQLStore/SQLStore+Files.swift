@@ -20,15 +20,15 @@ extension SQLStore: FileStore {
     public func addFile(_ file: NewJobFile) async throws -> JobFile {
         try file.validate()
         let now = now
-        let (statement, values) = (sql["upsert_file"], Self.fileValues(file, at: now))
+        let (statement, values) = (sql[.upsertFile], Self.fileValues(file, at: now))
         return try await requiringJob(file.jobID) {
             try await driver.write { try $0.query(statement, values, row: Self.upserted(file, at: now))[0] }
         }
     }
 
     public func relocateFiles(_ relocation: FileRelocation) async throws -> Bool {
-        let job = sql["relocate_job"]
-        let file = sql["relocate_file"]
+        let job = sql[.relocateJob]
+        let file = sql[.relocateFile]
         return try await driver.transaction { connection in
             let jobValues: [SQLValue] = [
                 .integer(relocation.jobID), .text(relocation.runDirectory), .text(relocation.outputFile),
@@ -42,20 +42,20 @@ extension SQLStore: FileStore {
     }
 
     public func files(ofJob jobID: Int64, type: FileType?) async throws -> [JobFile] {
-        let statement = sql[type == nil ? "files_of_job" : "files_of_job_of_type"]
+        let statement = sql[type == nil ? .filesOfJob : .filesOfJobOfType]
         let values: [SQLValue] = [.integer(jobID)] + (type.map { [.text($0.rawValue)] } ?? [])
         return try await driver.read { try $0.query(statement, values) { try JobFile(row: $0) } }
     }
 
     public func deleteFile(jobID: Int64, type: FileType, filename: String) async throws -> Bool {
-        let statement = sql["delete_file"]
+        let statement = sql[.deleteFile]
         let values: [SQLValue] = [.integer(jobID), .text(type.rawValue), .text(filename)]
         return try await driver.write { try $0.query(statement, values) { try JobFile(row: $0) }.count > 0 }
     }
 
     public func fileCounts(ofJobs jobIDs: [Int64]) async throws -> [Int64: FileCounts] {
         guard !jobIDs.isEmpty else { return [:] }
-        let statement = sql["file_counts"]
+        let statement = sql[.fileCounts]
         let rows = try await driver.read { connection in
             try connection.query(statement, [.list(jobIDs)]) {
                 ($0.int64(0), try $0.required(1, "file type", FileType.init(rawValue:)), $0.int(2))
@@ -70,7 +70,7 @@ extension SQLStore: FileStore {
 /// on SQLite), so a start, a cancel or an upload cannot come between them.
 extension SQLStore {
     func lockedStatus(_ connection: any SQLConnection, _ jobID: Int64) throws -> JobStatus? {
-        try connection.query(sql["lock_job_status"], [.integer(jobID)]) {
+        try connection.query(sql[.lockJobStatus], [.integer(jobID)]) {
             try $0.required(0, "status", JobStatus.init(rawValue:))
         }.first
     }
@@ -78,7 +78,7 @@ extension SQLStore {
     public func startJob(_ id: Int64, config: JobConfig, expectedConfig: String?) async throws -> Job? {
         try config.validateStorable()
         let values: [SQLValue] = [.integer(id), .text(config.jsonText), .integer(maximumAttempts), .timestamp(now)]
-        let (lock, videos, start) = (sql["lock_job"], sql["video_count"], sql["start_job"])
+        let (lock, videos, start) = (sql[.lockJob], sql[.videoCount], sql[.startJob])
         let started = try await driver.transaction { [self] connection -> Job? in
             guard let job = try connection.query(lock, [.integer(id)], row: { try Job(row: $0) }).first else {
                 return nil
@@ -99,7 +99,7 @@ extension SQLStore {
     {
         try file.validate()
         let now = now
-        let (statement, values) = (sql["upsert_file"], Self.fileValues(file, at: now))
+        let (statement, values) = (sql[.upsertFile], Self.fileValues(file, at: now))
         return try await driver.transaction { [self] connection in
             guard let status = try lockedStatus(connection, file.jobID) else {
                 throw StorageError.notFound("job \(file.jobID) does not exist")
@@ -111,7 +111,7 @@ extension SQLStore {
     }
 
     public func deleteFileWhilePreparing(jobID: Int64, type: FileType, filename: String) async throws -> JobFile? {
-        let statement = sql["delete_file"]
+        let statement = sql[.deleteFile]
         let values: [SQLValue] = [.integer(jobID), .text(type.rawValue), .text(filename)]
         return try await driver.transaction { [self] connection in
             guard let status = try lockedStatus(connection, jobID) else { return nil }

@@ -6,7 +6,7 @@ extension SQLStore: JobStore {
     }
 
     func fetchJob(_ connection: any SQLConnection, _ id: Int64) throws -> Job? {
-        try connection.query(sql["job_by_id"], [.integer(id)]) { try Job(row: $0) }.first
+        try connection.query(sql[.jobByID], [.integer(id)]) { try Job(row: $0) }.first
     }
 
     public func createJob(_ new: NewJob) async throws -> Job {
@@ -15,7 +15,7 @@ extension SQLStore: JobStore {
             .text(RunID.randomSuffix()), .text(new.runsFolder), .text(new.status.rawValue),
             .text(new.config?.jsonText), .timestamp(now), .integer(maximumAttempts),
         ]
-        let statement = sql["create_job"]
+        let statement = sql[.createJob]
         let job = try await driver.write { [self] connection in
             let job = try connection.query(statement, values) { try Job(row: $0) }[0]
             if new.status == .queued { try notifyQueued(connection) }
@@ -30,7 +30,7 @@ extension SQLStore: JobStore {
     }
 
     public func jobSummary(_ id: Int64) async throws -> JobSummary? {
-        let statement = sql["job_summary"]
+        let statement = sql[.jobSummary]
         return try await driver.read { connection in
             try connection.query(statement, [.integer(id)]) { row in
                 JobSummary(job: try Job(row: row), fileCounts: FileCounts(row: row, from: 12))
@@ -40,17 +40,16 @@ extension SQLStore: JobStore {
 
     public func listJobs(_ query: JobQuery) async throws -> JobPage {
         try query.validate()
-        var name = "list_jobs"
         var values: [SQLValue] = [.integer(query.limit + 1)]
-        if let status = query.status {
-            name += "_of_status"
-            values.append(.text(status.rawValue))
-        }
-        if let cursor = query.after {
-            name += "_after"
-            values += [.timestamp(cursor.createdAt), .integer(cursor.jobID)]
-        }
-        let statement = sql[name]
+        if let status = query.status { values.append(.text(status.rawValue)) }
+        if let cursor = query.after { values += [.timestamp(cursor.createdAt), .integer(cursor.jobID)] }
+        let statement =
+            switch (query.status != nil, query.after != nil) {
+            case (false, false): sql[.listJobs]
+            case (false, true): sql[.listJobsAfter]
+            case (true, false): sql[.listJobsOfStatus]
+            case (true, true): sql[.listJobsOfStatusAfter]
+            }
         let jobs = try await driver.read { [values] in try $0.query(statement, values) { try Job(row: $0) } }
         guard jobs.count > query.limit else { return JobPage(jobs: jobs, nextCursor: nil) }
         let page = Array(jobs.prefix(query.limit))
@@ -71,9 +70,9 @@ extension SQLStore: JobStore {
         // Most updates are progress: without a move there is no task to keep in step.
         let (statement, values) =
             update.status == nil
-            ? (sql["update_job_fields"], [.integer(id), allowed] + fields)
+            ? (sql[.updateJobFields], [.integer(id), allowed] + fields)
             : (
-                sql["update_job"],
+                sql[.updateJob],
                 [.integer(id), allowed, .text(update.status?.rawValue)] + fields + [
                     .timestamp(now), .integer(maximumAttempts),
                 ]
@@ -95,17 +94,17 @@ extension SQLStore: JobStore {
     public func updateConfig(_ id: Int64, _ config: JobConfig) async throws -> Job? {
         try config.validateStorable()
         let values: [SQLValue] = [.integer(id), .text(config.jsonText)]
-        let statement = sql["update_config"]
+        let statement = sql[.updateConfig]
         return try await driver.write { try $0.query(statement, values) { try Job(row: $0) }.first }
     }
 
     public func deleteJob(_ id: Int64) async throws -> DeletedJob? {
-        let statement = sql["delete_job"]
+        let statement = sql[.deleteJob]
         return try await driver.write { try $0.query(statement, [.integer(id)], row: Self.deletedJob).first }
     }
 
     public func jobCounts() async throws -> [JobStatus: Int] {
-        let statement = sql["job_counts"]
+        let statement = sql[.jobCounts]
         let rows = try await driver.read { connection in
             try connection.query(statement) { (try $0.required(0, "status", JobStatus.init(rawValue:)), $0.int(1)) }
         }
@@ -113,7 +112,7 @@ extension SQLStore: JobStore {
     }
 
     public func deleteStalePreparingJobs(createdBefore cutoff: Timestamp) async throws -> [DeletedJob] {
-        let statement = sql["delete_stale_preparing_jobs"]
+        let statement = sql[.deleteStalePreparingJobs]
         return try await driver.write { connection in
             try connection.query(statement, [.timestamp(cutoff)], row: Self.deletedJob).sorted { $0.jobID < $1.jobID }
         }
@@ -123,7 +122,7 @@ extension SQLStore: JobStore {
     /// stands in. The jobs are locked as they are read, so the counts are of
     /// the rows deleted.
     public func cleanupOldJobs(finishedBefore cutoff: Timestamp, dryRun: Bool) async throws -> CleanupResult {
-        let (select, count, delete) = (sql["old_jobs"], sql["old_jobs_counts"], sql["delete_jobs"])
+        let (select, count, delete) = (sql[.oldJobs], sql[.oldJobsCounts], sql[.deleteJobs])
         return try await driver.transaction { connection in
             let jobs = try connection.query(select, [.timestamp(cutoff)], row: Self.deletedJob)
             let ids = SQLValue.list(jobs.map(\.jobID))

@@ -17,7 +17,7 @@ extension SQLStore: PlaylistImportQueue {
         guard !url.utf8.contains(0) else {
             throw StorageError.invalidInput("the playlist URL holds the NUL character, which the database cannot store")
         }
-        let statement = sql["create_playlist_import"]
+        let statement = sql[.createPlaylistImport]
         let values: [SQLValue] = [.integer(jobID), .text(url), .timestamp(now), .integer(attempts)]
         return try await requiringJob(jobID) {
             try await driver.write { try $0.query(statement, values) { try PlaylistImport(row: $0) }[0] }
@@ -25,11 +25,11 @@ extension SQLStore: PlaylistImportQueue {
     }
 
     public func playlistImport(_ id: Int64) async throws -> PlaylistImport? {
-        try await detailRows("playlist_import_by_id", id) { try PlaylistImport(row: $0) }.first
+        try await detailRows(.playlistImportByID, id) { try PlaylistImport(row: $0) }.first
     }
 
     public func playlistImports(ofJob jobID: Int64) async throws -> [PlaylistImport] {
-        try await detailRows("playlist_imports_of_job", jobID) { try PlaylistImport(row: $0) }
+        try await detailRows(.playlistImportsOfJob, jobID) { try PlaylistImport(row: $0) }
     }
 
     public func claimPlaylistImport(worker: String, lease: Duration) async throws -> ClaimedImport? {
@@ -41,7 +41,7 @@ extension SQLStore: PlaylistImportQueue {
     {
         try JobQueue.validate(lease: lease)
         let now = now
-        let statement = sql["suno_import_progress"]
+        let statement = sql[.sunoImportProgress]
         let values =
             Self.guardValues(claim) + Self.progressValues(progress) + [
                 .timestamp(now.adding(seconds: lease.inSeconds)), .timestamp(now),
@@ -56,13 +56,13 @@ extension SQLStore: PlaylistImportQueue {
             case .failed(let error, let progress): ("failed", error, progress)
             case .handedBack: ("queued", nil, nil)
             }
-        let statement = sql["suno_import_finish"]
+        let statement = sql[.sunoImportFinish]
         let values = finishValues(Self.guardValues(claim), state: state, error: error) + Self.progressValues(progress)
         return try await driver.write { try $0.query(statement, values) { try PlaylistImport(row: $0) }.first }
     }
 
     public func rescueExpiredImports() async throws -> Int {
-        let statement = sql["suno_import_rescued"]
+        let statement = sql[.sunoImportRescued]
         return try await rescueTasks(.sunoImport) { connection, task, _ in
             if task.state == "failed" {
                 let message = JobQueue.importWorkerLostError(attempt: task.attempt)

@@ -10,13 +10,13 @@ extension SQLStore: RenderQueue {
     /// Where the dialect has `claim_render`, the claim and the job's move are
     /// one statement; otherwise `render_claimed` moves the job after the claim.
     public func claimJob(worker: String, lease: Duration) async throws -> ClaimedJob? {
-        let move = sql["render_claimed"]
+        let move = sql[.renderClaimed]
         let claimed = { @Sendable (job: Job, task: TaskRow, expires: Timestamp) in
             ClaimedJob(
                 job: job, claim: JobClaim(taskID: task.id, jobID: job.jobID, workerID: worker, attempt: task.attempt),
                 leaseExpiresAt: expires)
         }
-        let fused = sql.optional("claim_render").map { statement in
+        let fused = sql.optional(.claimRender).map { statement in
             (
                 statement: statement,
                 beside: { @Sendable (row: any StoredRow, task: TaskRow, expires: Timestamp) throws -> ClaimedJob? in
@@ -38,7 +38,7 @@ extension SQLStore: RenderQueue {
 
     public func reportProgress(_ claim: JobClaim, progress: Int, step: String?) async throws -> LeaseState {
         try JobUpdate(progress: progress).validateValues()
-        let statement = sql["render_progress"]
+        let statement = sql[.renderProgress]
         let values = Self.guardValues(claim) + [.integer(progress), .text(step)]
         return try await driver.write { try $0.query(statement, values, row: Self.leaseState).first ?? .lost }
     }
@@ -51,7 +51,7 @@ extension SQLStore: RenderQueue {
             case .cancelled: (.cancelled, nil, nil)
             case .handedBack: (.queued, nil, nil)
             }
-        let statement = sql["render_finish"]
+        let statement = sql[.renderFinish]
         let values =
             finishValues(Self.guardValues(claim), state: state.rawValue, error: error) + [
                 .text(output), .integer(claim.jobID),
@@ -69,7 +69,7 @@ extension SQLStore: RenderQueue {
     /// Jobs left running without a lease (by the earlier service's crashes, or
     /// moved there outside the queue) count as expired.
     public func rescueExpiredLeases() async throws -> RescueReport {
-        let statement = sql["render_rescued"]
+        let statement = sql[.renderRescued]
         let rescued = try await rescueTasks(.render) { [self] connection, task, now in
             let message = JobQueue.workerLostError(attempt: task.attempt, of: task.maximumAttempts)
             let values: [SQLValue] = [.integer(task.jobID), .text(task.state), .timestamp(now), .text(message)]
@@ -85,7 +85,7 @@ extension SQLStore: RenderQueue {
     /// A preparing or queued job is cancelled at once; a running one is asked
     /// to stop, which its worker learns at its next heartbeat.
     public func cancelJob(_ id: Int64) async throws -> CancelOutcome? {
-        let statement = sql["cancel_job"]
+        let statement = sql[.cancelJob]
         let values: [SQLValue] = [.integer(id), .timestamp(now)]
         return try await driver.write { [self] connection in
             if let changed = try connection.query(statement, values, row: { try Job(row: $0) }).first {

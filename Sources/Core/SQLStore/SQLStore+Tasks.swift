@@ -48,7 +48,7 @@ extension SQLStore {
         _ kind: TaskKind, worker: String, lease: Duration,
         decode: @escaping @Sendable (any StoredRow) throws -> Details
     ) async throws -> ClaimedTask<Details>? {
-        let statement = sql["\(kind.rawValue)_claimed"]
+        let statement = sql[.claimed(kind)]
         return try await claimTask(kind, worker: worker, lease: lease) { connection, task, _ in
             guard let details = try connection.query(statement, [.integer(task.id)], row: decode).first else {
                 return nil
@@ -60,7 +60,7 @@ extension SQLStore {
 
     /// The rows of a kind's details that `statement` finds by one id.
     func detailRows<Details: Sendable>(
-        _ statement: String, _ id: Int64, decode: @escaping @Sendable (any StoredRow) throws -> Details
+        _ statement: Statement, _ id: Int64, decode: @escaping @Sendable (any StoredRow) throws -> Details
     ) async throws -> [Details] {
         let statement = sql[statement]
         return try await driver.read { try $0.query(statement, [.integer(id)], row: decode) }
@@ -79,7 +79,7 @@ extension SQLStore {
         try JobQueue.validate(lease: lease)
         let now = now
         let expires = now.adding(seconds: lease.inSeconds)
-        let (claim, discard) = (sql["claim_task"], sql["discard_task"])
+        let (claim, discard) = (sql[.claimTask], sql[.discardTask])
         let values: [SQLValue] = [.text(kind.rawValue), .text(worker), .timestamp(expires), .timestamp(now)]
         let next: @Sendable (any SQLConnection) throws -> (TaskRow, T?)? =
             if let fused {
@@ -107,7 +107,7 @@ extension SQLStore {
 
     func renewTask(_ guardValues: [SQLValue], lease: Duration) async throws -> LeaseState {
         try JobQueue.validate(lease: lease)
-        let statement = sql["renew_task"]
+        let statement = sql[.renewTask]
         let values = guardValues + [.timestamp(now.adding(seconds: lease.inSeconds))]
         return try await driver.write { try $0.query(statement, values, row: Self.leaseState).first ?? .lost }
     }
@@ -126,7 +126,7 @@ extension SQLStore {
         _ kind: TaskKind, rescued: @escaping @Sendable (any SQLConnection, RescuedTask, Timestamp) throws -> Bool
     ) async throws -> [RescuedTask] {
         let now = now
-        let (statement, values) = (sql["rescue_tasks"], [SQLValue.text(kind.rawValue), .timestamp(now)])
+        let (statement, values) = (sql[.rescueTasks], [SQLValue.text(kind.rawValue), .timestamp(now)])
         return try await driver.transaction { connection in
             let tasks = try connection.query(statement, values) {
                 RescuedTask(

@@ -8,7 +8,7 @@ extension SQLStore: UploadTaskQueue {
     {
         let attempts = maximumAttempts ?? self.maximumAttempts
         try JobQueue.validate(maximumAttempts: attempts)
-        let statement = sql["create_upload_task"]
+        let statement = sql[.createUploadTask]
         let values: [SQLValue] = [
             .integer(jobID), .text(request), .integer(totalBytes), .timestamp(now), .integer(attempts),
         ]
@@ -18,11 +18,11 @@ extension SQLStore: UploadTaskQueue {
     }
 
     public func uploadTask(_ id: Int64) async throws -> UploadTask? {
-        try await detailRows("upload_task_by_id", id) { try UploadTask(row: $0) }.first
+        try await detailRows(.uploadTaskByID, id) { try UploadTask(row: $0) }.first
     }
 
     public func uploadTasks(ofJob jobID: Int64) async throws -> [UploadTask] {
-        try await detailRows("upload_tasks_of_job", jobID) { try UploadTask(row: $0) }
+        try await detailRows(.uploadTasksOfJob, jobID) { try UploadTask(row: $0) }
     }
 
     public func claimUploadTask(worker: String, lease: Duration) async throws -> ClaimedUpload? {
@@ -34,7 +34,7 @@ extension SQLStore: UploadTaskQueue {
     {
         try JobQueue.validate(lease: lease)
         let now = now
-        let statement = sql["youtube_upload_progress"]
+        let statement = sql[.youtubeUploadProgress]
         let values =
             Self.guardValues(claim) + [
                 .text(sessionURL), .integer(bytesSent), .timestamp(now.adding(seconds: lease.inSeconds)),
@@ -54,13 +54,13 @@ extension SQLStore: UploadTaskQueue {
             }
         let recorded: [SQLValue] =
             upload.map { Array(Self.uploadValues($0).dropFirst()) } ?? Array(repeating: .null, count: 7)
-        let statement = sql["youtube_upload_finish"]
+        let statement = sql[.youtubeUploadFinish]
         let values = finishValues(Self.guardValues(claim), state: state, error: error) + recorded
         return try await driver.write { try $0.query(statement, values) { try UploadTask(row: $0) }.first }
     }
 
     public func rescueExpiredUploads() async throws -> Int {
-        let statement = sql["youtube_upload_rescued"]
+        let statement = sql[.youtubeUploadRescued]
         return try await rescueTasks(.youtubeUpload) { connection, task, _ in
             if task.state == "failed" {
                 let message = JobQueue.uploadWorkerLostError(attempt: task.attempt)

@@ -33,7 +33,7 @@ open class SQLStore: Storage, @unchecked Sendable {
     /// Tells other processes (in the same transaction, where the dialect can)
     /// that work was queued.
     func notifyQueued(_ connection: any SQLConnection) throws {
-        if let notify = sql.optional("notify_queued") { try connection.run(notify, []) }
+        if let notify = sql.optional(.notifyQueued) { try connection.run(notify, []) }
     }
 
     /// And this process's idle workers, once the write is done.
