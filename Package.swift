@@ -207,7 +207,8 @@ let package = Package(
             dependencies: [
                 "HTTPServer", "StorageCore", "SQLiteStorage", "PostgresStorage", "TestPostgres", "VideoSettings",
                 "RunFiles", "YouTube", "Render", "LegacyFixtures", "Suno", "FakeSuno", "Worker", "ObjectStorage",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "TestObjectStore", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

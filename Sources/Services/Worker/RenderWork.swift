@@ -140,12 +140,22 @@ public struct RenderWork: WorkKind {
             case .cancelled: .cancelled
             case .handedBack: .handedBack
             }
-        let accepted = try await storage.finishJob(claimed.claim, jobOutcome)
-        guard !files.keepsFilesInPlace, case .success(let runDirectory) = claimed.runDirectory else { return accepted }
-        // A refused (late) attempt leaves the log of the attempt that replaced it alone.
+        return try await storage.finishJob(claimed.claim, jobOutcome)
+    }
+
+    /// With an object store: the log, with its last line, goes back (unless a
+    /// later attempt replaced this one: its log is left alone) and this
+    /// host's copy of the run is removed, also after a lost lease.
+    public func end(_ claimed: Claimed, accepted: Bool) async {
+        guard !files.keepsFilesInPlace, case .success(let runDirectory) = claimed.runDirectory else { return }
         if accepted { await putBackLog(claimed) }
-        try? runDirectory.remove()
-        return accepted
+        do {
+            try runDirectory.remove()
+        } catch {
+            logger.warning(
+                "cannot remove this host's copy of the run",
+                metadata: ["job_id": "\(claimed.claim.jobID)", "error": "\(error)"])
+        }
     }
 
     /// The local log, copied into the object store (nothing to do in a data

@@ -108,12 +108,16 @@ public final class WorkEngine<Kind: WorkKind>: Service, Sendable {
 }
 
 /// One claim on its way through the kind's work: heartbeats while it runs, a
-/// stop when it must stop, and the one write that ends the claim.
+/// stop when it must stop, and the one write that ends the claim. The work
+/// and its heartbeats are child tasks of the claim loop, so cancelling the
+/// engine (a service group's cancellation) reaches them: the work stops and
+/// its claim is handed back.
 final class Execution<Kind: WorkKind>: Sendable {
     let engine: WorkEngine<Kind>
     let claimed: Kind.Claimed
     private let reason = Mutex<StopReason?>(nil)
-    private let work = Mutex<Task<Kind.Output, any Error>?>(nil)
+    /// Rung when the work itself asks to stop (a progress write saw a cancel or a lost lease).
+    private let stopRequested = WakeSignal()
 
     init(engine: WorkEngine<Kind>, claimed: Kind.Claimed) {
         self.engine = engine
@@ -126,37 +130,66 @@ final class Execution<Kind: WorkKind>: Sendable {
     /// (fetching from a store that is away) must not let the lease run out.
     func run() async {
         let control = WorkControl { [self] why in stop(why) }
-        let kind = self.kind
-        let claimed = self.claimed
-        let logger = engine.logger
-        let work = Task {
-            do {
-                try await kind.begin(claimed)
-            } catch {
-                logger.warning("work refused", metadata: kind.label(claimed).merging(["reason": "\(error)"]) { $1 })
-                throw error
+        let (kind, claimed, logger) = (self.kind, self.claimed, engine.logger)
+        let result = await withTaskGroup(of: Result<Kind.Output, any Error>?.self) { group in
+            group.addTask {
+                await Self.result {
+                    do {
+                        try await kind.begin(claimed)
+                    } catch {
+                        logger.warning(
+                            "work refused", metadata: kind.label(claimed).merging(["reason": "\(error)"]) { $1 })
+                        throw error
+                    }
+                    return try await kind.run(claimed, control: control)
+                }
             }
-            return try await kind.run(claimed, control: control)
+            // The watcher ends when the work must stop, or when it is cancelled.
+            group.addTask {
+                await self.watch()
+                return nil
+            }
+            var result: Result<Kind.Output, any Error>?
+            while let event = await group.next() {
+                if let event { result = event }
+                group.cancelAll()
+            }
+            return result ?? .failure(CancellationError())
         }
-        self.work.withLock { $0 = work }
-        if reason.withLock({ $0 }) != nil { work.cancel() }
-        let watcher = Task { await self.watch() }
-        let result = await work.result
-        watcher.cancel()
-        await finish(outcome(for: result))
+        // Cancelled from outside (the engine's task): the work goes back to the queue.
+        if Task.isCancelled { reason.withLock { if $0 == nil { $0 = .shutdown } } }
+        let outcome = outcome(for: result)
+        // The end of the claim is written even when this task is cancelled:
+        // an awaited task of its own does not inherit the cancellation.
+        await Task { await self.finish(outcome) }.value
+    }
+
+    private static func result<T>(_ body: () async throws -> T) async -> Result<T, any Error> {
+        do {
+            return .success(try await body())
+        } catch {
+            return .failure(error)
+        }
     }
 
     private func stop(_ why: StopReason) {
         reason.withLock { if $0 == nil { $0 = why } }
-        work.withLock { $0 }?.cancel()
+        stopRequested.notifyAll()
     }
 
-    /// Heartbeats until the work ends; stops it when it must stop.
+    /// Heartbeats until the work ends (this task is cancelled) or must stop (it returns).
     private func watch() async {
         var graceEnds: ContinuousClock.Instant?
+        let asked = stopRequested.mark
         while !Task.isCancelled {
-            await engine.waitForHeartbeat()
-            if Task.isCancelled { return }
+            if reason.withLock({ $0 }) != nil { return }
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.engine.waitForHeartbeat() }
+                group.addTask { await self.stopRequested.wait(since: asked, timeout: self.engine.settings.heartbeat) }
+                await group.next()
+                group.cancelAll()
+            }
+            if Task.isCancelled || reason.withLock({ $0 }) != nil { return }
             if engine.isShuttingDown {
                 let deadline = graceEnds ?? ContinuousClock.now + kind.shutdownGrace(engine.settings)
                 graceEnds = deadline
@@ -176,6 +209,7 @@ final class Execution<Kind: WorkKind>: Sendable {
                     return stop(.leaseLost)
                 }
             } catch {
+                if Task.isCancelled { return }
                 // The lease may still hold; the next heartbeat tries again.
                 engine.logger.warning(
                     "heartbeat failed", metadata: kind.label(claimed).merging(["error": "\(error)"]) { $1 })
@@ -196,16 +230,19 @@ final class Execution<Kind: WorkKind>: Sendable {
     /// Writes the outcome, retrying while the database is away (a restart);
     /// if it never comes back in time, the lease runs out and the work is rescued.
     private func finish(_ outcome: WorkOutcome<Kind.Output>?) async {
-        guard let outcome else { return }
-        let retry = FinishRetry(lease: engine.settings.lease, logger: engine.logger)
-        let label = kind.label(claimed)
-        await retry.run("the end of \(kind.name) work", metadata: label) {
-            if try await kind.finish(claimed, outcome) {
-                kind.note(claimed, "finished: \(describe(outcome))")
-            } else {
-                kind.note(claimed, "not finished here: the work is no longer this worker's")
+        var accepted = false
+        if let outcome {
+            let retry = FinishRetry(lease: engine.settings.lease, logger: engine.logger)
+            await retry.run("the end of \(kind.name) work", metadata: kind.label(claimed)) {
+                accepted = try await kind.finish(claimed, outcome)
+                if accepted {
+                    kind.note(claimed, "finished: \(describe(outcome))")
+                } else {
+                    kind.note(claimed, "not finished here: the work is no longer this worker's")
+                }
             }
         }
+        await kind.end(claimed, accepted: accepted)
     }
 
     func describe(_ outcome: WorkOutcome<Kind.Output>) -> String {

@@ -34,6 +34,10 @@ public protocol WorkKind: Sendable {
     func outcome(for error: any Error) -> WorkOutcome<Output>
     /// Ends the claim; false when it no longer held.
     func finish(_ claimed: Claimed, _ outcome: WorkOutcome<Output>) async throws -> Bool
+    /// After the claim ended (or was lost) and its last line was noted: what
+    /// the kind keeps of the attempt goes (the render puts its log back and
+    /// removes this host's copy of the run). `accepted`: the end was written.
+    func end(_ claimed: Claimed, accepted: Bool) async
     /// What a completed claim made, for its "finished" line; nil to say nothing more.
     func summary(_ output: Output) -> String?
     /// A line about this claim for whoever follows it (the job's log, or the process log).
@@ -68,6 +72,7 @@ extension WorkKind {
     }
     public func prepare() async throws {}
     public func begin(_ claimed: Claimed) async throws {}
+    public func end(_ claimed: Claimed, accepted: Bool) async {}
     /// A kind without wake-ups of its own: idle workers poll.
     public var queueMark: WakeSignal.Mark? { nil }
     public func waitForWork(since mark: WakeSignal.Mark?, timeout: Duration) async {
