@@ -17,7 +17,7 @@ extension SQLiteStorage {
 
     public func migrate() async throws -> MigrationReport {
         let (path, options) = (path, options)
-        return try await queue.run { try Self.bringUpToDate($0, path: path, options: options) }
+        return try await queue.runWaitingForLocks { try Self.bringUpToDate($0, path: path, options: options) }
     }
 
     public func check() async throws -> [String] {
