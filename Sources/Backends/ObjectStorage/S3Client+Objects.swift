@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import OutboundHTTP
+import RunFiles
 
 /// An object as a listing or a HEAD describes it; `key` is relative to the prefix.
 public struct S3Object: Hashable, Sendable {
@@ -74,13 +75,14 @@ extension S3Client {
                 defer { try? handle.close() }
                 var written: Int64 = 0
                 for try await chunk in body {
-                    try chunk.withUnsafeReadableBytes { try handle.write(contentsOf: $0) }
-                    written += Int64(chunk.readableBytes)
+                    let bytes = Array(chunk.readableBytesView)
+                    try await BlockingIO.run { try handle.write(contentsOf: bytes) }
+                    written += Int64(bytes.count)
                 }
                 if let size, size != written {
                     throw S3Error.unavailable(operation: "get \(key)", reason: "\(written) of \(size) bytes arrived")
                 }
-                try handle.synchronize()
+                try await BlockingIO.run { try handle.synchronize() }
                 // rename(2) replaces a file already there (an earlier attempt's copy).
                 guard rename(partial, path) == 0 else {
                     throw S3Error.protocolViolation(

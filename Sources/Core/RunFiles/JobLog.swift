@@ -39,26 +39,57 @@ public struct JobLog: Hashable, Sendable {
         public var next: Int
     }
 
-    /// Complete lines after the first `after`, at most `maximumLinesPerRead`.
+    /// A line longer than this is cut (a log line, not a file).
+    static let maximumLineBytes = 64 * 1024
+
+    /// Complete lines after the first `after`, at most `maximumLinesPerRead`,
+    /// read in blocks: memory stays the same whatever the log's length.
     public func lines(after: Int) -> Page {
-        guard let data = FileManager.default.contents(atPath: path) else { return Page(lines: [], next: after) }
-        // A last line without its newline is still being written.
-        let complete = data.lastIndex(of: UInt8(ascii: "\n")).map { data[...$0] } ?? Data()
-        let all = complete.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).dropLast()
-        let start = min(max(after, 0), all.count)
-        let end = min(all.count, start + Self.maximumLinesPerRead)
-        let lines = all[(all.startIndex + start)..<(all.startIndex + end)].map { String(decoding: $0, as: UTF8.self) }
-        return Page(lines: lines, next: end)
+        guard let file = FileHandle(forReadingAtPath: path) else { return Page(lines: [], next: after) }
+        defer { try? file.close() }
+        let skip = max(after, 0)
+        var seen = 0
+        var lines: [String] = []
+        var current: [UInt8] = []
+        while lines.count < Self.maximumLinesPerRead, let block = try? file.read(upToCount: 64 * 1024),
+            !block.isEmpty
+        {
+            for byte in block {
+                guard byte == UInt8(ascii: "\n") else {
+                    if seen >= skip, current.count < Self.maximumLineBytes { current.append(byte) }
+                    continue
+                }
+                if seen >= skip { lines.append(String(decoding: current, as: UTF8.self)) }
+                seen += 1
+                current.removeAll(keepingCapacity: true)
+                if lines.count == Self.maximumLinesPerRead { break }
+            }
+        }
+        // A last line without its newline is still being written: not counted yet.
+        return Page(lines: lines, next: seen)
     }
 
-    /// Lines since the previous call of this method, on any server.
+    /// Lines since the previous call of this method, on any server that
+    /// shares the folder; the cursor is read and moved under a lock, so two
+    /// readers at once neither repeat nor skip lines.
     public func linesSinceLastRead() -> Page {
-        let cursor = (try? String(contentsOfFile: cursorPath, encoding: .utf8)).flatMap {
-            Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
-        }
+        guard FileManager.default.fileExists(atPath: path) else { return Page(lines: [], next: 0) }
+        let descriptor = open(cursorPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { return lines(after: 0) }
+        defer { close(descriptor) }
+        flock(descriptor, LOCK_EX)
+        defer { flock(descriptor, LOCK_UN) }
+        var buffer = [UInt8](repeating: 0, count: 32)
+        let count = read(descriptor, &buffer, buffer.count)
+        let cursor =
+            count > 0
+            ? Int(String(decoding: buffer[..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+            : nil
         let page = lines(after: cursor ?? 0)
-        if page.next != cursor, FileManager.default.fileExists(atPath: path) {
-            try? String(page.next).write(toFile: cursorPath, atomically: true, encoding: .utf8)
+        if page.next != cursor {
+            let text = Array(String(page.next).utf8)
+            _ = ftruncate(descriptor, 0)
+            _ = pwrite(descriptor, text, text.count, 0)
         }
         return page
     }

@@ -42,6 +42,11 @@ public final class UploadFile: @unchecked Sendable {
         }
     }
 
+    /// Writes off the cooperative threads (a slow or full disk blocks the writer, not the pool).
+    public func write(contentsOf bytes: [UInt8]) async throws {
+        try await BlockingIO.run { try bytes.withUnsafeBytes { try self.write($0) } }
+    }
+
     /// Moves the complete file to `name` in the folder, replacing a file of that
     /// name, and returns its path.
     public func finish(as name: String) throws -> String {

@@ -118,9 +118,9 @@ struct JobsController<Context: RequestContext> {
             guard let position = Int(after), position >= 0 else {
                 throw APIError.badRequest("after must be a line number of 0 or more, not '\(after)'")
             }
-            page = log.lines(after: position)
+            page = try await BlockingIO.run { log.lines(after: position) }
         } else {
-            page = log.linesSinceLastRead()
+            page = try await BlockingIO.run { log.linesSinceLastRead() }
         }
         return JSONResponse.make(
             .object(["logs": .array(page.lines.map { .string($0) }), "next": .int(Int64(page.next))]))

@@ -82,7 +82,7 @@ struct MultipartUpload {
         case .body(var buffer):
             if case .undecided = sink { sink = try decide() }
             if case .file(let file, _) = sink {
-                try buffer.withUnsafeReadableBytes { try file.write($0) }
+                try await file.write(contentsOf: Array(buffer.readableBytesView))
                 buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
             }
         case .partComplete:

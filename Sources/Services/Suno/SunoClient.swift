@@ -28,7 +28,7 @@ enum SunoClient {
                 throw SongError(description: "Download failed (HTTP \(response.status.code))")
             }
             for try await chunk in response.body {
-                try chunk.withUnsafeReadableBytes { try file.write($0) }
+                try await file.write(contentsOf: Array(chunk.readableBytesView))
             }
         } catch let error as SongError {
             throw error

@@ -168,7 +168,8 @@ public struct RenderWork: WorkKind {
         let job = claimed.claimed.job
         let copy = runDirectory.path + "/.log-\(UUID().uuidString).part"
         do {
-            try FileManager.default.copyItem(atPath: runDirectory.log.path, toPath: copy)
+            let log = runDirectory.log.path
+            try await BlockingIO.run { try FileManager.default.copyItem(atPath: log, toPath: copy) }
             try await files.place(copy, as: .log, jobID: job.jobID, run: job.runDirectory)
             return true
         } catch {

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import RunFiles
 import StorageCore
 
 /// YouTube's resumable upload protocol: open a session, send the file in
@@ -148,7 +149,7 @@ public struct ResumableUpload: Sendable {
 
     private func send(_ session: String, file: String, from offset: Int64, size: Int64) async throws -> Progress {
         let length = Int(min(Int64(chunkSize), size - offset))
-        let chunk = try Self.read(file, at: offset, length: length)
+        let chunk = try await BlockingIO.run { try Self.read(file, at: offset, length: length) }
         var http = HTTPClientRequest(url: session)
         http.method = .PUT
         http.headers.add(name: "Content-Range", value: "bytes \(offset)-\(offset + Int64(length) - 1)/\(size)")
