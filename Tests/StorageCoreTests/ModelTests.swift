@@ -137,3 +137,14 @@ import Testing
         }
     }
 }
+
+@Suite struct LostLeaseTests {
+    @Test(arguments: [
+        (false, 1, 3, "queued"), (false, 2, 3, "queued"), (false, 3, 3, "failed"), (false, 4, 3, "failed"),
+        (true, 1, 3, "cancelled"), (true, 3, 3, "cancelled"),
+    ])
+    func theRuleForALostLease(cancelRequested: Bool, attempt: Int, maximum: Int, next: String) {
+        #expect(
+            LostLease.nextState(cancelRequested: cancelRequested, attempt: attempt, maximumAttempts: maximum) == next)
+    }
+}

@@ -169,15 +169,17 @@ UPDATE tasks SET state = $5, error = $6, attempt = attempt - CASE WHEN $5 = 'que
     worker_id = NULL, lease_expires_at = NULL, updated_at = $4::timestamptz
 WHERE {{task_guard}}
 
--- name: rescue_tasks
--- Leases that ran out (or running tasks without one): back to the queue, or
--- failed after the task's last attempt, or cancelled when that was asked for.
-UPDATE tasks SET
-    state = CASE WHEN cancel_requested THEN 'cancelled' WHEN attempt >= max_attempts THEN 'failed'
-                 ELSE 'queued' END,
-    worker_id = NULL, lease_expires_at = NULL, updated_at = $2::timestamptz
+-- name: expired_tasks
+-- Leases that ran out (or running tasks without one), locked for this
+-- rescue; where each goes is decided in Swift (LostLease) and written by rescue_task.
+SELECT id, job_id, attempt, max_attempts, cancel_requested FROM tasks
 WHERE kind = $1 AND state = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < $2::timestamptz)
-RETURNING id, job_id, state, attempt, max_attempts
+FOR UPDATE SKIP LOCKED
+
+-- name: rescue_task
+-- $3 the task's next state; guarded, so a lease renewed meanwhile is left alone.
+UPDATE tasks SET state = $3, worker_id = NULL, lease_expires_at = NULL, updated_at = $2::timestamptz
+WHERE id = $1 AND state = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < $2::timestamptz)
 
 -- name: claim_render
 -- Optional: claim_task and render_claimed in one round trip. The task's

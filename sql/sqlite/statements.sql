@@ -162,15 +162,16 @@ UPDATE tasks SET state = $5, error = $6, attempt = attempt - ($5 = 'queued'), wo
     lease_expires_at = NULL, updated_at = $4
 WHERE {{task_guard}}
 
--- name: rescue_tasks
--- Leases that ran out (or running tasks without one): back to the queue, or
--- failed after the task's last attempt, or cancelled when that was asked for.
-UPDATE tasks SET
-    state = CASE WHEN cancel_requested = 1 THEN 'cancelled' WHEN attempt >= max_attempts THEN 'failed'
-                 ELSE 'queued' END,
-    worker_id = NULL, lease_expires_at = NULL, updated_at = $2
+-- name: expired_tasks
+-- Leases that ran out (or running tasks without one); where each goes is
+-- decided in Swift (LostLease) and written by rescue_task.
+SELECT id, job_id, attempt, max_attempts, cancel_requested FROM tasks
 WHERE kind = $1 AND state = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < $2)
-RETURNING id, job_id, state, attempt, max_attempts
+
+-- name: rescue_task
+-- $3 the task's next state; guarded, so a lease renewed meanwhile is left alone.
+UPDATE tasks SET state = $3, worker_id = NULL, lease_expires_at = NULL, updated_at = $2
+WHERE id = $1 AND state = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < $2)
 
 -- name: render_claimed
 UPDATE jobs SET status = 'running', started_at = $2 WHERE job_id = $1 AND status = 'queued';

@@ -120,20 +120,29 @@ extension SQLStore {
         guardValues + [.timestamp(now), .text(state), .text(error)]
     }
 
-    /// Moves the expired tasks of `kind` on and runs `rescued` for each, in one
-    /// transaction; the tasks `rescued` said were its.
+    /// Moves the expired tasks of `kind` on, each to the state `LostLease`
+    /// decides, and runs `rescued` for each, in one transaction; the tasks
+    /// `rescued` said were its.
     func rescueTasks(
         _ kind: TaskKind, rescued: @escaping @Sendable (any SQLConnection, RescuedTask, Timestamp) throws -> Bool
     ) async throws -> [RescuedTask] {
         let now = now
-        let (statement, values) = (sql[.rescueTasks], [SQLValue.text(kind.rawValue), .timestamp(now)])
+        let (expired, move) = (sql[.expiredTasks], sql[.rescueTask])
+        let values = [SQLValue.text(kind.rawValue), .timestamp(now)]
         return try await driver.transaction { connection in
-            let tasks = try connection.query(statement, values) {
-                RescuedTask(
-                    id: $0.int64(0), jobID: $0.int64(1), state: $0.text(2) ?? "", attempt: $0.int(3),
-                    maximumAttempts: $0.int(4))
+            let tasks = try connection.query(expired, values) { row in
+                let (attempt, maximum) = (row.int(2), row.int(3))
+                let state = LostLease.nextState(
+                    cancelRequested: row.bool(4), attempt: attempt, maximumAttempts: maximum)
+                return RescuedTask(
+                    id: row.int64(0), jobID: row.int64(1), state: state, attempt: attempt, maximumAttempts: maximum)
             }
-            return try tasks.filter { try rescued(connection, $0, now) }
+            return try tasks.filter { task in
+                guard try connection.run(move, [.integer(task.id), .timestamp(now), .text(task.state)]) > 0 else {
+                    return false
+                }
+                return try rescued(connection, task, now)
+            }
         }
     }
 }

@@ -83,6 +83,17 @@ public enum JobOutcome: Hashable, Sendable {
     case handedBack
 }
 
+/// Where a task goes when its worker's lease ran out: the one rule, decided
+/// here and written as an explicit state by every backend.
+public enum LostLease {
+    /// `cancelled` when a cancel was asked for, `failed` after the task's last
+    /// attempt, else back to the queue (`queued`) for another.
+    public static func nextState(cancelRequested: Bool, attempt: Int, maximumAttempts: Int) -> String {
+        if cancelRequested { return "cancelled" }
+        return attempt >= maximumAttempts ? "failed" : "queued"
+    }
+}
+
 public struct RescueReport: Hashable, Sendable {
     /// Back in the queue for another attempt.
     public var requeued: [Int64] = []
