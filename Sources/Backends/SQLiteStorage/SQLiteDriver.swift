@@ -2,13 +2,11 @@ import SQLStore
 import SchemaSQL
 import StorageCore
 
-/// SQLite for the one store: a connection for writes and one for reads, each
-/// used by one caller at a time (`SQLiteQueue`); a write takes the write lock
-/// first (`BEGIN IMMEDIATE`), so it never fails half-way because another
-/// process writes too.
+/// SQLite for the one store: one connection behind a lock; a write takes the
+/// write lock first (`BEGIN IMMEDIATE`), so it never fails half-way because
+/// another process writes too.
 struct SQLiteDriver: SQLDriver {
     let queue: SQLiteQueue
-    let reader: SQLiteQueue
     let statements: SQLStatements
     /// Other processes on this host cannot tell this one: short waits are the poll.
     let queueWakeups = WakeSignal()
@@ -16,7 +14,7 @@ struct SQLiteDriver: SQLDriver {
     static let dialect = Result { try SQLStatements(files: Schema.statements(for: .sqlite)) }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
-        try await reader.run { try body($0) }
+        try await queue.run { try body($0) }
     }
 
     func write<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
@@ -30,7 +28,6 @@ struct SQLiteDriver: SQLDriver {
     func startListening() {}
 
     func close() async {
-        if reader !== queue { await reader.close() }
         await queue.close()
     }
 }

@@ -31,24 +31,17 @@ public final class SQLiteStorage: SQLStore, DatabaseAdministration, @unchecked S
     /// What opening the file did to its schema; nil when nothing was pending.
     public let openingReport: MigrationReport?
     let queue: SQLiteQueue
-    /// A connection of its own for reads: in WAL mode they never wait for a
-    /// writer, so a read (a health check, a job page) is not queued behind a
-    /// write that waits for another process's lock. The writing connection
-    /// itself where the file is not in WAL mode (`db status`, throwaway copies).
-    let reader: SQLiteQueue
     let options: Options
 
     private init(
-        path: String, queue: SQLiteQueue, reader: SQLiteQueue, statements: SQLStatements, options: Options,
-        openingReport: MigrationReport?
+        path: String, queue: SQLiteQueue, statements: SQLStatements, options: Options, openingReport: MigrationReport?
     ) {
         self.path = path
         self.queue = queue
-        self.reader = reader
         self.options = options
         self.openingReport = openingReport
         super.init(
-            driver: SQLiteDriver(queue: queue, reader: reader, statements: statements), clock: options.clock,
+            driver: SQLiteDriver(queue: queue, statements: statements), clock: options.clock,
             maximumAttempts: options.maximumAttempts)
     }
 
@@ -106,19 +99,8 @@ public final class SQLiteStorage: SQLStore, DatabaseAdministration, @unchecked S
             let report = try bringUpToDate(connection, path: path, options: options)
             return report.applied.isEmpty ? nil : report
         }
-        var reader = queue
-        if options.migrate && !options.throwaway {
-            do {
-                let connection = try SQLiteConnection(path: path, flags: SQLITE_OPEN_READWRITE)
-                try connection.execute("PRAGMA query_only = ON")
-                reader = SQLiteQueue(connection: connection, busyTimeoutMilliseconds: options.busyTimeoutMilliseconds)
-            } catch {
-                await queue.close()
-                throw StorageError(.unavailable, "cannot open the database at \(path) for reading: \(error)")
-            }
-        }
         return SQLiteStorage(
-            path: path, queue: queue, reader: reader, statements: statements, options: options, openingReport: report)
+            path: path, queue: queue, statements: statements, options: options, openingReport: report)
     }
 
     /// Applies what is pending (first upgrading a file of the earlier service),
@@ -216,7 +198,7 @@ public final class SQLiteStorage: SQLStore, DatabaseAdministration, @unchecked S
 
     /// Runs `body` on the connection's queue.
     func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
-        try await reader.run(body)
+        try await queue.run(body)
     }
 
     /// Runs `body` in a write transaction on the connection's queue.
