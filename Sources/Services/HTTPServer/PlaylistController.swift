@@ -49,7 +49,8 @@ struct PlaylistController<Context: RequestContext> {
         guard SunoPlaylistURL.mentionsSuno(url) else { throw APIError.badRequest("URL must be a Suno playlist") }
         guard url.utf8.count <= 2048 else { throw APIError.badRequest("the playlist URL is longer than 2048 bytes") }
         guard !url.utf8.contains(0) else {
-            throw APIError.badRequest("the playlist URL holds the NUL character (\\u0000), which the database cannot store; remove it")
+            throw APIError.badRequest(
+                "the playlist URL holds the NUL character (\\u0000), which the database cannot store; remove it")
         }
         guard SunoPlaylistURL.playlistID(in: url) != nil else {
             throw APIError(
