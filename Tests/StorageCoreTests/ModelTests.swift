@@ -148,3 +148,10 @@ import Testing
             LostLease.nextState(cancelRequested: cancelRequested, attempt: attempt, maximumAttempts: maximum) == next)
     }
 }
+
+@Suite struct FinishedAttemptTests {
+    @Test func aHandBackDoesNotCountItsAttempt() {
+        #expect(FinishedAttempt.counted(2, handedBack: true) == 1)
+        #expect(FinishedAttempt.counted(2, handedBack: false) == 2)
+    }
+}

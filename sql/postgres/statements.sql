@@ -164,8 +164,8 @@ id = $1 AND worker_id = $2 AND attempt = $3 AND state IS NOT DISTINCT FROM 'runn
 UPDATE tasks SET lease_expires_at = $4::timestamptz WHERE {{task_guard}} RETURNING cancel_requested
 
 -- name: finish_task
--- $5 is the new state ('queued' hands the task back: that attempt does not count).
-UPDATE tasks SET state = $5, error = $6, attempt = attempt - CASE WHEN $5 = 'queued' THEN 1 ELSE 0 END,
+-- $5 is the new state, $7 the attempts the task has used (decided in Swift: FinishedAttempt).
+UPDATE tasks SET state = $5, error = $6, attempt = $7::integer,
     worker_id = NULL, lease_expires_at = NULL, updated_at = $4::timestamptz
 WHERE {{task_guard}}
 
@@ -209,14 +209,14 @@ moved AS (
 SELECT cancel_requested FROM held
 
 -- name: render_finish
--- $5 is the task's new state, which is also the job's; $7 the output, $8 the job.
+-- $5 is the task's new state, which is also the job's; $8 the output, $9 the job.
 WITH done AS ({{finish_task}} RETURNING job_id),
 moved AS (
     UPDATE jobs SET status = $5, progress = CASE WHEN $5 = 'completed' THEN 100 ELSE progress END,
-        output_file = COALESCE($7, output_file), error = CASE WHEN $5 = 'failed' THEN $6 ELSE error END,
+        output_file = COALESCE($8, output_file), error = CASE WHEN $5 = 'failed' THEN $6 ELSE error END,
         finished_at = CASE WHEN $5 = 'queued' THEN finished_at ELSE $4::timestamptz END,
         started_at = CASE WHEN $5 = 'queued' THEN NULL ELSE started_at END
-    FROM done WHERE jobs.job_id = done.job_id AND jobs.job_id = $8 AND jobs.status IS NOT DISTINCT FROM 'running'
+    FROM done WHERE jobs.job_id = done.job_id AND jobs.job_id = $9 AND jobs.status IS NOT DISTINCT FROM 'running'
     RETURNING 1
 )
 SELECT 1 FROM moved
@@ -252,13 +252,13 @@ RETURNING 1
 -- One statement: the task finishes and, when completed, its upload is recorded; or neither.
 WITH done AS ({{finish_task}} RETURNING id, job_id, state, attempt, error, created_at, updated_at),
 details AS (
-    UPDATE youtube_upload_tasks AS u SET video_id = COALESCE($7, u.video_id),
+    UPDATE youtube_upload_tasks AS u SET video_id = COALESCE($8, u.video_id),
         bytes_sent = CASE WHEN $5 = 'completed' THEN u.total_bytes ELSE u.bytes_sent END
     FROM done WHERE u.id = done.id
     RETURNING u.id, u.request, u.session_url, u.bytes_sent, u.total_bytes, u.video_id
 ), recorded AS (
     INSERT INTO youtube_uploads (job_id, video_id, video_url, title, description, privacy, tags, category, uploaded_at)
-    SELECT job_id, $7, $8, $9, $10, $11, $12::jsonb, $13, $4::timestamptz FROM done WHERE $5 = 'completed'
+    SELECT job_id, $8, $9, $10, $11, $12, $13::jsonb, $14, $4::timestamptz FROM done WHERE $5 = 'completed'
 )
 SELECT done.id, done.job_id, CASE done.state WHEN 'queued' THEN 'pending' ELSE done.state END, details.request,
     details.session_url, details.bytes_sent, details.total_bytes, details.video_id, done.error, done.attempt,
@@ -294,8 +294,8 @@ RETURNING 1
 -- name: suno_import_finish
 WITH done AS ({{finish_task}} RETURNING id, job_id, state, error, attempt, created_at, updated_at),
 details AS (
-    UPDATE playlist_import_tasks AS p SET songs_total = COALESCE($7::integer, p.songs_total),
-        downloaded = COALESCE($8::jsonb, p.downloaded), errors = COALESCE($9::jsonb, p.errors)
+    UPDATE playlist_import_tasks AS p SET songs_total = COALESCE($8::integer, p.songs_total),
+        downloaded = COALESCE($9::jsonb, p.downloaded), errors = COALESCE($10::jsonb, p.errors)
     FROM done WHERE p.id = done.id
     RETURNING p.id, p.url, p.songs_total, p.downloaded, p.errors
 )

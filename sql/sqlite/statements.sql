@@ -157,8 +157,8 @@ UPDATE tasks SET lease_expires_at = $4 WHERE {{task_guard}};
 SELECT cancel_requested FROM tasks WHERE id = $1 AND changes() > 0
 
 -- name: finish_task
--- $5 is the new state ('queued' hands the task back: that attempt does not count).
-UPDATE tasks SET state = $5, error = $6, attempt = attempt - ($5 = 'queued'), worker_id = NULL,
+-- $5 is the new state, $7 the attempts the task has used (decided in Swift: FinishedAttempt).
+UPDATE tasks SET state = $5, error = $6, attempt = $7, worker_id = NULL,
     lease_expires_at = NULL, updated_at = $4
 WHERE {{task_guard}}
 
@@ -182,13 +182,13 @@ UPDATE jobs SET progress = $4, current_step = $5 WHERE job_id = (SELECT job_id F
 SELECT cancel_requested FROM tasks WHERE {{task_guard}} AND changes() > 0
 
 -- name: render_finish
--- $5 is the task's new state, which is also the job's; $7 the output, $8 the job.
+-- $5 is the task's new state, which is also the job's; $8 the output, $9 the job.
 {{finish_task}};
 UPDATE jobs SET status = $5, progress = CASE WHEN $5 = 'completed' THEN 100 ELSE progress END,
-    output_file = COALESCE($7, output_file), error = CASE WHEN $5 = 'failed' THEN $6 ELSE error END,
+    output_file = COALESCE($8, output_file), error = CASE WHEN $5 = 'failed' THEN $6 ELSE error END,
     finished_at = CASE WHEN $5 = 'queued' THEN finished_at ELSE $4 END,
     started_at = CASE WHEN $5 = 'queued' THEN NULL ELSE started_at END
-WHERE job_id = $8 AND status = 'running' AND changes() > 0;
+WHERE job_id = $9 AND status = 'running' AND changes() > 0;
 SELECT 1 WHERE changes() > 0
 
 -- name: render_rescued
@@ -211,12 +211,12 @@ SELECT 1 WHERE changes() > 0
 -- name: youtube_upload_finish
 -- A completed upload is recorded in youtube_uploads in the same transaction.
 {{finish_task}};
-UPDATE youtube_upload_tasks SET video_id = COALESCE($7, video_id),
+UPDATE youtube_upload_tasks SET video_id = COALESCE($8, video_id),
     bytes_sent = CASE WHEN $5 = 'completed' THEN total_bytes ELSE bytes_sent END
 WHERE id = $1 AND changes() > 0;
 {{upload_task_view}} WHERE t.id = $1 AND changes() > 0;
 INSERT INTO youtube_uploads (job_id, video_id, video_url, title, description, privacy, tags, category, uploaded_at)
-SELECT job_id, $7, $8, $9, $10, $11, $12, $13, $4 FROM tasks WHERE id = $1 AND $5 = 'completed' AND changes() > 0
+SELECT job_id, $8, $9, $10, $11, $12, $13, $14, $4 FROM tasks WHERE id = $1 AND $5 = 'completed' AND changes() > 0
 
 -- name: create_playlist_import
 INSERT INTO tasks (kind, job_id, state, max_attempts, created_at, updated_at)
@@ -232,7 +232,7 @@ SELECT 1 WHERE changes() > 0
 
 -- name: suno_import_finish
 {{finish_task}};
-UPDATE playlist_import_tasks SET songs_total = COALESCE($7, songs_total), downloaded = COALESCE($8, downloaded),
-    errors = COALESCE($9, errors)
+UPDATE playlist_import_tasks SET songs_total = COALESCE($8, songs_total), downloaded = COALESCE($9, downloaded),
+    errors = COALESCE($10, errors)
 WHERE id = $1 AND changes() > 0;
 {{playlist_import_view}} WHERE t.id = $1 AND changes() > 0

@@ -57,7 +57,7 @@ extension SQLStore: PlaylistImportQueue {
             case .handedBack: ("queued", nil, nil)
             }
         let statement = sql[.sunoImportFinish]
-        let values = finishValues(Self.guardValues(claim), state: state, error: error) + Self.progressValues(progress)
+        let values = finishValues(claim, state: state, error: error) + Self.progressValues(progress)
         return try await driver.write { try $0.query(statement, values) { try PlaylistImport(row: $0) }.first }
     }
 

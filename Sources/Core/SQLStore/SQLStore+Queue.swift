@@ -53,7 +53,9 @@ extension SQLStore: RenderQueue {
             }
         let statement = sql[.renderFinish]
         let values =
-            finishValues(Self.guardValues(claim), state: state.rawValue, error: error) + [
+            finishValues(
+                TaskClaim(taskID: claim.taskID, workerID: claim.workerID, attempt: claim.attempt),
+                state: state.rawValue, error: error) + [
                 .text(output), .integer(claim.jobID),
             ]
         let handedBack = outcome == .handedBack

@@ -115,9 +115,11 @@ extension SQLStore {
     static func leaseState(_ row: any StoredRow) -> LeaseState { row.bool(0) ? .cancelRequested : .held }
 
     /// The values every `<kind>_finish` statement starts with: the guard, the
-    /// time, the task's new state and its error.
-    func finishValues(_ guardValues: [SQLValue], state: String, error: String?) -> [SQLValue] {
-        guardValues + [.timestamp(now), .text(state), .text(error)]
+    /// time, the task's new state, its error and the attempts it has used
+    /// (`queued` is a hand-back: `FinishedAttempt` does not count it).
+    func finishValues(_ claim: TaskClaim, state: String, error: String?) -> [SQLValue] {
+        let attempts = FinishedAttempt.counted(claim.attempt, handedBack: state == "queued")
+        return Self.guardValues(claim) + [.timestamp(now), .text(state), .text(error), .integer(Int64(attempts))]
     }
 
     /// Moves the expired tasks of `kind` on, each to the state `LostLease`

@@ -55,7 +55,7 @@ extension SQLStore: UploadTaskQueue {
         let recorded: [SQLValue] =
             upload.map { Array(Self.uploadValues($0).dropFirst()) } ?? Array(repeating: .null, count: 7)
         let statement = sql[.youtubeUploadFinish]
-        let values = finishValues(Self.guardValues(claim), state: state, error: error) + recorded
+        let values = finishValues(claim, state: state, error: error) + recorded
         return try await driver.write { try $0.query(statement, values) { try UploadTask(row: $0) }.first }
     }
 

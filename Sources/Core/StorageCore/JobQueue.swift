@@ -83,6 +83,13 @@ public enum JobOutcome: Hashable, Sendable {
     case handedBack
 }
 
+/// How many attempts a task has used once its worker ends it: one handed
+/// back (a worker shutting down, a store that stayed away) did not use the
+/// attempt it had.
+public enum FinishedAttempt {
+    public static func counted(_ attempt: Int, handedBack: Bool) -> Int { handedBack ? attempt - 1 : attempt }
+}
+
 /// Where a task goes when its worker's lease ran out: the one rule, decided
 /// here and written as an explicit state by every backend.
 public enum LostLease {
