@@ -155,3 +155,11 @@ import Testing
         #expect(FinishedAttempt.counted(2, handedBack: false) == 2)
     }
 }
+
+@Suite struct CancelDecisionTests {
+    @Test func theRuleForACancel() {
+        #expect(CancelDecision(.preparing) == .now && CancelDecision(.queued) == .now)
+        #expect(CancelDecision(.running) == .askTheWorker)
+        for status in [JobStatus.completed, .failed, .cancelled] { #expect(CancelDecision(status) == .refuse) }
+    }
+}

@@ -127,22 +127,15 @@ VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9::timestamptz) RETURNING {{uplo
 INSERT INTO youtube_credentials (user_id, credentials_json, updated_at) VALUES ($1, $2, $3::timestamptz)
 ON CONFLICT (user_id) DO UPDATE SET credentials_json = excluded.credentials_json, updated_at = excluded.updated_at
 
--- name: cancel_job
-WITH moved AS (
-    UPDATE jobs SET
-        status = CASE WHEN status = 'running' THEN status ELSE 'cancelled' END,
-        finished_at = CASE WHEN status = 'running' THEN finished_at ELSE $2::timestamptz END
-    WHERE job_id = $1 AND (status IN ('preparing', 'queued', 'running')) IS TRUE
-    RETURNING {{job_columns}}
-), asked AS (
-    UPDATE tasks SET cancel_requested = true FROM moved
-    WHERE tasks.kind = 'render' AND tasks.job_id = moved.job_id AND tasks.state IS NOT DISTINCT FROM 'running'
-), dropped AS (
-    UPDATE tasks SET state = 'cancelled', updated_at = $2::timestamptz FROM moved
-    WHERE tasks.kind = 'render' AND tasks.job_id = moved.job_id AND tasks.state IS NOT DISTINCT FROM 'queued'
-        AND moved.status = 'cancelled'
-)
-SELECT * FROM moved
+-- name: cancel_waiting_job
+-- A preparing or queued job (the store checked, with the row locked), with its queued render task.
+WITH moved AS (UPDATE jobs SET status = 'cancelled', finished_at = $2::timestamptz WHERE job_id = $1)
+UPDATE tasks SET state = 'cancelled', updated_at = $2::timestamptz
+WHERE kind = 'render' AND job_id = $1 AND state IS NOT DISTINCT FROM 'queued'
+
+-- name: request_cancel
+-- A running job: its worker learns at its next heartbeat.
+UPDATE tasks SET cancel_requested = true WHERE kind = 'render' AND job_id = $1 AND state IS NOT DISTINCT FROM 'running'
 
 -- The task queue: the same lease protocol for every kind. A kind's own
 -- statements (render_*, youtube_upload_*) say what its claim, progress,

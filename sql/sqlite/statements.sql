@@ -124,15 +124,14 @@ INSERT INTO tasks (kind, job_id, state, max_attempts, created_at, updated_at)
 SELECT 'render', $1, $3, $9, $8, $8 FROM jobs
 WHERE changes() = 0 AND $3 IN ('queued', 'running') AND job_id = $1 AND status = $3
 
--- name: cancel_job
-UPDATE jobs SET
-    status = CASE WHEN status = 'running' THEN status ELSE 'cancelled' END,
-    finished_at = CASE WHEN status = 'running' THEN finished_at ELSE $2 END
-WHERE job_id = $1 AND status IN ('preparing', 'queued', 'running')
-RETURNING {{job_columns}};
-UPDATE tasks SET cancel_requested = 1 WHERE kind = 'render' AND job_id = $1 AND state = 'running';
-UPDATE tasks SET state = 'cancelled', updated_at = $2
-WHERE kind = 'render' AND job_id = $1 AND state = 'queued' AND (SELECT status FROM jobs WHERE job_id = $1) = 'cancelled'
+-- name: cancel_waiting_job
+-- A preparing or queued job (the store checked, under the write lock), with its queued render task.
+UPDATE jobs SET status = 'cancelled', finished_at = $2 WHERE job_id = $1;
+UPDATE tasks SET state = 'cancelled', updated_at = $2 WHERE kind = 'render' AND job_id = $1 AND state = 'queued'
+
+-- name: request_cancel
+-- A running job: its worker learns at its next heartbeat.
+UPDATE tasks SET cancel_requested = 1 WHERE kind = 'render' AND job_id = $1 AND state = 'running'
 
 -- The task queue: the same lease protocol for every kind. A kind's own
 -- statements (render_*, youtube_upload_*) say what its claim, progress,

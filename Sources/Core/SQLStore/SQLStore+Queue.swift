@@ -87,14 +87,23 @@ extension SQLStore: RenderQueue {
     /// A preparing or queued job is cancelled at once; a running one is asked
     /// to stop, which its worker learns at its next heartbeat.
     public func cancelJob(_ id: Int64) async throws -> CancelOutcome? {
-        let statement = sql[.cancelJob]
-        let values: [SQLValue] = [.integer(id), .timestamp(now)]
-        return try await driver.write { [self] connection in
-            if let changed = try connection.query(statement, values, row: { try Job(row: $0) }).first {
-                return changed.status == .running ? .requested(changed) : .cancelled(changed)
+        let (lock, cancel, ask) = (sql[.lockJobStatus], sql[.cancelWaitingJob], sql[.requestCancel])
+        let now = now
+        return try await driver.transaction { [self] connection in
+            let status = try connection.query(lock, [.integer(id)]) {
+                try $0.required(0, "status", JobStatus.init(rawValue:))
+            }.first
+            guard let status else { return nil }
+            switch CancelDecision(status) {
+            case .now:
+                try connection.run(cancel, [.integer(id), .timestamp(now)])
+                return try fetchJob(connection, id).map { .cancelled($0) }
+            case .askTheWorker:
+                try connection.run(ask, [.integer(id)])
+                return try fetchJob(connection, id).map { .requested($0) }
+            case .refuse:
+                throw JobQueue.cannotCancel(id, status)
             }
-            guard let job = try fetchJob(connection, id) else { return nil }
-            throw JobQueue.cannotCancel(id, job.status)
         }
     }
 

@@ -83,6 +83,24 @@ public enum JobOutcome: Hashable, Sendable {
     case handedBack
 }
 
+/// What a cancel does to a job in `status`: the one rule, decided here.
+public enum CancelDecision: Sendable {
+    /// Preparing or queued: cancelled at once, with its queued task.
+    case now
+    /// Running: its worker is asked, and stops at its next heartbeat.
+    case askTheWorker
+    /// Already finished: nothing to cancel.
+    case refuse
+
+    public init(_ status: JobStatus) {
+        switch status {
+        case .preparing, .queued: self = .now
+        case .running: self = .askTheWorker
+        default: self = .refuse
+        }
+    }
+}
+
 /// How many attempts a task has used once its worker ends it: one handed
 /// back (a worker shutting down, a store that stayed away) did not use the
 /// attempt it had.
