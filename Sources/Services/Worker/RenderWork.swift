@@ -111,16 +111,12 @@ public struct RenderWork: WorkKind {
                 (try? FileManager.default.attributesOfItem(atPath: runDirectory.log.path)[.size] as? Int64) ?? nil
             let remaining = claimed.hold.remaining
             guard let size, size != stored, remaining > .zero, !Task.isCancelled else { continue }
-            let put = await withTaskGroup(of: Bool.self) { group in
-                group.addTask { await putBackLog(claimed) }
-                group.addTask {
+            let put = await firstToEnd(
+                { await putBackLog(claimed) },
+                {
                     try? await Task.sleep(for: remaining)
                     return false
-                }
-                let first = await group.next() ?? false
-                group.cancelAll()
-                return first
-            }
+                })
             if put { stored = size }
         }
     }

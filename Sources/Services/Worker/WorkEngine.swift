@@ -79,12 +79,9 @@ public final class WorkEngine<Kind: WorkKind>: Service, Sendable {
     /// Until work may have been queued, the poll interval passes, or shutdown.
     private func idle(since queued: WakeSignal.Mark?, _ stop: WakeSignal.Mark) async {
         let timeout = settings.pollInterval
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.kind.waitForWork(since: queued, timeout: timeout) }
-            group.addTask { await self.stopSignal.wait(since: stop, timeout: timeout) }
-            await group.next()
-            group.cancelAll()
-        }
+        await firstToEnd(
+            { await self.kind.waitForWork(since: queued, timeout: timeout) },
+            { await self.stopSignal.wait(since: stop, timeout: timeout) })
     }
 
     private func rescueLoop() async {
@@ -183,12 +180,9 @@ final class Execution<Kind: WorkKind>: Sendable {
         let asked = stopRequested.mark
         while !Task.isCancelled {
             if reason.withLock({ $0 }) != nil { return }
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await self.engine.waitForHeartbeat() }
-                group.addTask { await self.stopRequested.wait(since: asked, timeout: self.engine.settings.heartbeat) }
-                await group.next()
-                group.cancelAll()
-            }
+            await firstToEnd(
+                { await self.engine.waitForHeartbeat() },
+                { await self.stopRequested.wait(since: asked, timeout: self.engine.settings.heartbeat) })
             if Task.isCancelled || reason.withLock({ $0 }) != nil { return }
             if engine.isShuttingDown {
                 let deadline = graceEnds ?? ContinuousClock.now + kind.shutdownGrace(engine.settings)
