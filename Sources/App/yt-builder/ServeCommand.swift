@@ -97,7 +97,8 @@ struct ServeCommand: AsyncParsableCommand {
                 $0.trimmingCharacters(in: .whitespaces)
             }.filter { !$0.isEmpty } : allowedHosts
         settings.youtube = YouTubeSettings.configuration()
-        settings.secretBox = try SecretBox.load(dataDirectory: settings.dataDirectory)
+        let box = try SecretBox.load(dataDirectory: settings.dataDirectory)
+        settings.secretBox = box
         settings.objectStore = try files.store()
         try await settings.objectStore?.checkAccess()
         settings.redirectDownloads = downloadRedirectSeconds.map { .seconds($0) }
@@ -105,18 +106,16 @@ struct ServeCommand: AsyncParsableCommand {
         ClockCheck.warnIfSkewed(storage, logger: logger)
         do {
             try await DeploymentCheck.files(storage, store: settings.objectStore)
-            if let box = settings.secretBox { try await DeploymentCheck.secretKey(storage, box: box) }
-            if let box = settings.secretBox {
-                let sealed = try await YouTubeAccount(storage: storage, box: box, configuration: settings.youtube)
-                    .sealPlainCredentials()
-                if sealed > 0 { logger.notice("sealed the earlier service's plain-text YouTube credentials") }
-            }
+            try await DeploymentCheck.secretKey(storage, box: box)
+            let sealed = try await YouTubeAccount(storage: storage, box: box, configuration: settings.youtube)
+                .sealPlainCredentials()
+            if sealed > 0 { logger.notice("sealed the earlier service's plain-text YouTube credentials") }
             // Workers stop before the server does (services stop in reverse order), the database last.
             let services =
                 workers > 0
                 ? try workerOptions.makeServices(
-                    storage: storage, dataDirectory: settings.dataDirectory, concurrency: workers, logger: logger,
-                    files: settings.objectStore) : []
+                    storage: storage, dataDirectory: settings.dataDirectory, box: box, concurrency: workers,
+                    logger: logger, files: settings.objectStore) : []
             let metadata: Logger.Metadata = [
                 "address": "\(host):\(settings.port)", "data_dir": "\(settings.dataDirectory)",
                 "files": "\(settings.files.location)",

@@ -34,10 +34,11 @@ struct WorkerCommand: AsyncParsableCommand {
         let storage = try await database.open(maximumAttempts: workers.maxAttempts)
         ClockCheck.warnIfSkewed(storage, logger: logger)
         do {
+            let box = try SecretBox.load(dataDirectory: database.dataDir)
             try await DeploymentCheck.files(storage, store: store)
-            try await DeploymentCheck.secretKey(storage, box: try SecretBox.load(dataDirectory: database.dataDir))
+            try await DeploymentCheck.secretKey(storage, box: box)
             let services = try workers.makeServices(
-                storage: storage, dataDirectory: database.dataDir, concurrency: concurrency, logger: logger,
+                storage: storage, dataDirectory: database.dataDir, box: box, concurrency: concurrency, logger: logger,
                 files: store)
             let group = ServiceGroup(
                 configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

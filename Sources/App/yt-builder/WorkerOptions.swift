@@ -94,11 +94,10 @@ struct WorkerOptions: ParsableArguments {
 
     /// The render workers, the YouTube upload worker and the playlist import worker of a process.
     func makeServices(
-        storage: any Storage, dataDirectory: String, concurrency: Int, logger: Logger, files: (any RunFileStore)?
+        storage: any Storage, dataDirectory: String, box: SecretBox, concurrency: Int, logger: Logger,
+        files: (any RunFileStore)?
     ) throws -> [any Service] {
-        let account = YouTubeAccount(
-            storage: storage, box: try SecretBox.load(dataDirectory: dataDirectory),
-            configuration: YouTubeSettings.configuration())
+        let account = YouTubeAccount(storage: storage, box: box, configuration: YouTubeSettings.configuration())
         return [
             try makePool(
                 storage: storage, dataDirectory: dataDirectory, concurrency: concurrency, logger: logger, files: files),
