@@ -17,7 +17,7 @@ extension SQLStore: DeploymentRecord {
         let (record, read) = (sql[.recordDeploymentValue], sql[.deploymentValue])
         let name = setting.rawValue
         return try await driver.write { connection in
-            _ = try connection.query(record, [.text(name), .text(value)]) { _ in () }
+            try connection.run(record, [.text(name), .text(value)])
             let recorded = try connection.query(read, [.text(name)]) { $0.text(0) }.first
             return (recorded ?? nil) ?? value
         }
@@ -26,6 +26,6 @@ extension SQLStore: DeploymentRecord {
     public func forgetDeploymentValue(_ setting: DeploymentSetting) async throws {
         let statement = sql[.forgetDeploymentValue]
         let name = setting.rawValue
-        _ = try await driver.write { try $0.query(statement, [.text(name)]) { _ in () } }
+        try await driver.write { _ = try $0.run(statement, [.text(name)]) }
     }
 }

@@ -3,9 +3,7 @@ import StorageCore
 /// Render jobs on the task queue: a render task per queued job, the job's
 /// status and progress in `jobs`.
 extension SQLStore: RenderQueue {
-    static func guardValues(_ claim: JobClaim) -> [SQLValue] {
-        taskGuard(claim.taskID, claim.workerID, claim.attempt)
-    }
+    static func guardValues(_ claim: JobClaim) -> [SQLValue] { guardValues(claim.task) }
 
     /// Where the dialect has `claim_render`, the claim and the job's move are
     /// one statement; otherwise `render_claimed` moves the job after the claim.
@@ -53,9 +51,7 @@ extension SQLStore: RenderQueue {
             }
         let statement = sql[.renderFinish]
         let values =
-            finishValues(
-                TaskClaim(taskID: claim.taskID, workerID: claim.workerID, attempt: claim.attempt),
-                state: state.rawValue, error: error) + [
+            finishValues(claim.task, state: state.rawValue, error: error) + [
                 .text(output), .integer(claim.jobID),
             ]
         let handedBack = outcome == .handedBack

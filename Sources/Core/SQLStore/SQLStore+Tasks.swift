@@ -35,12 +35,9 @@ struct RescuedTask {
 }
 
 extension SQLStore {
-    static func taskGuard(_ taskID: Int64, _ worker: String, _ attempt: Int) -> [SQLValue] {
-        [.integer(taskID), .text(worker), .integer(attempt)]
-    }
-
+    /// What `task_guard` names: the task, the worker and the attempt.
     static func guardValues(_ claim: TaskClaim) -> [SQLValue] {
-        taskGuard(claim.taskID, claim.workerID, claim.attempt)
+        [.integer(claim.taskID), .text(claim.workerID), .integer(claim.attempt)]
     }
 
     /// Claims a task of a kind whose details are one row, read by `<kind>_claimed`.

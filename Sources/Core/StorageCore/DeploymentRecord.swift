@@ -15,9 +15,3 @@ public enum DeploymentSetting: String, Sendable, CaseIterable {
     /// A fingerprint of the key that seals stored YouTube credentials (never the key).
     case secretKeyFingerprint = "secret_key_fingerprint"
 }
-
-/// A host whose setting differs from the deployment's: what to change, in a sentence.
-public struct DeploymentMismatch: Error, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
-}

@@ -24,6 +24,9 @@ public struct JobClaim: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "job \(jobID) (attempt \(attempt), worker \(workerID))" }
+
+    /// The claim of the job's render task, as every kind's task writes name it.
+    public var task: TaskClaim { TaskClaim(taskID: taskID, workerID: workerID, attempt: attempt) }
 }
 
 public struct ClaimedJob: Hashable, Sendable {
