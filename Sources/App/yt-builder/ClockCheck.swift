@@ -11,7 +11,7 @@ enum ClockCheck {
         guard let postgres = storage as? PostgresStorage else { return }
         let offset = postgres.clockOffset
         guard offset > tolerance || offset < .zero - tolerance else { return }
-        let seconds = Double(offset.components.seconds) + Double(offset.components.attoseconds) / 1e18
+        let seconds = offset / .seconds(1)
         logger.warning(
             "this host's clock is off from the database server's; leases go by the server's clock, but check this host's time (NTP)",
             metadata: ["host_clock_ahead_seconds": "\((-seconds * 1000).rounded() / 1000)"])

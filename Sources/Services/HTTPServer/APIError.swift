@@ -47,7 +47,7 @@ extension APIError {
             self =
                 error.isNoSpace
                 ? APIError(
-                    status: .init(code: 507, reasonPhrase: "Insufficient Storage"),
+                    status: .insufficientStorage,
                     message: "no space left on the data directory; try again once space is freed")
                 : APIError(
                     status: .serviceUnavailable,
@@ -86,7 +86,7 @@ extension APIError {
         // Both backends say "the disk is full" for SQLITE_FULL and SQLSTATE 53100.
         case .unavailable where error.message.hasPrefix("the disk is full"):
             self.init(
-                status: .init(code: 507, reasonPhrase: "Insufficient Storage"),
+                status: .insufficientStorage,
                 message: "no space left on the database's disk; try again once space is freed")
         case .unavailable: self.init(status: .serviceUnavailable, message: "the database is unavailable; try again")
         case .incompatibleSchema, .corruptDatabase: self.init(status: .internalServerError, message: "internal error")
@@ -119,4 +119,9 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return answer.response
         }
     }
+}
+
+extension HTTPResponse.Status {
+    /// 507: the disk is full (RFC 4918); HTTPTypes names no such status.
+    static let insufficientStorage = HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
 }
