@@ -4,44 +4,64 @@
 /// and status line that names a database goes through this one formatter.
 public enum Redacted {
     public static func location(_ location: String) -> String {
-        if let schemeEnd = location.range(of: "://") {
-            return redactURL(location, afterScheme: schemeEnd.upperBound)
+        var output = ""
+        var rest = location.startIndex
+        for span in passwordSpans(in: location) {
+            output += location[rest..<span.setting.lowerBound]
+            output += span.setting == span.value ? "***" : "password=***"
+            rest = span.setting.upperBound
         }
-        return redactKeywords(location)
+        return output + location[rest...]
     }
 
-    private static func redactURL(_ url: String, afterScheme start: String.Index) -> String {
-        var result = url
-        let authorityEnd = url[start...].firstIndex { $0 == "/" || $0 == "?" } ?? url.endIndex
-        if let at = url[start..<authorityEnd].lastIndex(of: "@"),
-            let colon = url[start..<at].firstIndex(of: ":")
+    /// Where a password stands in a connection string: the whole setting
+    /// (`password=…`, or in a URL's user info the password alone) and its value.
+    struct PasswordSpan {
+        var setting: Range<String.Index>
+        var value: Range<String.Index>
+    }
+
+    /// In order: a URL's user-info password and each `password=` parameter of
+    /// its query, or each `password = value` of libpq's keyword form. Read
+    /// leniently, as libpq would, since a string libpq could not parse matters too.
+    static func passwordSpans(in location: String) -> [PasswordSpan] {
+        guard let schemeEnd = location.range(of: "://") else { return keywordPasswordSpans(in: location) }
+        var spans: [PasswordSpan] = []
+        let start = schemeEnd.upperBound
+        let authorityEnd = location[start...].firstIndex { $0 == "/" || $0 == "?" } ?? location.endIndex
+        if let at = location[start..<authorityEnd].lastIndex(of: "@"),
+            let colon = location[start..<at].firstIndex(of: ":")
         {
-            result = String(url[..<url.index(after: colon)]) + "***" + String(url[at...])
+            let password = location.index(after: colon)..<at
+            spans.append(PasswordSpan(setting: password, value: password))
         }
-        guard let query = result.firstIndex(of: "?") else { return result }
-        let parameters = result[result.index(after: query)...].split(separator: "&", omittingEmptySubsequences: false)
-            .map { parameter -> String in
-                parameter.lowercased().hasPrefix("password=") ? "password=***" : String(parameter)
+        if let query = location.firstIndex(of: "?") {
+            for parameter in location[location.index(after: query)...].split(
+                separator: "&", omittingEmptySubsequences: false)
+            where parameter.lowercased().hasPrefix("password=") {
+                let value = parameter.index(parameter.startIndex, offsetBy: "password=".count)
+                spans.append(
+                    PasswordSpan(setting: parameter.startIndex..<parameter.endIndex, value: value..<parameter.endIndex))
             }
-        return String(result[...query]) + parameters.joined(separator: "&")
+        }
+        return spans
     }
 
     /// libpq's `key=value key='quoted value'` form.
-    private static func redactKeywords(_ text: String) -> String {
-        var output = ""
+    private static func keywordPasswordSpans(in text: String) -> [PasswordSpan] {
+        var spans: [PasswordSpan] = []
         var index = text.startIndex
         while index < text.endIndex {
-            let rest = text[index...]
             let atWordStart = index == text.startIndex || text[text.index(before: index)].isWhitespace
-            guard atWordStart, let match = passwordKeyword(rest) else {
-                output.append(text[index])
+            guard atWordStart, let value = passwordKeyword(text[index...]) else {
                 index = text.index(after: index)
                 continue
             }
-            output += "password=***"
-            index = endOfValue(text, from: match)
+            let end = endOfValue(text, from: value)
+            spans.append(PasswordSpan(setting: index..<end, value: value..<end))
+            index = end
         }
-        return output
+        return spans
     }
 
     /// Where the value starts when `text` begins with `password = `.
@@ -93,47 +113,19 @@ extension Redacted {
     }
 
     /// Every form the password of a connection string may take in a message:
-    /// as written and percent-decoded (URL) or unquoted (keyword form), from
-    /// the user-info part, `?password=` and `password=` alike. Read leniently,
-    /// since the strings that matter here are the ones libpq could not parse.
+    /// as written and percent-decoded (URL) or unquoted (keyword form).
     static func passwords(in location: String) -> [String] {
-        var found: [String] = []
-        if let schemeEnd = location.range(of: "://") {
-            let start = schemeEnd.upperBound
-            let authorityEnd = location[start...].firstIndex { $0 == "/" || $0 == "?" } ?? location.endIndex
-            if let at = location[start..<authorityEnd].lastIndex(of: "@"),
-                let colon = location[start..<at].firstIndex(of: ":")
-            {
-                found.append(String(location[location.index(after: colon)..<at]))
-            }
-            if let query = location.firstIndex(of: "?") {
-                for parameter in location[location.index(after: query)...].split(separator: "&")
-                where parameter.lowercased().hasPrefix("password=") {
-                    found.append(String(parameter.dropFirst("password=".count)))
-                }
-            }
-            found += found.compactMap { $0.removingPercentEncoding }
-            return found
+        let written = passwordSpans(in: location).map { location[$0.value] }
+        guard !location.contains("://") else {
+            return written.map(String.init) + written.compactMap { $0.removingPercentEncoding }
         }
-        var index = location.startIndex
-        while index < location.endIndex {
-            let atWordStart = index == location.startIndex || location[location.index(before: index)].isWhitespace
-            if atWordStart, let start = passwordKeyword(location[index...]) {
-                let end = endOfValue(location, from: start)
-                let value = location[start..<end]
-                found.append(String(value))
-                if value.hasPrefix("'") {
-                    let inner = value.dropFirst().hasSuffix("'") ? value.dropFirst().dropLast() : value.dropFirst()
-                    found.append(String(inner))
-                    found.append(
-                        inner.replacingOccurrences(of: "\\'", with: "'").replacingOccurrences(of: "\\\\", with: "\\"))
-                }
-                index = end
-            } else {
-                index = location.index(after: index)
-            }
+        return written.flatMap { value -> [String] in
+            guard value.hasPrefix("'") else { return [String(value)] }
+            let inner = value.dropFirst().hasSuffix("'") ? value.dropFirst().dropLast() : value.dropFirst()
+            let unescaped = inner.replacingOccurrences(of: "\\'", with: "'").replacingOccurrences(
+                of: "\\\\", with: "\\")
+            return [String(value), String(inner), unescaped]
         }
-        return found
     }
 
     private static func redactQuoted(_ text: String, secrets: [String]) -> String {
