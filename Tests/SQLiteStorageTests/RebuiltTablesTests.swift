@@ -130,7 +130,9 @@ import Testing
         try connection.execute("PRAGMA foreign_keys = ON")
         let target = SQLiteMigrationTarget(connection: connection, now: Timestamp.now())
         let breaking = Migration(id: "900_drop_a_parent", version: 900, sql: "DELETE FROM jobs WHERE job_id = 2")
-        let error = try #require(throws: StorageError.self) { try target.apply(breaking) }
+        let error = try #require(throws: StorageError.self) {
+            try target.withMigrationLock { try target.apply(breaking) }
+        }
         #expect(
             error.message.contains("900_drop_a_parent was not applied")
                 && error.message.contains("refers to a missing row of jobs"), "\(error.message)")

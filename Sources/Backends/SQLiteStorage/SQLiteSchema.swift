@@ -47,9 +47,10 @@ enum SQLiteSchemaState: Equatable {
     }
 }
 
-/// The migration runner's hold on one SQLite connection. SQLite serialises
-/// writers itself: each migration runs in a `BEGIN IMMEDIATE` transaction that
-/// first checks whether another process recorded it meanwhile.
+/// The migration runner's hold on one SQLite connection. The lock is one
+/// `BEGIN IMMEDIATE` transaction around the whole run: the first of several
+/// processes opening a new or older file applies everything pending, all or
+/// nothing, and the others find it done.
 struct SQLiteMigrationTarget: MigrationTarget {
     static let recordTable = """
         CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -66,25 +67,25 @@ struct SQLiteMigrationTarget: MigrationTarget {
         try SQLiteSchemaState.inspect(connection).applied
     }
 
-    func withMigrationLock<T>(_ body: () throws -> T) throws -> T { try body() }
+    /// Foreign keys are off while migrations run, so that one can rebuild a
+    /// table under its children the way SQLite documents.
+    func withMigrationLock<T>(_ body: () throws -> T) throws -> T {
+        try connection.withForeignKeysOff { try connection.writeTransaction(body) }
+    }
 
-    /// Foreign keys are off while a migration runs, so that it can rebuild a
-    /// table under its children the way SQLite documents. The migration may
-    /// not leave a reference broken that was whole before it.
+    /// A migration may not leave a reference broken that was whole before it.
     func apply(_ migration: Migration) throws -> Bool {
-        try connection.withForeignKeysOff {
-            try connection.writeTransaction {
-                let before = Set(try connection.foreignKeyProblems())
-                guard try run(migration) else { return false }
-                let broken = try connection.foreignKeyProblems().filter { !before.contains($0) }
-                guard broken.isEmpty else {
-                    throw StorageError(
-                        .incompatibleSchema,
-                        "migration \(migration.id) was not applied: it would break references between rows ("
-                            + broken.prefix(3).joined(separator: "; ") + ")")
-                }
-                return true
+        try connection.writeTransaction {
+            let before = Set(try connection.foreignKeyProblems())
+            guard try run(migration) else { return false }
+            let broken = try connection.foreignKeyProblems().filter { !before.contains($0) }
+            guard broken.isEmpty else {
+                throw StorageError(
+                    .incompatibleSchema,
+                    "migration \(migration.id) was not applied: it would break references between rows ("
+                        + broken.prefix(3).joined(separator: "; ") + ")")
             }
+            return true
         }
     }
 

@@ -24,7 +24,8 @@ public struct Migration: Hashable, Sendable {
 public protocol MigrationTarget {
     /// Ids of the migrations recorded as applied.
     func appliedMigrationIDs() throws -> [String]
-    /// Holds off other processes migrating the same database while `body` runs.
+    /// Holds off other processes migrating the same database while `body`
+    /// runs (on SQLite, one transaction around every migration of the run).
     func withMigrationLock<T>(_ body: () throws -> T) throws -> T
     /// In one transaction: runs the migration and records it, unless another
     /// process has recorded it already. Returns whether it ran.
@@ -55,7 +56,8 @@ public struct MigrationRunner: Sendable {
         return migrations.filter { !done.contains($0.id) }
     }
 
-    /// Applies every pending migration in order, each in its own transaction.
+    /// Applies every pending migration in order, each in its own transaction
+    /// or inside the one the target's lock holds.
     /// Returns the ids this call applied.
     @discardableResult
     public func run(on target: some MigrationTarget) throws -> [String] {
