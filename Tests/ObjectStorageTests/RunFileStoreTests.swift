@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import ObjectStorage
 import RunFiles
 import StorageCore
@@ -84,5 +85,53 @@ import Testing
             #expect(RunFileName.output(bad) == nil, "\(bad)")
         }
         #expect(RunFileName(type: .music, name: "song.mp3")?.path == "music/song.mp3")
+    }
+}
+
+/// The log in an object store: a put a worker started before it lost the job,
+/// landing late, never replaces the log of the attempt that holds the job now.
+@Suite struct StoredLogTests {
+    @Test func aLatePutOfAnEarlierCopyIsRefusedAndTheHolderReplacesWhatLandedMeanwhile() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("storedlog-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let client = try await S3ClientTests.client()
+        let store = S3RunFileStore(client)
+        let run = "runs/run-5-abc"
+        let key = try S3RunFileStore.prefix(jobID: 5, run: run) + RunFileName.log.path
+        func read() async throws -> String { String(buffer: try await client.data(key, limit: 1024)) }
+
+        // The first attempt finds no log, puts its own, and loses the job.
+        let first = folder.appendingPathComponent("first").path
+        #expect(try await store.fetchLog(jobID: 5, run: run, scratch: first) == .absent)
+        let firstCopy = try await store.placeLog(
+            try RunFileStoreTests.staged("one\n", in: folder), jobID: 5, run: run, over: .absent)
+        guard case .seen(let firstTag) = firstCopy else {
+            Issue.record("moto gives entity tags: \(firstCopy)")
+            return
+        }
+
+        // The next attempt starts from that copy and puts its own over it.
+        let second = folder.appendingPathComponent("second").path
+        let seen = try await store.fetchLog(jobID: 5, run: run, scratch: second)
+        #expect(seen == firstCopy)
+        #expect(try String(contentsOfFile: second + "/job.log", encoding: .utf8) == "one\n")
+        let secondCopy = try await store.placeLog(
+            try RunFileStoreTests.staged("one\ntwo\n", in: folder), jobID: 5, run: run, over: seen)
+
+        // The first attempt's put that was still on its way lands now: refused.
+        #expect(
+            try await client.put(key, ByteBuffer(string: "one\nstale\n"), expecting: .matches(firstTag)) == .refused)
+        #expect(try await read() == "one\ntwo\n")
+
+        // A copy that did land since the holder's last look is replaced by the holder's next put.
+        guard case .seen(let secondTag) = secondCopy else {
+            Issue.record("\(secondCopy)")
+            return
+        }
+        _ = try await client.put(key, ByteBuffer(string: "landed\n"), expecting: .matches(secondTag))
+        _ = try await store.placeLog(
+            try RunFileStoreTests.staged("one\ntwo\nthree\n", in: folder), jobID: 5, run: run, over: secondCopy)
+        #expect(try await read() == "one\ntwo\nthree\n")
     }
 }

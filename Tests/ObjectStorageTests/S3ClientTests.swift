@@ -28,7 +28,8 @@ import Testing
         let keys = ["runs/run-1-a/videos/a clip.mp4", "runs/run-1-a/quotes/ä+=&.txt", "runs/run-2-b/log.txt"]
         for (index, key) in keys.enumerated() { try await s3.put(key, ByteBuffer(string: "content \(index)")) }
         #expect(String(buffer: try await s3.data(keys[1], limit: 1024)) == "content 1", "a key with + = & and UTF-8")
-        #expect(try await s3.head(keys[0]) == S3Object(key: keys[0], size: 9))
+        let head = try #require(try await s3.head(keys[0]))
+        #expect(head.key == keys[0] && head.size == 9 && head.etag != nil)
         #expect(try await s3.head("runs/none") == nil, "HEAD of nothing is nil")
         #expect(try await s3.list(prefix: "runs/run-1-a/").map(\.key).sorted() == keys.prefix(2).sorted())
         #expect(try await s3.deleteAll(prefix: "runs/run-1-a/") == 2)
@@ -40,6 +41,27 @@ import Testing
             #expect(error.isNotFound, "\(error)")
         }
         try await s3.delete(keys[0])  // already gone: fine
+    }
+
+    /// A put that expects an object which was replaced meanwhile changes nothing.
+    @Test func aConditionalPutReplacesOnlyWhatItExpects() async throws {
+        let s3 = try await Self.client()
+        let key = "runs/run-3-c/job.log"
+        guard case .stored(let first?) = try await s3.put(key, ByteBuffer(string: "a\n"), expecting: .absent) else {
+            Issue.record("the first put into nothing is stored, with an entity tag")
+            return
+        }
+        #expect(try await s3.put(key, ByteBuffer(string: "late\n"), expecting: .absent) == .refused)
+        guard
+            case .stored(let second?) = try await s3.put(key, ByteBuffer(string: "a\nb\n"), expecting: .matches(first))
+        else {
+            Issue.record("a put over the expected object is stored")
+            return
+        }
+        #expect(try await s3.put(key, ByteBuffer(string: "stale\n"), expecting: .matches(first)) == .refused)
+        #expect(String(buffer: try await s3.data(key, limit: 1024)) == "a\nb\n", "the refused puts changed nothing")
+        #expect(try await s3.head(key)?.etag == second)
+        #expect(try await s3.put("runs/run-3-c/none", ByteBuffer(string: "x"), expecting: .matches(first)) == .refused)
     }
 
     @Test func aLargeFileGoesUpInPartsAndComesBackWhole() async throws {

@@ -8,6 +8,24 @@ import RunFiles
 public struct S3Object: Hashable, Sendable {
     public var key: String
     public var size: Int64
+    /// The entity tag a HEAD answers with (listings leave it out).
+    public var etag: String? = nil
+}
+
+/// What a conditional put expects to replace.
+public enum S3Precondition: Hashable, Sendable {
+    /// No object under the key.
+    case absent
+    /// The object with this entity tag.
+    case matches(String)
+}
+
+/// How a conditional put ended.
+public enum S3ConditionalPut: Hashable, Sendable {
+    /// Stored; the new entity tag, when the store gave one.
+    case stored(etag: String?)
+    /// The object was not as expected; nothing changed.
+    case refused
 }
 
 extension S3Client {
@@ -35,6 +53,28 @@ extension S3Client {
         _ = try await send(Call(operation: "put \(key)", method: .PUT, key: key, headers: headers, body: bytes))
     }
 
+    /// Stores `bytes` under `key` only if what is there is as `expected`
+    /// (S3's conditional writes). A store that ignores the condition just stores.
+    public func put(_ key: String, _ bytes: ByteBuffer, expecting expected: S3Precondition) async throws
+        -> S3ConditionalPut
+    {
+        let header =
+            switch expected {
+            case .absent: ("If-None-Match", "*")
+            case .matches(let etag): ("If-Match", etag)
+            }
+        // 412: another object is there; 404: none is (If-Match); 409: a concurrent conditional write won.
+        let response = try await send(
+            Call(
+                operation: "put \(key)", method: .PUT, key: key, headers: [header], body: bytes,
+                accepted: [404, 409, 412]))
+        guard (200..<300).contains(Int(response.status.code)) else {
+            _ = try? await Self.text(of: response, limit: 64 * 1024)
+            return .refused
+        }
+        return .stored(etag: response.headers.first(name: "ETag"))
+    }
+
     /// The whole object, refused beyond `limit` bytes: for small things (a log).
     public func data(_ key: String, limit: Int) async throws -> ByteBuffer {
         let response = try await send(Call(operation: "get \(key)", method: .GET, key: key))
@@ -45,24 +85,25 @@ extension S3Client {
         }
     }
 
-    /// The object's bytes as they arrive (or nil when there is none), with its size.
-    public func stream(_ key: String) async throws -> (size: Int64?, body: HTTPClientResponse.Body)? {
+    /// The object's bytes as they arrive (or nil when there is none), with its size and entity tag.
+    public func stream(_ key: String) async throws -> (size: Int64?, etag: String?, body: HTTPClientResponse.Body)? {
         let response = try await send(Call(operation: "get \(key)", method: .GET, key: key, accepted: [404]))
         guard response.status.code != 404 else { return nil }
         let size = response.headers.first(name: "Content-Length").flatMap { Int64($0) }
-        return (size, response.body)
+        return (size, response.headers.first(name: "ETag"), response.body)
     }
 
     /// Writes the object to `path` (through a temporary file beside it, so a
     /// broken transfer leaves nothing at `path`). Retried whole while the
-    /// store is unreachable.
-    public func download(_ key: String, to path: String) async throws {
+    /// store is unreachable. Returns the entity tag of what was written.
+    @discardableResult
+    public func download(_ key: String, to path: String) async throws -> String? {
         let partial = path + ".part-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: partial) }
         let deadline = ContinuousClock.now + configuration.retryWindow
         while true {
             do {
-                guard let (size, body) = try await stream(key) else {
+                guard let (size, etag, body) = try await stream(key) else {
                     throw S3Error.service(status: 404, code: "NoSuchKey", message: "", operation: "get \(key)")
                 }
                 // The folder is made once there is something to put in it.
@@ -88,7 +129,7 @@ extension S3Client {
                     throw S3Error.protocolViolation(
                         "cannot move the download to \(path): \(String(cString: strerror(errno)))")
                 }
-                return
+                return etag
             } catch let error as S3Error {
                 throw error
             } catch is CancellationError {
@@ -111,7 +152,7 @@ extension S3Client {
         guard let size = response.headers.first(name: "Content-Length").flatMap({ Int64($0) }) else {
             throw S3Error.protocolViolation("HEAD \(key) gave no Content-Length")
         }
-        return S3Object(key: key, size: size)
+        return S3Object(key: key, size: size, etag: response.headers.first(name: "ETag"))
     }
 
     /// Removes the object; one that is not there is fine.

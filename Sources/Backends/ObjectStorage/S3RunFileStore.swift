@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import RunFiles
 import StorageCore
 
@@ -54,11 +55,55 @@ public struct S3RunFileStore: RunFileStore {
         let key = try Self.prefix(jobID: jobID, run: stored) + name.path
         let destination = scratch + "/" + name.path
         do {
-            try await reaching { try await client.download(key, to: destination) }
+            _ = try await reaching { try await client.download(key, to: destination) }
         } catch let error as S3Error where error.isNotFound {
             throw StorageError(.notFound, "job \(jobID) has no file \(name)")
         }
         return destination
+    }
+
+    public func fetchLog(jobID: Int64, run stored: String, scratch: String) async throws -> LogVersion {
+        let key = try Self.prefix(jobID: jobID, run: stored) + RunFileName.log.path
+        do {
+            let tag = try await reaching { try await client.download(key, to: scratch + "/" + RunFileName.log.path) }
+            return tag.map { .seen(tag: $0) } ?? .unknown
+        } catch let error as S3Error where error.isNotFound {
+            return .absent
+        }
+    }
+
+    /// Logs up to a part's size go up conditionally; a longer one (rare: a
+    /// log line is short) is uploaded in parts without the condition.
+    public func placeLog(_ staged: String, jobID: Int64, run stored: String, over seen: LogVersion) async throws
+        -> LogVersion
+    {
+        let key = try Self.prefix(jobID: jobID, run: stored) + RunFileName.log.path
+        defer { unlink(staged) }
+        let size = (try FileManager.default.attributesOfItem(atPath: staged)[.size] as? Int64) ?? 0
+        guard size < Int64(max(client.configuration.partSize, 5 * 1024 * 1024)) else {
+            try await reaching { try await client.upload(file: staged, as: key) }
+            return .unknown
+        }
+        let bytes = ByteBuffer(bytes: try await BlockingIO.run { try Data(contentsOf: URL(fileURLWithPath: staged)) })
+        var expected = seen
+        for _ in 0..<3 {
+            let result: S3ConditionalPut
+            switch expected {
+            case .unknown:
+                try await reaching { try await client.put(key, bytes) }
+                return .unknown
+            case .absent: result = try await reaching { try await client.put(key, bytes, expecting: .absent) }
+            case .seen(let tag):
+                result = try await reaching { try await client.put(key, bytes, expecting: .matches(tag)) }
+            }
+            if case .stored(let tag) = result { return tag.map { .seen(tag: $0) } ?? .unknown }
+            // A copy landed since this host's last look (a late put of its own or of a
+            // worker that lost the job): the caller holds the job, so its log replaces it.
+            expected =
+                try await reaching { try await client.head(key) }.map { $0.etag.map { .seen(tag: $0) } ?? .unknown }
+                ?? .absent
+        }
+        throw RunFileStoreUnavailable("the log of job \(jobID) kept changing under its worker in \(location)")
     }
 
     public func size(of name: RunFileName, jobID: Int64, run stored: String) async throws -> Int64? {
@@ -68,7 +113,7 @@ public struct S3RunFileStore: RunFileStore {
 
     public func content(of name: RunFileName, jobID: Int64, run stored: String) async throws -> RunFileContent? {
         let key = try Self.prefix(jobID: jobID, run: stored) + name.path
-        guard let (size, body) = try await reaching({ try await client.stream(key) }) else {
+        guard let (size, _, body) = try await reaching({ try await client.stream(key) }) else {
             return nil
         }
         return .stream(size: size, chunks: body.map { Array($0.readableBytesView) })

@@ -44,6 +44,39 @@ public protocol RunFileStore: Sendable {
 
     /// Checks at start that the store can be used (it exists, the keys work).
     func checkAccess() async throws
+
+    /// Fetches the job's log into `scratch` (nothing when it has none) and
+    /// says which copy that was, for `placeLog`.
+    func fetchLog(jobID: Int64, run stored: String, scratch: String) async throws -> LogVersion
+
+    /// Puts the job's log back over the copy this host last saw: a put another
+    /// host (or this one) started earlier and that lands late is refused by
+    /// the store instead of replacing it. Its caller holds the job, so a copy
+    /// that landed meanwhile is replaced. `staged` is gone afterwards.
+    func placeLog(_ staged: String, jobID: Int64, run stored: String, over seen: LogVersion) async throws
+        -> LogVersion
+}
+
+/// Which copy of a job's log a host last saw in the store.
+public enum LogVersion: Hashable, Sendable {
+    case absent
+    case seen(tag: String)
+    /// The store does not say (a data directory): puts replace whatever is there.
+    case unknown
+}
+
+extension RunFileStore {
+    public func fetchLog(jobID: Int64, run stored: String, scratch: String) async throws -> LogVersion {
+        _ = try await localFileIfAny(.log, jobID: jobID, run: stored, scratch: scratch)
+        return .unknown
+    }
+
+    public func placeLog(_ staged: String, jobID: Int64, run stored: String, over seen: LogVersion) async throws
+        -> LogVersion
+    {
+        try await place(staged, as: .log, jobID: jobID, run: stored)
+        return .unknown
+    }
 }
 
 /// A file as a download serves it: a local file, or bytes as they arrive.

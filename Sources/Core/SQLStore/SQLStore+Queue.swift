@@ -61,6 +61,10 @@ extension SQLStore: RenderQueue {
             return changed
         }
         if changed && handedBack { wakeWorkers() }
+        if !changed, case .completed(let output?) = outcome, let job = try await job(claim.jobID) {
+            // A retry after an answer that was lost: this claim's own result is already written.
+            return job.status == .completed && job.outputFile == output
+        }
         return changed
     }
 

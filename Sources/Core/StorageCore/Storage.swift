@@ -148,6 +148,8 @@ public protocol RenderQueue: Sendable {
     /// Records progress (0–100) and the current step, if the claim still holds.
     func reportProgress(_ claim: JobClaim, progress: Int, step: String?) async throws -> LeaseState
     /// Ends the claim; false when it no longer held (nothing was written).
+    /// A completed outcome this claim wrote already (its answer lost on the
+    /// way) is true again, so the worker treats it as its own.
     func finishJob(_ claim: JobClaim, _ outcome: JobOutcome) async throws -> Bool
     /// Running jobs whose lease ran out go back to the queue, or fail after
     /// their task's last attempt, or are cancelled when a cancel was asked for.

@@ -12,13 +12,21 @@ import Synchronization
 /// not hold up the lease) and at the end, and the copy is removed when the
 /// attempt is over.
 public struct RenderWork: WorkKind {
-    public struct Claimed: Sendable {
+    public final class Claimed: Sendable {
         let claimed: ClaimedJob
         /// A failure when the path rule refuses the job's run directory: nothing is written there.
         let runDirectory: Result<RunDirectory, RunDirectoryRefused>
         /// Until when the lease is known to hold (the claim, then each heartbeat that found it held).
         let hold: LeaseHold
+        /// The copy of the log this host last saw in the object store.
+        let storedLog = Mutex<LogVersion>(.unknown)
         var claim: JobClaim { claimed.claim }
+
+        init(claimed: ClaimedJob, runDirectory: Result<RunDirectory, RunDirectoryRefused>, hold: LeaseHold) {
+            self.claimed = claimed
+            self.runDirectory = runDirectory
+            self.hold = hold
+        }
     }
 
     let storage: any RenderQueue
@@ -65,8 +73,8 @@ public struct RenderWork: WorkKind {
         if !files.keepsFilesInPlace {
             // Earlier attempts' lines, from whichever host ran them.
             let job = claimed.claimed.job
-            _ = try await files.localFileIfAny(
-                .log, jobID: job.jobID, run: job.runDirectory, scratch: runDirectory.path)
+            let version = try await files.fetchLog(jobID: job.jobID, run: job.runDirectory, scratch: runDirectory.path)
+            claimed.storedLog.withLock { $0 = version }
         }
         // A worker killed mid-render left its partial output; it is never a result.
         let swept = runDirectory.sweepPartialFiles()
@@ -166,7 +174,9 @@ public struct RenderWork: WorkKind {
         do {
             let log = runDirectory.log.path
             try await BlockingIO.run { try FileManager.default.copyItem(atPath: log, toPath: copy) }
-            try await files.place(copy, as: .log, jobID: job.jobID, run: job.runDirectory)
+            let seen = claimed.storedLog.withLock { $0 }
+            let version = try await files.placeLog(copy, jobID: job.jobID, run: job.runDirectory, over: seen)
+            claimed.storedLog.withLock { $0 = version }
             return true
         } catch {
             unlink(copy)

@@ -109,6 +109,13 @@ extension StorageConformance {
             try expectEqual(done.progress, 100, "progress 100")
             try expect(done.finishedAt != nil, "finished_at")
             try expect(!(try await storage.finishJob(second, .failed(error: "x"))), "finishing twice does nothing")
+            try expect(
+                try await storage.finishJob(second, .completed(outputFile: "/out.mp4")),
+                "the same result again is accepted: a retry after a lost answer finds it written")
+            try expect(
+                !(try await storage.finishJob(first, .completed(outputFile: "/late.mp4"))),
+                "another attempt's result is not")
+            try expectEqual(try await storage.job(id)?.outputFile, "/out.mp4", "and changes nothing")
 
             // The last attempt lost: failed, with the reason.
             let lastID = try await queued(storage, count: 1)[0]
