@@ -41,8 +41,9 @@ import YouTube
             _ = try await storage.updateJob(job.jobID, JobUpdate(status: .running))
             _ = try await storage.updateJob(job.jobID, JobUpdate(status: .completed, outputFile: video))
             let request = UploadRequest(title: "Survives a crash", privacy: .unlisted)
-            let task = try await storage.createUploadTask(
-                jobID: job.jobID, request: request.json.jsonText, totalBytes: Int64(bytes.count))
+            let task = try await storage.createTask(
+                UploadTask.self, jobID: job.jobID,
+                UploadTask.New(request: request.json.jsonText, totalBytes: Int64(bytes.count)))
 
             let environment = [
                 "YT_BUILDER_SECRET_KEY": keyText, "YT_BUILDER_GOOGLE_CLIENT_ID": "test-client",
@@ -61,15 +62,16 @@ import YouTube
                 fake.state.withLock { $0.sessions.values.first?.data.count ?? 0 } >= 8 << 20
             }
             first.signal(SIGKILL)
-            let session = try #require(try await storage.uploadTask(task.id)?.sessionURL, "the session was stored")
+            let session = try #require(
+                try await storage.task(UploadTask.self, id: task.id)?.sessionURL, "the session was stored")
 
             let second = try RunningCommand(runner, arguments, environment: environment)
             defer { second.kill() }
             try await waitFor("the upload to finish", seconds: 90) {
-                try await storage.uploadTask(task.id)?.state == .completed
+                try await storage.task(UploadTask.self, id: task.id)?.state == .completed
             }
             #expect(try await second.stop() == 0, "\(second.output.suffix(1500))")
-            let finished = try #require(try await storage.uploadTask(task.id))
+            let finished = try #require(try await storage.task(UploadTask.self, id: task.id))
             #expect(finished.attempt == 2, "the second worker's attempt")
             let videoID = try #require(finished.videoID)
             #expect(fake.state.withLock { $0.sessions.count } == 1, "the same session went on (\(session))")

@@ -158,7 +158,7 @@ import Worker
             let missing = try await client.json(
                 .post, "/api/jobs/999999/playlist/suno", #"{"url": "https://suno.com/playlist/abc123"}"#)
             #expect(missing.status == .notFound)
-            #expect(try await api.storage.playlistImports(ofJob: job).isEmpty, "nothing queued")
+            #expect(try await api.storage.tasks(PlaylistImport.self, ofJob: job).isEmpty, "nothing queued")
         }
     }
 
@@ -170,10 +170,10 @@ import Worker
                 .post, "/api/jobs/\(job)/playlist/suno", #"{"url": "https://suno.com/playlist/abc\u0000def"}"#)
             #expect(response.status == .badRequest)
             #expect(try object(response)["error"]?.string?.contains("NUL character") == true)
-            #expect(try await api.storage.playlistImports(ofJob: job).isEmpty, "nothing queued")
+            #expect(try await api.storage.tasks(PlaylistImport.self, ofJob: job).isEmpty, "nothing queued")
             await #expect(throws: StorageError.self) {
-                _ = try await api.storage.createPlaylistImport(
-                    jobID: job, url: "https://suno.com/playlist/a\0b", maximumAttempts: nil)
+                _ = try await api.storage.createTask(
+                    PlaylistImport.self, jobID: job, "https://suno.com/playlist/a\0b", maximumAttempts: nil)
             }
         }
     }

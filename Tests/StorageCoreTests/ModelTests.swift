@@ -94,9 +94,14 @@ import Testing
             #expect(!statements[statement].contains("{{"), "\(statement) has an unexpanded reference")
             #expect(!statements[statement].isEmpty, "\(statement) is empty")
         }
+        for statement in TaskStatement.all {
+            #expect(!statements[statement].contains("{{") && !statements[statement].isEmpty, "\(statement.name)")
+        }
         #expect((statements.optional(.notifyQueued) != nil) == (backend == .postgres))
         // Every section of sql/ is a statement the store runs, a step it may run, or a part of one.
-        let runnable = Set(Statement.allCases.map(\.rawValue) + OptionalStatement.allCases.map(\.rawValue))
+        let runnable = Set(
+            Statement.allCases.map(\.rawValue) + OptionalStatement.allCases.map(\.rawValue)
+                + TaskStatement.all.map(\.name))
         let named = files.flatMap { file in
             file.split(separator: "\n").filter { $0.hasPrefix("-- name:") }.map {
                 $0.dropFirst("-- name:".count).trimmingCharacters(in: .whitespaces)
@@ -105,6 +110,10 @@ import Testing
         let everyDialect = Schema.statements(for: .sqlite) + Schema.statements(for: .postgres)
         let parts = named.filter { name in everyDialect.contains { $0.contains("{{\(name)}}") } }
         #expect(Set(named).subtracting(runnable).subtracting(parts).isEmpty, "sections nothing runs")
+        // A kind's statement missing from a dialect fails at open, by name.
+        let withoutFinish = files.map { $0.replacingOccurrences(of: "-- name: suno_import_finish", with: "-- name: x") }
+        let missing = #expect(throws: StorageError.self) { try SQLStatements(files: withoutFinish) }
+        #expect(missing?.message.contains("suno_import_finish") == true, "\(String(describing: missing))")
         #expect(throws: StorageError.self) { try SQLStatements(files: ["-- name: a\nSELECT 1"]) }
         #expect(throws: StorageError.self) {
             try SQLStatements(files: ["-- name: a\nSELECT {{b}}"], required: ["a"])

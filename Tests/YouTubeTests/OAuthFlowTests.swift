@@ -307,7 +307,7 @@ extension OAuthFlowTests {
             worker.stop()
             try await running.value
             #expect(state == .string("completed"))
-            let finished = try #require(try await storage.uploadTask(id))
+            let finished = try #require(try await storage.task(UploadTask.self, id: id))
             let videoID = try #require(finished.videoID)
             #expect(fake.state.withLock { $0.completedVideos[videoID]?.data } == bytes)
             #expect(try await storage.uploads(ofJob: job.jobID, limit: 10).map(\.videoID) == [videoID], "recorded once")

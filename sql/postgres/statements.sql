@@ -219,13 +219,13 @@ UPDATE jobs SET status = $2, error = CASE WHEN $2 = 'failed' THEN $4 ELSE error 
     finished_at = CASE WHEN $2 = 'queued' THEN finished_at ELSE $3::timestamptz END
 WHERE job_id = $1 AND status IS NOT DISTINCT FROM 'running'
 
--- name: create_upload_task
+-- name: youtube_upload_create
 WITH task AS (
     INSERT INTO tasks (kind, job_id, state, max_attempts, created_at, updated_at)
-    VALUES ('youtube_upload', $1, 'queued', $5::integer, $4::timestamptz, $4::timestamptz)
+    VALUES ('youtube_upload', $1, 'queued', $3::integer, $2::timestamptz, $2::timestamptz)
     RETURNING id, job_id, attempt, error, created_at, updated_at
 ), details AS (
-    INSERT INTO youtube_upload_tasks (id, request, total_bytes) SELECT id, $2, $3::bigint FROM task
+    INSERT INTO youtube_upload_tasks (id, request, total_bytes) SELECT id, $4, $5::bigint FROM task
     RETURNING id, request, session_url, bytes_sent, total_bytes, video_id
 )
 SELECT task.id, task.job_id, 'pending', details.request, details.session_url, details.bytes_sent,
@@ -234,10 +234,10 @@ FROM task JOIN details ON details.id = task.id
 
 -- name: youtube_upload_progress
 WITH held AS (
-    UPDATE tasks SET lease_expires_at = $6::timestamptz, updated_at = $7::timestamptz WHERE {{task_guard}}
+    UPDATE tasks SET lease_expires_at = $4::timestamptz, updated_at = $5::timestamptz WHERE {{task_guard}}
     RETURNING id
 )
-UPDATE youtube_upload_tasks AS u SET session_url = COALESCE($4, u.session_url), bytes_sent = $5::bigint
+UPDATE youtube_upload_tasks AS u SET session_url = COALESCE($6, u.session_url), bytes_sent = $7::bigint
 FROM held WHERE u.id = held.id
 RETURNING 1
 
@@ -261,13 +261,13 @@ FROM done JOIN details ON details.id = done.id
 -- name: notify_queued
 NOTIFY yt_builder_jobs
 
--- name: create_playlist_import
+-- name: suno_import_create
 WITH task AS (
     INSERT INTO tasks (kind, job_id, state, max_attempts, created_at, updated_at)
-    VALUES ('suno_import', $1, 'queued', $4::integer, $3::timestamptz, $3::timestamptz)
+    VALUES ('suno_import', $1, 'queued', $3::integer, $2::timestamptz, $2::timestamptz)
     RETURNING id, job_id, state, error, attempt, created_at, updated_at
 ), details AS (
-    INSERT INTO playlist_import_tasks (id, url) SELECT id, $2 FROM task
+    INSERT INTO playlist_import_tasks (id, url) SELECT id, $4 FROM task
     RETURNING id, url, songs_total, downloaded, errors
 )
 SELECT task.id, task.job_id, task.state, details.url, details.songs_total, details.downloaded, details.errors,
@@ -275,12 +275,12 @@ SELECT task.id, task.job_id, task.state, details.url, details.songs_total, detai
 FROM task JOIN details ON details.id = task.id
 
 -- name: suno_import_progress
--- $4 songs in the playlist, $5 and $6 the JSON arrays of downloaded names and errors.
+-- $6 songs in the playlist, $7 and $8 the JSON arrays of downloaded names and errors.
 WITH held AS (
-    UPDATE tasks SET lease_expires_at = $7::timestamptz, updated_at = $8::timestamptz WHERE {{task_guard}}
+    UPDATE tasks SET lease_expires_at = $4::timestamptz, updated_at = $5::timestamptz WHERE {{task_guard}}
     RETURNING id
 )
-UPDATE playlist_import_tasks AS p SET songs_total = $4::integer, downloaded = $5::jsonb, errors = $6::jsonb
+UPDATE playlist_import_tasks AS p SET songs_total = $6::integer, downloaded = $7::jsonb, errors = $8::jsonb
 FROM held WHERE p.id = held.id
 RETURNING 1
 

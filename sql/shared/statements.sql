@@ -63,42 +63,34 @@ id, job_id, attempt, max_attempts
 -- A task whose job was moved outside the queue (cancelled, say) before a claim.
 UPDATE tasks SET state = 'cancelled', worker_id = NULL, lease_expires_at = NULL WHERE id = $1
 
--- name: upload_task_view
+-- name: youtube_upload_view
 -- An upload task as users know it: its state in the words of youtube_upload_tasks.
 SELECT t.id, t.job_id,
     CASE t.state WHEN 'queued' THEN 'pending' WHEN 'running' THEN 'uploading' ELSE t.state END,
     u.request, u.session_url, u.bytes_sent, u.total_bytes, u.video_id, t.error, t.attempt, t.created_at, t.updated_at
 FROM tasks AS t JOIN youtube_upload_tasks AS u ON u.id = t.id
 
--- name: upload_task_by_id
-{{upload_task_view}} WHERE t.id = $1
+-- name: youtube_upload_by_id
+{{youtube_upload_view}} WHERE t.id = $1
 
--- name: upload_tasks_of_job
-{{upload_task_view}} WHERE t.job_id = $1 ORDER BY t.id DESC
+-- name: youtube_upload_of_job
+{{youtube_upload_view}} WHERE t.job_id = $1 ORDER BY t.id DESC
 
--- name: youtube_upload_claimed
-{{upload_task_view}} WHERE t.id = $1
-
--- name: youtube_upload_rescued
+-- name: lost_task_error
+-- Why a task whose worker vanished on its last attempt failed.
 UPDATE tasks SET error = $2 WHERE id = $1
 
--- name: playlist_import_view
+-- name: suno_import_view
 -- A playlist import as users know it: the task and what it downloaded so far.
 SELECT t.id, t.job_id, t.state, p.url, p.songs_total, p.downloaded, p.errors, t.error, t.attempt, t.created_at,
     t.updated_at
 FROM tasks AS t JOIN playlist_import_tasks AS p ON p.id = t.id
 
--- name: playlist_import_by_id
-{{playlist_import_view}} WHERE t.id = $1
+-- name: suno_import_by_id
+{{suno_import_view}} WHERE t.id = $1
 
--- name: playlist_imports_of_job
-{{playlist_import_view}} WHERE t.job_id = $1 ORDER BY t.id DESC
-
--- name: suno_import_claimed
-{{playlist_import_view}} WHERE t.id = $1
-
--- name: suno_import_rescued
-UPDATE tasks SET error = $2 WHERE id = $1
+-- name: suno_import_of_job
+{{suno_import_view}} WHERE t.job_id = $1 ORDER BY t.id DESC
 
 -- name: relocate_job
 -- Where a job's files are now (migrate --files-to): its folder and output.

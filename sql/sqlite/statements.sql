@@ -195,15 +195,15 @@ UPDATE jobs SET status = $2, error = CASE WHEN $2 = 'failed' THEN $4 ELSE error 
     finished_at = CASE WHEN $2 = 'queued' THEN finished_at ELSE $3 END
 WHERE job_id = $1 AND status = 'running'
 
--- name: create_upload_task
+-- name: youtube_upload_create
 INSERT INTO tasks (kind, job_id, state, max_attempts, created_at, updated_at)
-VALUES ('youtube_upload', $1, 'queued', $5, $4, $4);
-INSERT INTO youtube_upload_tasks (id, request, total_bytes) VALUES (last_insert_rowid(), $2, $3);
-{{upload_task_view}} WHERE t.id = last_insert_rowid()
+VALUES ('youtube_upload', $1, 'queued', $3, $2, $2);
+INSERT INTO youtube_upload_tasks (id, request, total_bytes) VALUES (last_insert_rowid(), $4, $5);
+{{youtube_upload_view}} WHERE t.id = last_insert_rowid()
 
 -- name: youtube_upload_progress
-UPDATE tasks SET lease_expires_at = $6, updated_at = $7 WHERE {{task_guard}};
-UPDATE youtube_upload_tasks SET session_url = COALESCE($4, session_url), bytes_sent = $5
+UPDATE tasks SET lease_expires_at = $4, updated_at = $5 WHERE {{task_guard}};
+UPDATE youtube_upload_tasks SET session_url = COALESCE($6, session_url), bytes_sent = $7
 WHERE id = $1 AND changes() > 0;
 SELECT 1 WHERE changes() > 0
 
@@ -213,20 +213,20 @@ SELECT 1 WHERE changes() > 0
 UPDATE youtube_upload_tasks SET video_id = COALESCE($8, video_id),
     bytes_sent = CASE WHEN $5 = 'completed' THEN total_bytes ELSE bytes_sent END
 WHERE id = $1 AND changes() > 0;
-{{upload_task_view}} WHERE t.id = $1 AND changes() > 0;
+{{youtube_upload_view}} WHERE t.id = $1 AND changes() > 0;
 INSERT INTO youtube_uploads (job_id, video_id, video_url, title, description, privacy, tags, category, uploaded_at)
 SELECT job_id, $8, $9, $10, $11, $12, $13, $14, $4 FROM tasks WHERE id = $1 AND $5 = 'completed' AND changes() > 0
 
--- name: create_playlist_import
+-- name: suno_import_create
 INSERT INTO tasks (kind, job_id, state, max_attempts, created_at, updated_at)
-VALUES ('suno_import', $1, 'queued', $4, $3, $3);
-INSERT INTO playlist_import_tasks (id, url) VALUES (last_insert_rowid(), $2);
-{{playlist_import_view}} WHERE t.id = last_insert_rowid()
+VALUES ('suno_import', $1, 'queued', $3, $2, $2);
+INSERT INTO playlist_import_tasks (id, url) VALUES (last_insert_rowid(), $4);
+{{suno_import_view}} WHERE t.id = last_insert_rowid()
 
 -- name: suno_import_progress
--- $4 songs in the playlist, $5 and $6 the JSON arrays of downloaded names and errors.
-UPDATE tasks SET lease_expires_at = $7, updated_at = $8 WHERE {{task_guard}};
-UPDATE playlist_import_tasks SET songs_total = $4, downloaded = $5, errors = $6 WHERE id = $1 AND changes() > 0;
+-- $6 songs in the playlist, $7 and $8 the JSON arrays of downloaded names and errors.
+UPDATE tasks SET lease_expires_at = $4, updated_at = $5 WHERE {{task_guard}};
+UPDATE playlist_import_tasks SET songs_total = $6, downloaded = $7, errors = $8 WHERE id = $1 AND changes() > 0;
 SELECT 1 WHERE changes() > 0
 
 -- name: suno_import_finish
@@ -234,4 +234,4 @@ SELECT 1 WHERE changes() > 0
 UPDATE playlist_import_tasks SET songs_total = COALESCE($8, songs_total), downloaded = COALESCE($9, downloaded),
     errors = COALESCE($10, errors)
 WHERE id = $1 AND changes() > 0;
-{{playlist_import_view}} WHERE t.id = $1 AND changes() > 0
+{{suno_import_view}} WHERE t.id = $1 AND changes() > 0

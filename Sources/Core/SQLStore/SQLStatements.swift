@@ -8,14 +8,16 @@ import StorageCore
 ///     SELECT {{job_columns}} FROM jobs WHERE job_id = $1
 ///
 /// `{{name}}` stands for another section's text (column lists, guards).
-/// Every `Statement` must be present; an `OptionalStatement` may be missing,
+/// Every `Statement` and `TaskStatement` must be present; an `OptionalStatement` may be missing,
 /// and then that step does not exist in the dialect.
 public struct SQLStatements: Sendable {
     private let texts: [String: String]
 
     /// Reads the sections of `files` (the shared statements, then the
     /// dialect's); a name defined twice is refused.
-    public init(files: [String], required: [String] = Statement.allCases.map(\.rawValue)) throws {
+    public init(
+        files: [String], required: [String] = Statement.allCases.map(\.rawValue) + TaskStatement.all.map(\.name)
+    ) throws {
         var sections: [String: String] = [:]
         for file in files {
             for (name, text) in Self.sections(of: file) {
@@ -75,6 +77,14 @@ public struct SQLStatements: Sendable {
     public subscript(_ statement: Statement) -> String {
         guard let text = texts[statement.rawValue] else {
             preconditionFailure("statement \(statement.rawValue) was checked to be present")
+        }
+        return text
+    }
+
+    /// A task kind's statement (every one was checked to be present).
+    public subscript(_ statement: TaskStatement) -> String {
+        guard let text = texts[statement.name] else {
+            preconditionFailure("statement \(statement.name) was checked to be present")
         }
         return text
     }

@@ -1,17 +1,9 @@
 import StorageCore
 
 extension SQLStore: UploadHistory {
-    static func uploadValues(_ upload: NewYouTubeUpload) -> [SQLValue] {
-        [
-            .integer(upload.jobID), .text(upload.videoID), .text(upload.videoURL), .text(upload.title),
-            .text(upload.description), .text(upload.privacy.rawValue), .text(YouTubeUpload.tagsText(upload.tags)),
-            .text(upload.category),
-        ]
-    }
-
     public func addUpload(_ upload: NewYouTubeUpload) async throws -> YouTubeUpload {
         try upload.validate()
-        let (statement, values) = (sql[.insertUpload], Self.uploadValues(upload) + [.timestamp(now)])
+        let (statement, values) = (sql[.insertUpload], upload.values + [.timestamp(now)])
         return try await requiringJob(upload.jobID) {
             try await driver.write { try $0.query(statement, values) { try YouTubeUpload(row: $0) }[0] }
         }

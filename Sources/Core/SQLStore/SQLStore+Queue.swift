@@ -22,7 +22,8 @@ extension SQLStore: RenderQueue {
                 }
             )
         }
-        return try await claimTask(.render, worker: worker, lease: lease, fused: fused) { connection, task, expires in
+        return try await claimQueuedTask(.render, worker: worker, lease: lease, fused: fused) {
+            connection, task, expires in
             let values: [SQLValue] = [.integer(task.jobID), .timestamp(self.now)]
             return try connection.query(move, values, row: { try Job(row: $0) }).first.map {
                 claimed($0, task, expires)

@@ -5,9 +5,8 @@ import StorageCore
 /// across processes and hosts: `FOR UPDATE SKIP LOCKED` on PostgreSQL, the
 /// write lock on SQLite); every later write names the task, the worker and the
 /// attempt, so a worker whose lease ran out writes nothing. What a kind does
-/// beside the task row is its own statements, `<kind>_claimed`,
-/// `<kind>_progress`, `<kind>_finish` and `<kind>_rescued`, run in the same
-/// write.
+/// beside the task row is its own statements, run in the same write
+/// (`TaskStatement` for kinds with details, `render_…` for renders).
 struct TaskRow {
     /// How many columns it reads (`claimed_task_columns`).
     static let columns: Int32 = 4
@@ -40,35 +39,12 @@ extension SQLStore {
         [.integer(claim.taskID), .text(claim.workerID), .integer(claim.attempt)]
     }
 
-    /// Claims a task of a kind whose details are one row, read by `<kind>_claimed`.
-    func claimDetails<Details: Hashable & Sendable>(
-        _ kind: TaskKind, worker: String, lease: Duration,
-        decode: @escaping @Sendable (any StoredRow) throws -> Details
-    ) async throws -> ClaimedTask<Details>? {
-        let statement = sql[.claimed(kind)]
-        return try await claimTask(kind, worker: worker, lease: lease) { connection, task, _ in
-            guard let details = try connection.query(statement, [.integer(task.id)], row: decode).first else {
-                return nil
-            }
-            return ClaimedTask(
-                task: details, claim: TaskClaim(taskID: task.id, workerID: worker, attempt: task.attempt))
-        }
-    }
-
-    /// The rows of a kind's details that `statement` finds by one id.
-    func detailRows<Details: Sendable>(
-        _ statement: Statement, _ id: Int64, decode: @escaping @Sendable (any StoredRow) throws -> Details
-    ) async throws -> [Details] {
-        let statement = sql[statement]
-        return try await driver.read { try $0.query(statement, [.integer(id)], row: decode) }
-    }
-
     /// Claims the oldest queued task of `kind`; `claimed` does the kind's part
     /// (nil when the task's work went away meanwhile: the task is dropped and
     /// the next one tried). Where the dialect writes both as one statement
     /// (`fused`: the task's columns, then the kind's, which `beside` reads),
     /// that statement runs instead, in one round trip.
-    func claimTask<T: Sendable>(
+    func claimQueuedTask<T: Sendable>(
         _ kind: TaskKind, worker: String, lease: Duration,
         fused: (statement: String, beside: @Sendable (any StoredRow, TaskRow, Timestamp) throws -> T?)? = nil,
         claimed: @escaping @Sendable (any SQLConnection, TaskRow, Timestamp) throws -> T?

@@ -49,30 +49,32 @@ public enum Statement: String, CaseIterable, Sendable {
     case renderProgress = "render_progress"
     case renderFinish = "render_finish"
     case renderRescued = "render_rescued"
-    case createUploadTask = "create_upload_task"
-    case uploadTaskByID = "upload_task_by_id"
-    case uploadTasksOfJob = "upload_tasks_of_job"
-    case youtubeUploadClaimed = "youtube_upload_claimed"
-    case youtubeUploadProgress = "youtube_upload_progress"
-    case youtubeUploadFinish = "youtube_upload_finish"
-    case youtubeUploadRescued = "youtube_upload_rescued"
-    case createPlaylistImport = "create_playlist_import"
-    case playlistImportByID = "playlist_import_by_id"
-    case playlistImportsOfJob = "playlist_imports_of_job"
-    case sunoImportClaimed = "suno_import_claimed"
-    case sunoImportProgress = "suno_import_progress"
-    case sunoImportFinish = "suno_import_finish"
-    case sunoImportRescued = "suno_import_rescued"
+    case lostTaskError = "lost_task_error"
     case deploymentValue = "deployment_value"
     case recordDeploymentValue = "record_deployment_value"
     case forgetDeploymentValue = "forget_deployment_value"
 
-    /// The statement that reads a claimed task's details, per kind.
-    static func claimed(_ kind: TaskKind) -> Statement {
-        switch kind {
-        case .render: .renderClaimed
-        case .youtubeUpload: .youtubeUploadClaimed
-        case .sunoImport: .sunoImportClaimed
+}
+
+/// A statement of a kind of task with details, named `<kind>_<part>`: every
+/// kind has each part, so a new kind's missing SQL fails at open.
+public struct TaskStatement: Hashable, Sendable {
+    public enum Part: String, CaseIterable, Sendable {
+        case create
+        case byID = "by_id"
+        case ofJob = "of_job"
+        case progress
+        case finish
+    }
+
+    public var kind: TaskKind
+    public var part: Part
+
+    public var name: String { "\(kind.rawValue)_\(part.rawValue)" }
+
+    public static var all: [TaskStatement] {
+        TaskKind.allCases.filter(\.hasDetails).flatMap { kind in
+            Part.allCases.map { TaskStatement(kind: kind, part: $0) }
         }
     }
 }

@@ -4,6 +4,10 @@ public enum TaskKind: String, CaseIterable, Hashable, Sendable {
     case render
     case youtubeUpload = "youtube_upload"
     case sunoImport = "suno_import"
+
+    /// A kind whose work is described in a details table of its own (`TaskDetails`);
+    /// a render's is its job.
+    public var hasDetails: Bool { self != .render }
 }
 
 /// What a worker holds while it renders a job: its render task, the job, its
@@ -175,13 +179,6 @@ public enum JobQueue {
     }
 
     /// The error an upload task gets when its last worker vanished.
-    public static func importWorkerLostError(attempt: Int) -> String {
-        "worker lost during the playlist import (attempt \(attempt))"
-    }
-
-    public static func uploadWorkerLostError(attempt: Int) -> String {
-        "worker lost during the upload (attempt \(attempt))"
-    }
 
     public static func validate(maximumAttempts: Int) throws {
         guard (1...100).contains(maximumAttempts) else {

@@ -59,10 +59,29 @@ public struct ImportProgress: Hashable, Sendable {
     }
 }
 
-public enum ImportOutcome: Hashable, Sendable {
-    /// Done, with every song downloaded or its error listed.
-    case completed(ImportProgress)
-    case failed(error: String, ImportProgress)
-    /// Back to the queue without counting the attempt (shutdown).
-    case handedBack
+/// Completed with every song downloaded or its error listed; failed with how far it got.
+public typealias ImportOutcome = TaskOutcome<ImportProgress>
+
+extension PlaylistImport: TaskDetails {
+    public static var kind: TaskKind { .sunoImport }
+
+    /// The playlist's URL.
+    public static func values(new url: String) throws -> [SQLValue] {
+        guard !url.utf8.contains(0) else {
+            throw StorageError.invalidInput("the playlist URL holds the NUL character, which the database cannot store")
+        }
+        return [.text(url)]
+    }
+
+    public static func values(progress: ImportProgress) -> [SQLValue] {
+        [.integer(progress.songsTotal), .text(jsonText(progress.downloaded)), .text(jsonText(progress.errors))]
+    }
+
+    public static func values(result: ImportProgress?) -> [SQLValue] {
+        result.map(values(progress:)) ?? [.null, .null, .null]
+    }
+
+    public static func workerLostError(attempt: Int) -> String {
+        "worker lost during the playlist import (attempt \(attempt))"
+    }
 }

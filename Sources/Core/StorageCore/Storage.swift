@@ -4,8 +4,8 @@
 /// passes the same conformance suite, organised by role.
 /// Lookups return nil (or false) for what does not exist; everything else
 /// that goes wrong throws `StorageError`.
-public protocol Storage: JobStore, FileStore, UploadHistory, CredentialStore, UploadTaskQueue, RenderQueue,
-    PlaylistImportQueue, DeploymentRecord
+public protocol Storage: JobStore, FileStore, UploadHistory, CredentialStore, TaskQueue, RenderQueue,
+    DeploymentRecord
 {
     /// Releases connections. Calls after this fail with `.unavailable`.
     func close() async
@@ -97,47 +97,8 @@ public protocol CredentialStore: Sendable {
     func deleteCredentials(user: String) async throws -> Bool
 }
 
-/// YouTube uploads as leased background work.
-public protocol UploadTaskQueue: Sendable {
-    /// Queues an upload of a job's video; `request` is its JSON. The task keeps
-    /// its `maximumAttempts` (nil: the store's setting).
-    func createUploadTask(jobID: Int64, request: String, totalBytes: Int64, maximumAttempts: Int?) async throws
-        -> UploadTask
-    func uploadTask(_ id: Int64) async throws -> UploadTask?
-    /// A job's upload tasks, newest first.
-    func uploadTasks(ofJob jobID: Int64) async throws -> [UploadTask]
-    /// The oldest pending upload, now `uploading` for `worker` until the lease runs out.
-    func claimUploadTask(worker: String, lease: Duration) async throws -> ClaimedUpload?
-    /// Stores how far the upload is (and its session), and extends the lease; false when the claim is lost.
-    func recordUploadProgress(_ claim: UploadClaim, sessionURL: String?, bytesSent: Int64, lease: Duration)
-        async throws -> Bool
-    /// Ends the claim; a completed upload is recorded in `youtube_uploads` in the same transaction.
-    /// Nil when the claim no longer held (nothing was written).
-    func finishUploadTask(_ claim: UploadClaim, _ outcome: UploadOutcome) async throws -> UploadTask?
-    /// Uploads whose worker vanished go back to pending (keeping their session)
-    /// or fail after the task's last attempt.
-    func rescueExpiredUploads() async throws -> Int
-}
-
-/// Playlist imports (songs downloaded into a job's music) as leased background work.
-public protocol PlaylistImportQueue: Sendable {
-    /// Queues an import of the playlist at `url` into the job's music (nil attempts: the store's setting).
-    func createPlaylistImport(jobID: Int64, url: String, maximumAttempts: Int?) async throws -> PlaylistImport
-    func playlistImport(_ id: Int64) async throws -> PlaylistImport?
-    /// A job's imports, newest first.
-    func playlistImports(ofJob jobID: Int64) async throws -> [PlaylistImport]
-    /// The oldest queued import, now running for `worker` until the lease runs out.
-    func claimPlaylistImport(worker: String, lease: Duration) async throws -> ClaimedImport?
-    /// Stores how far the import is and extends the lease; false when the claim is lost.
-    func recordImportProgress(_ claim: ImportClaim, _ progress: ImportProgress, lease: Duration) async throws -> Bool
-    /// Ends the claim; nil when it no longer held (nothing was written).
-    func finishPlaylistImport(_ claim: ImportClaim, _ outcome: ImportOutcome) async throws -> PlaylistImport?
-    /// Imports whose worker vanished go back to the queue, or fail after the task's last attempt.
-    func rescueExpiredImports() async throws -> Int
-}
-
 /// Render jobs as leased background work.
-public protocol RenderQueue: Sendable {
+public protocol RenderQueue: QueueWakeups {
     /// Moves the oldest queued job to `running` for `worker`, counts the
     /// attempt, and leases it until now + `lease`; nil when the queue is empty.
     /// Exactly one worker gets each job, across processes and hosts.
@@ -158,17 +119,14 @@ public protocol RenderQueue: Sendable {
     /// Cancels a preparing or queued job now; asks a running job's worker to
     /// stop. Nil when there is no such job; a finished job is invalidTransition.
     func cancelJob(_ id: Int64) async throws -> CancelOutcome?
-    /// Where the queue's wake-ups stand; taken before a claim finds nothing.
-    var queueMark: WakeSignal.Mark { get }
-    /// Returns when a job may have been queued since `mark` (at once if that
-    /// happened already), or after `timeout`. A hint for idle workers, never a
-    /// promise: they claim to find out.
-    func waitForQueuedJobs(since mark: WakeSignal.Mark?, timeout: Duration) async
 }
 
-extension UploadTaskQueue {
-    public func createUploadTask(jobID: Int64, request: String, totalBytes: Int64) async throws -> UploadTask {
-        try await createUploadTask(jobID: jobID, request: request, totalBytes: totalBytes, maximumAttempts: nil)
+extension TaskQueue {
+    /// Queued with the store's setting for attempts.
+    public func createTask<Details: TaskDetails>(_ kind: Details.Type, jobID: Int64, _ new: Details.New)
+        async throws -> Details
+    {
+        try await createTask(kind, jobID: jobID, new, maximumAttempts: nil)
     }
 }
 

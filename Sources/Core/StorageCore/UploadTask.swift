@@ -39,11 +39,43 @@ public struct UploadTask: Hashable, Sendable {
 /// A worker's hold on an upload task.
 public typealias UploadClaim = TaskClaim
 public typealias ClaimedUpload = ClaimedTask<UploadTask>
+/// Completed: on YouTube, recorded in `youtube_uploads` in the same transaction.
+public typealias UploadOutcome = TaskOutcome<NewYouTubeUpload>
 
-public enum UploadOutcome: Hashable, Sendable {
-    /// On YouTube: recorded in `youtube_uploads` in the same transaction.
-    case completed(NewYouTubeUpload)
-    case failed(error: String)
-    /// Back to pending without counting the attempt (shutdown).
-    case handedBack
+extension UploadTask: TaskDetails {
+    /// What to publish, as JSON text, and the video's size.
+    public struct New: Hashable, Sendable {
+        public var request: String
+        public var totalBytes: Int64
+        public init(request: String, totalBytes: Int64) {
+            self.request = request
+            self.totalBytes = totalBytes
+        }
+    }
+
+    /// YouTube's resumable session once opened, and the bytes it has.
+    public struct Progress: Hashable, Sendable {
+        public var sessionURL: String?
+        public var bytesSent: Int64
+        public init(sessionURL: String?, bytesSent: Int64) {
+            self.sessionURL = sessionURL
+            self.bytesSent = bytesSent
+        }
+    }
+
+    public static var kind: TaskKind { .youtubeUpload }
+
+    public static func values(new: New) -> [SQLValue] { [.text(new.request), .integer(new.totalBytes)] }
+
+    public static func values(progress: Progress) -> [SQLValue] {
+        [.text(progress.sessionURL), .integer(progress.bytesSent)]
+    }
+
+    /// The `youtube_uploads` row a completed upload adds (without its job: the task's).
+    public static func values(result: NewYouTubeUpload?) -> [SQLValue] {
+        guard let upload = result else { return Array(repeating: .null, count: 7) }
+        return Array(upload.values.dropFirst())
+    }
+
+    public static func workerLostError(attempt: Int) -> String { "worker lost during the upload (attempt \(attempt))" }
 }

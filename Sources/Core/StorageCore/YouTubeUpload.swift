@@ -96,6 +96,14 @@ public struct NewYouTubeUpload: Hashable, Sendable {
         self.category = category
     }
 
+    /// `insert_upload`'s values before its time: the job, then the upload's columns.
+    public var values: [SQLValue] {
+        [
+            .integer(jobID), .text(videoID), .text(videoURL), .text(title), .text(description), .text(privacy.rawValue),
+            .text(YouTubeUpload.tagsText(tags)), .text(category),
+        ]
+    }
+
     public func validate() throws {
         if videoID.isEmpty { throw StorageError.invalidInput("video id must not be empty") }
         if videoURL.isEmpty { throw StorageError.invalidInput("video URL must not be empty") }

@@ -10,7 +10,7 @@ import Suno
 /// imports list shows song by song; `?wait=true` imports in the request and
 /// answers as the earlier service did (`{downloaded, errors, file_counts}`).
 struct PlaylistController<Context: RequestContext> {
-    let storage: any JobStore & FileStore & PlaylistImportQueue
+    let storage: any JobStore & FileStore & TaskQueue
     let settings: ServerSettings
 
     func addRoutes(to api: RouterGroup<Context>) {
@@ -35,7 +35,7 @@ struct PlaylistController<Context: RequestContext> {
                     "errors": Self.strings(result.progress.errors), "file_counts": JobObject.counts(counts),
                 ]))
         }
-        let task = try await storage.createPlaylistImport(jobID: job.jobID, url: url, maximumAttempts: nil)
+        let task = try await storage.createTask(PlaylistImport.self, jobID: job.jobID, url, maximumAttempts: nil)
         return JSONResponse.make(Self.object(task), status: .accepted)
     }
 
@@ -63,7 +63,7 @@ struct PlaylistController<Context: RequestContext> {
     /// The job's imports, newest first.
     @Sendable func imports(_ request: Request, context: Context) async throws -> Response {
         let job = try await JobLookup.job(context, storage)
-        let imports = try await storage.playlistImports(ofJob: job.jobID)
+        let imports = try await storage.tasks(PlaylistImport.self, ofJob: job.jobID)
         return JSONResponse.make(.object(["imports": .array(imports.map(Self.object))]))
     }
 

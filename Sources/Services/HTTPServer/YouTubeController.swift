@@ -11,7 +11,7 @@ import YouTube
 struct YouTubeController<Context: RequestContext> {
     static var callbackPath: String { "/api/youtube/auth/callback" }
 
-    let storage: any JobStore & UploadTaskQueue & UploadHistory & CredentialStore
+    let storage: any JobStore & TaskQueue & UploadHistory & CredentialStore
     let settings: ServerSettings
 
     func addRoutes(to api: RouterGroup<Context>) {
@@ -110,7 +110,8 @@ struct YouTubeController<Context: RequestContext> {
         // Refuse now what a worker could only fail later.
         _ = try await account.accessToken()
         let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.int64Value ?? 0
-        let task = try await storage.createUploadTask(jobID: job.jobID, request: upload.json.jsonText, totalBytes: size)
+        let task = try await storage.createTask(
+            UploadTask.self, jobID: job.jobID, UploadTask.New(request: upload.json.jsonText, totalBytes: size))
         return JSONResponse.make(Self.object(task), status: .accepted)
     }
 
@@ -130,7 +131,7 @@ struct YouTubeController<Context: RequestContext> {
     /// The job's upload tasks (newest first) and what is recorded as published.
     @Sendable func uploads(_ request: Request, context: Context) async throws -> Response {
         let job = try await JobLookup.job(context, storage)
-        let tasks = try await storage.uploadTasks(ofJob: job.jobID)
+        let tasks = try await storage.tasks(UploadTask.self, ofJob: job.jobID)
         let published = try await storage.uploads(ofJob: job.jobID, limit: JobQuery.maximumLimit)
         return JSONResponse.make(
             .object([

@@ -28,12 +28,12 @@ public struct PlaylistImportWork: WorkKind {
         func withLock<T: Sendable>(_ body: (inout ImportProgress) -> T) -> T { progress.withLock { body(&$0) } }
     }
 
-    let storage: any JobStore & FileStore & PlaylistImportQueue
+    let storage: any JobStore & FileStore & TaskQueue
     let importer: PlaylistImporter
     let logger: Logger
 
     public init(
-        storage: any JobStore & FileStore & PlaylistImportQueue, settings: SunoSettings, dataDirectory: String,
+        storage: any JobStore & FileStore & TaskQueue, settings: SunoSettings, dataDirectory: String,
         maximumFileBytes: Int64, logger: Logger, files: (any RunFileStore)? = nil
     ) {
         self.storage = storage
@@ -49,11 +49,13 @@ public struct PlaylistImportWork: WorkKind {
     public func shutdownGrace(_ settings: WorkerSettings) -> Duration { .zero }
 
     public func claim(worker: String, lease: Duration) async throws -> Claimed? {
-        try await storage.claimPlaylistImport(worker: worker, lease: lease).map(Claimed.init)
+        try await storage.claimTask(PlaylistImport.self, worker: worker, lease: lease).map(Claimed.init)
     }
 
+    public var wakeups: any QueueWakeups { storage }
+
     public func rescue() async throws -> Logger.Metadata? {
-        let rescued = try await storage.rescueExpiredImports()
+        let rescued = try await storage.rescueExpiredTasks(PlaylistImport.self)
         return rescued > 0 ? ["kind": "playlist import", "count": "\(rescued)"] : nil
     }
 
@@ -68,7 +70,8 @@ public struct PlaylistImportWork: WorkKind {
     }
 
     public func renew(_ claimed: Claimed, lease: Duration) async throws -> LeaseState {
-        let held = try await storage.recordImportProgress(claimed.claim, claimed.state.withLock { $0 }, lease: lease)
+        let held = try await storage.recordProgress(
+            PlaylistImport.self, claimed.claim, claimed.state.withLock { $0 }, lease: lease)
         return held ? .held : .lost
     }
 
@@ -84,7 +87,7 @@ public struct PlaylistImportWork: WorkKind {
             case .failed(let error): .failed(error: error, claimed.state.withLock { $0 })
             case .cancelled, .handedBack: .handedBack
             }
-        return try await storage.finishPlaylistImport(claimed.claim, importOutcome) != nil
+        return try await storage.finishTask(PlaylistImport.self, claimed.claim, importOutcome) != nil
     }
 
     public func summary(_ output: PlaylistImporter.Result) -> String? {

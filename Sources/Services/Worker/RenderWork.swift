@@ -53,10 +53,7 @@ public struct RenderWork: WorkKind {
         return Claimed(claimed: claimed, runDirectory: runDirectory, hold: LeaseHold(since: asked, lease: lease))
     }
 
-    public var queueMark: WakeSignal.Mark? { storage.queueMark }
-    public func waitForWork(since mark: WakeSignal.Mark?, timeout: Duration) async {
-        await storage.waitForQueuedJobs(since: mark, timeout: timeout)
-    }
+    public var wakeups: any QueueWakeups { storage }
 
     public func rescue() async throws -> Logger.Metadata? {
         let report = try await storage.rescueExpiredLeases()

@@ -27,7 +27,7 @@ public struct UploadWork: WorkKind {
         let record: NewYouTubeUpload
     }
 
-    let storage: any JobStore & UploadTaskQueue & UploadHistory
+    let storage: any JobStore & TaskQueue & UploadHistory
     let account: YouTubeAccount
     let dataDirectory: String
     /// Where the video is: the data directory when nil.
@@ -41,12 +41,16 @@ public struct UploadWork: WorkKind {
     public func shutdownGrace(_ settings: WorkerSettings) -> Duration { .zero }
 
     public func claim(worker: String, lease: Duration) async throws -> Claimed? {
-        guard let claimed = try await storage.claimUploadTask(worker: worker, lease: lease) else { return nil }
+        guard let claimed = try await storage.claimTask(UploadTask.self, worker: worker, lease: lease) else {
+            return nil
+        }
         return Claimed(claimed: claimed, lease: lease, sent: SentBytes(claimed.task.bytesSent))
     }
 
+    public var wakeups: any QueueWakeups { storage }
+
     public func rescue() async throws -> Logger.Metadata? {
-        let rescued = try await storage.rescueExpiredUploads()
+        let rescued = try await storage.rescueExpiredTasks(UploadTask.self)
         return rescued > 0 ? ["kind": "youtube upload", "count": "\(rescued)"] : nil
     }
 
@@ -71,7 +75,9 @@ public struct UploadWork: WorkKind {
             file: file, request: request, session: task.sessionURL,
             onSession: { url in
                 // Stored at once: a worker that dies now leaves the session to the next one.
-                guard try await storage.recordUploadProgress(claim, sessionURL: url, bytesSent: 0, lease: lease)
+                guard
+                    try await storage.recordProgress(
+                        UploadTask.self, claim, UploadTask.Progress(sessionURL: url, bytesSent: 0), lease: lease)
                 else {
                     control.stop(.leaseLost)
                     throw CancellationError()
@@ -82,8 +88,9 @@ public struct UploadWork: WorkKind {
     }
 
     public func renew(_ claimed: Claimed, lease: Duration) async throws -> LeaseState {
-        let held = try await storage.recordUploadProgress(
-            claimed.claim, sessionURL: nil, bytesSent: claimed.sent.bytes.withLock { $0 }, lease: lease)
+        let held = try await storage.recordProgress(
+            UploadTask.self, claimed.claim,
+            UploadTask.Progress(sessionURL: nil, bytesSent: claimed.sent.bytes.withLock { $0 }), lease: lease)
         return held ? .held : .lost
     }
 
@@ -95,10 +102,10 @@ public struct UploadWork: WorkKind {
         let uploadOutcome: UploadOutcome =
             switch outcome {
             case .completed(let uploaded): .completed(uploaded.record)
-            case .failed(let error): .failed(error: error)
+            case .failed(let error): .failed(error: error, nil)
             case .cancelled, .handedBack: .handedBack
             }
-        return try await storage.finishUploadTask(claimed.claim, uploadOutcome) != nil
+        return try await storage.finishTask(UploadTask.self, claimed.claim, uploadOutcome) != nil
     }
 
     public func summary(_ output: Uploaded) -> String? { output.record.videoID }
@@ -117,7 +124,7 @@ public typealias UploadWorker = WorkEngine<UploadWork>
 
 extension WorkEngine where Kind == UploadWork {
     public convenience init(
-        storage: any JobStore & UploadTaskQueue & UploadHistory, account: YouTubeAccount, dataDirectory: String,
+        storage: any JobStore & TaskQueue & UploadHistory, account: YouTubeAccount, dataDirectory: String,
         settings: WorkerSettings, logger: Logger, chunkSize: Int = ResumableUpload.defaultChunkSize,
         files: (any RunFileStore)? = nil
     ) {

@@ -59,7 +59,7 @@ public final class WorkEngine<Kind: WorkKind>: Service, Sendable {
     private func claimLoop(worker: String) async {
         while !isStopping {
             // Taken before the claim: work queued (or a stop) after it finds nothing still ends the wait.
-            let queued = kind.queueMark
+            let queued = kind.wakeups.queueMark
             let stop = stopSignal.mark
             do {
                 if isStopping { return }
@@ -80,7 +80,7 @@ public final class WorkEngine<Kind: WorkKind>: Service, Sendable {
     private func idle(since queued: WakeSignal.Mark?, _ stop: WakeSignal.Mark) async {
         let timeout = settings.pollInterval
         await firstToEnd(
-            { await self.kind.waitForWork(since: queued, timeout: timeout) },
+            { await self.kind.wakeups.waitForQueuedJobs(since: queued, timeout: timeout) },
             { await self.stopSignal.wait(since: stop, timeout: timeout) })
     }
 

@@ -20,9 +20,8 @@ public protocol WorkKind: Sendable {
     func prepare() async throws
 
     func claim(worker: String, lease: Duration) async throws -> Claimed?
-    /// Where the kind's wake-ups stand, and the wait for the next one (a hint; claims find out).
-    var queueMark: WakeSignal.Mark? { get }
-    func waitForWork(since mark: WakeSignal.Mark?, timeout: Duration) async
+    /// The queue's wake-ups, the same for every kind (a hint; claims find out).
+    var wakeups: any QueueWakeups { get }
     /// Hands work whose worker vanished back to its queue; what to log, nil when there was none.
     func rescue() async throws -> Logger.Metadata?
 
@@ -73,11 +72,6 @@ extension WorkKind {
     public func prepare() async throws {}
     public func begin(_ claimed: Claimed) async throws {}
     public func end(_ claimed: Claimed, accepted: Bool) async {}
-    /// A kind without wake-ups of its own: idle workers poll.
-    public var queueMark: WakeSignal.Mark? { nil }
-    public func waitForWork(since mark: WakeSignal.Mark?, timeout: Duration) async {
-        try? await Task.sleep(for: timeout)
-    }
 }
 
 func describeError(_ error: any Error) -> String {

@@ -219,6 +219,21 @@ extension StorageConformance {
             try expect(
                 ContinuousClock.now - late < .seconds(10),
                 "a job queued between the look and the wait ends the wait at once")
+
+            // Every kind is woken the same way: an upload or an import queued ends the wait too.
+            let job = try await queued(storage, count: 1)[0]
+            for kind in ["upload", "import"] {
+                let before = storage.queueMark
+                if kind == "upload" {
+                    _ = try await storage.createTask(
+                        UploadTask.self, jobID: job, UploadTask.New(request: "{}", totalBytes: 1))
+                } else {
+                    _ = try await storage.createTask(PlaylistImport.self, jobID: job, "https://suno.com/playlist/x")
+                }
+                let asked = ContinuousClock.now
+                await storage.waitForQueuedJobs(since: before, timeout: .seconds(30))
+                try expect(ContinuousClock.now - asked < .seconds(10), "an \(kind) queued ends an idle worker's wait")
+            }
         }
     }
 }

@@ -49,19 +49,19 @@ public enum TaskMigration {
             try await storage.rescueExpiredLeases(), RescueReport(requeued: [4]),
             "a running job without a lease is rescued, the leased one is not")
 
-        let uploading = try unwrap(try await storage.uploadTask(7), "upload task 7 keeps its id")
+        let uploading = try unwrap(try await storage.task(UploadTask.self, id: 7), "upload task 7 keeps its id")
         try expectEqual(uploading.state, .uploading, "still uploading")
         try expectEqual(uploading.sessionURL, "https://up/s7", "its session")
         try expectEqual(uploading.bytesSent, 10, "how far it got")
         try expectEqual(uploading.attempt, 1, "its attempt")
         try expect(
-            try await storage.recordUploadProgress(
-                UploadClaim(taskID: 7, workerID: "u-old", attempt: 1), sessionURL: nil, bytesSent: 20,
-                lease: .seconds(30)), "its worker still holds it")
-        let done = try unwrap(try await storage.uploadTask(9), "upload task 9")
+            try await storage.recordProgress(
+                UploadTask.self, UploadClaim(taskID: 7, workerID: "u-old", attempt: 1),
+                UploadTask.Progress(sessionURL: nil, bytesSent: 20), lease: .seconds(30)), "its worker still holds it")
+        let done = try unwrap(try await storage.task(UploadTask.self, id: 9), "upload task 9")
         try expectEqual(done.state, .completed, "a completed upload stays completed")
         try expectEqual(done.videoID, "v9", "with its video")
-        let next = try await storage.createUploadTask(jobID: 1, request: "{}", totalBytes: 1)
+        let next = try await storage.createTask(UploadTask.self, jobID: 1, UploadTask.New(request: "{}", totalBytes: 1))
         try expect(next.id > 9, "new tasks come after the carried ids: \(next.id)")
     }
 }
