@@ -43,7 +43,7 @@ import YouTube
             let request = UploadRequest(title: "Survives a crash", privacy: .unlisted)
             let task = try await storage.createTask(
                 UploadTask.self, jobID: job.jobID,
-                UploadTask.New(request: request.json.jsonText, totalBytes: Int64(bytes.count)))
+                (request: request.json.jsonText, totalBytes: Int64(bytes.count)))
 
             let environment = [
                 "YT_BUILDER_SECRET_KEY": keyText, "YT_BUILDER_GOOGLE_CLIENT_ID": "test-client",

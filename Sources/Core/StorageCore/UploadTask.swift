@@ -44,24 +44,9 @@ public typealias UploadOutcome = TaskOutcome<NewYouTubeUpload>
 
 extension UploadTask: TaskDetails {
     /// What to publish, as JSON text, and the video's size.
-    public struct New: Hashable, Sendable {
-        public var request: String
-        public var totalBytes: Int64
-        public init(request: String, totalBytes: Int64) {
-            self.request = request
-            self.totalBytes = totalBytes
-        }
-    }
-
+    public typealias New = (request: String, totalBytes: Int64)
     /// YouTube's resumable session once opened, and the bytes it has.
-    public struct Progress: Hashable, Sendable {
-        public var sessionURL: String?
-        public var bytesSent: Int64
-        public init(sessionURL: String?, bytesSent: Int64) {
-            self.sessionURL = sessionURL
-            self.bytesSent = bytesSent
-        }
-    }
+    public typealias Progress = (sessionURL: String?, bytesSent: Int64)
 
     public static var kind: TaskKind { .youtubeUpload }
 

@@ -111,7 +111,7 @@ struct YouTubeController<Context: RequestContext> {
         _ = try await account.accessToken()
         let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.int64Value ?? 0
         let task = try await storage.createTask(
-            UploadTask.self, jobID: job.jobID, UploadTask.New(request: upload.json.jsonText, totalBytes: size))
+            UploadTask.self, jobID: job.jobID, (request: upload.json.jsonText, totalBytes: size))
         return JSONResponse.make(Self.object(task), status: .accepted)
     }
 

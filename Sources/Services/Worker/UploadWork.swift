@@ -77,7 +77,7 @@ public struct UploadWork: WorkKind {
                 // Stored at once: a worker that dies now leaves the session to the next one.
                 guard
                     try await storage.recordProgress(
-                        UploadTask.self, claim, UploadTask.Progress(sessionURL: url, bytesSent: 0), lease: lease)
+                        UploadTask.self, claim, (sessionURL: url, bytesSent: 0), lease: lease)
                 else {
                     control.stop(.leaseLost)
                     throw CancellationError()
@@ -90,7 +90,7 @@ public struct UploadWork: WorkKind {
     public func renew(_ claimed: Claimed, lease: Duration) async throws -> LeaseState {
         let held = try await storage.recordProgress(
             UploadTask.self, claimed.claim,
-            UploadTask.Progress(sessionURL: nil, bytesSent: claimed.sent.bytes.withLock { $0 }), lease: lease)
+            (sessionURL: nil, bytesSent: claimed.sent.bytes.withLock { $0 }), lease: lease)
         return held ? .held : .lost
     }
 

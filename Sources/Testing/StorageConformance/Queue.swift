@@ -226,7 +226,7 @@ extension StorageConformance {
                 let before = storage.queueMark
                 if kind == "upload" {
                     _ = try await storage.createTask(
-                        UploadTask.self, jobID: job, UploadTask.New(request: "{}", totalBytes: 1))
+                        UploadTask.self, jobID: job, (request: "{}", totalBytes: 1))
                 } else {
                     _ = try await storage.createTask(PlaylistImport.self, jobID: job, "https://suno.com/playlist/x")
                 }

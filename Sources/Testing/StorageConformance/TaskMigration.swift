@@ -57,11 +57,11 @@ public enum TaskMigration {
         try expect(
             try await storage.recordProgress(
                 UploadTask.self, UploadClaim(taskID: 7, workerID: "u-old", attempt: 1),
-                UploadTask.Progress(sessionURL: nil, bytesSent: 20), lease: .seconds(30)), "its worker still holds it")
+                (sessionURL: nil, bytesSent: 20), lease: .seconds(30)), "its worker still holds it")
         let done = try unwrap(try await storage.task(UploadTask.self, id: 9), "upload task 9")
         try expectEqual(done.state, .completed, "a completed upload stays completed")
         try expectEqual(done.videoID, "v9", "with its video")
-        let next = try await storage.createTask(UploadTask.self, jobID: 1, UploadTask.New(request: "{}", totalBytes: 1))
+        let next = try await storage.createTask(UploadTask.self, jobID: 1, (request: "{}", totalBytes: 1))
         try expect(next.id > 9, "new tasks come after the carried ids: \(next.id)")
     }
 }

@@ -6,12 +6,12 @@ extension StorageConformance {
         try await withStorage { storage, clock in
             let job = try await self.job(in: .completed, storage)
             let task = try await storage.createTask(
-                UploadTask.self, jobID: job.jobID, UploadTask.New(request: #"{"title":"T"}"#, totalBytes: 1000))
+                UploadTask.self, jobID: job.jobID, (request: #"{"title":"T"}"#, totalBytes: 1000))
             try expectEqual(task.state, .pending, "a new task is pending")
             try expectEqual(try await storage.tasks(UploadTask.self, ofJob: job.jobID).map(\.id), [task.id], "listed")
             try await expectError(.notFound, "a task of an unknown job") {
                 try await storage.createTask(
-                    UploadTask.self, jobID: 999_999, UploadTask.New(request: "{}", totalBytes: 1))
+                    UploadTask.self, jobID: 999_999, (request: "{}", totalBytes: 1))
             }
 
             let first = try unwrap(
@@ -22,14 +22,14 @@ extension StorageConformance {
                 try await storage.claimTask(UploadTask.self, worker: "b", lease: Self.lease) == nil, "claimed once")
             try expect(
                 try await storage.recordProgress(
-                    UploadTask.self, first.claim, UploadTask.Progress(sessionURL: "https://up/s1", bytesSent: 400),
+                    UploadTask.self, first.claim, (sessionURL: "https://up/s1", bytesSent: 400),
                     lease: Self.lease),
                 "progress recorded")
             var stranger = first.claim
             stranger.workerID = "b"
             try expect(
                 !(try await storage.recordProgress(
-                    UploadTask.self, stranger, UploadTask.Progress(sessionURL: nil, bytesSent: 1), lease: Self.lease)),
+                    UploadTask.self, stranger, (sessionURL: nil, bytesSent: 1), lease: Self.lease)),
                 "not by another worker")
 
             // The worker vanishes: the task goes back with its session and progress.
@@ -60,7 +60,7 @@ extension StorageConformance {
 
             // Out of attempts: failed, with the reason. Handing back does not count.
             let doomed = try await storage.createTask(
-                UploadTask.self, jobID: job.jobID, UploadTask.New(request: "{}", totalBytes: 10), maximumAttempts: 2)
+                UploadTask.self, jobID: job.jobID, (request: "{}", totalBytes: 10), maximumAttempts: 2)
             let held = try unwrap(try await storage.claimTask(UploadTask.self, worker: "c", lease: Self.lease), "claim")
             try expect(try await storage.finishTask(UploadTask.self, held.claim, .handedBack) != nil, "handed back")
             for attempt in 1...2 {
