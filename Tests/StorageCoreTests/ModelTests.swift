@@ -172,3 +172,21 @@ import Testing
         for status in [JobStatus.completed, .failed, .cancelled] { #expect(CancelDecision(status) == .refuse) }
     }
 }
+
+@Suite struct JobMoveTests {
+    @Test func theRuleForAJobFollowingItsRender() {
+        let now = Timestamp(microsecondsSinceEpoch: 1_000_000_000)
+        let completed = JobMove(to: .completed, error: nil, at: now, handedBack: false)
+        #expect(
+            completed.progress == 100 && completed.finishedAt == now && completed.error == nil && !completed.clearsStart
+        )
+        let failed = JobMove(to: .failed, error: "boom", at: now, handedBack: false)
+        #expect(failed.progress == nil && failed.error == "boom" && failed.finishedAt == now)
+        let cancelled = JobMove(to: .cancelled, error: "ignored", at: now, handedBack: false)
+        #expect(cancelled.error == nil && cancelled.finishedAt == now)
+        let handedBack = JobMove(to: .queued, error: nil, at: now, handedBack: true)
+        #expect(handedBack.finishedAt == nil && handedBack.progress == nil && handedBack.clearsStart)
+        let rescued = JobMove(to: .queued, error: "worker lost", at: now, handedBack: false)
+        #expect(rescued.error == nil && rescued.finishedAt == nil && !rescued.clearsStart)
+    }
+}

@@ -181,18 +181,18 @@ UPDATE jobs SET progress = $4, current_step = $5 WHERE job_id = (SELECT job_id F
 SELECT cancel_requested FROM tasks WHERE {{task_guard}} AND changes() > 0
 
 -- name: render_finish
--- $5 is the task's new state, which is also the job's; $8 the output, $9 the job.
+-- $5 is the task's new state, which is also the job's; $8 the output, $9 the job;
+-- $10 to $13 the job's move (JobMove): progress, error, finished_at, 1 to clear started_at.
 {{finish_task}};
-UPDATE jobs SET status = $5, progress = CASE WHEN $5 = 'completed' THEN 100 ELSE progress END,
-    output_file = COALESCE($8, output_file), error = CASE WHEN $5 = 'failed' THEN $6 ELSE error END,
-    finished_at = CASE WHEN $5 = 'queued' THEN finished_at ELSE $4 END,
-    started_at = CASE WHEN $5 = 'queued' THEN NULL ELSE started_at END
+UPDATE jobs SET status = $5, progress = COALESCE($10, progress), output_file = COALESCE($8, output_file),
+    error = COALESCE($11, error), finished_at = COALESCE($12, finished_at),
+    started_at = CASE WHEN $13 = 1 THEN NULL ELSE started_at END
 WHERE job_id = $9 AND status = 'running' AND changes() > 0;
 SELECT 1 WHERE changes() > 0
 
 -- name: render_rescued
-UPDATE jobs SET status = $2, error = CASE WHEN $2 = 'failed' THEN $4 ELSE error END,
-    finished_at = CASE WHEN $2 = 'queued' THEN finished_at ELSE $3 END
+-- The job's move (JobMove): $2 its status, $3 error and $4 finished_at (NULL keeps them).
+UPDATE jobs SET status = $2, error = COALESCE($3, error), finished_at = COALESCE($4, finished_at)
 WHERE job_id = $1 AND status = 'running'
 
 -- name: youtube_upload_create

@@ -42,6 +42,14 @@ extension SQLStore: RenderQueue {
         return try await driver.write { try $0.query(statement, values, row: Self.leaseState).first ?? .lost }
     }
 
+    /// `render_finish`'s values for the job's move, from `$10`.
+    static func moveValues(_ move: JobMove) -> [SQLValue] {
+        [
+            .integer(move.progress.map(Int64.init)), .text(move.error), .timestamp(move.finishedAt),
+            .integer(move.clearsStart ? 1 : 0),
+        ]
+    }
+
     public func finishJob(_ claim: JobClaim, _ outcome: JobOutcome) async throws -> Bool {
         let (state, error, output): (JobStatus, String?, String?) =
             switch outcome {
@@ -51,11 +59,10 @@ extension SQLStore: RenderQueue {
             case .handedBack: (.queued, nil, nil)
             }
         let statement = sql[.renderFinish]
-        let values =
-            finishValues(claim.task, state: state.rawValue, error: error) + [
-                .text(output), .integer(claim.jobID),
-            ]
         let handedBack = outcome == .handedBack
+        let values =
+            finishValues(claim.task, state: state.rawValue, error: error) + [.text(output), .integer(claim.jobID)]
+            + Self.moveValues(JobMove(to: state, error: error, at: now, handedBack: handedBack))
         let changed = try await driver.write { [self] connection in
             let changed = try !connection.query(statement, values, row: { _ in () }).isEmpty
             if changed && handedBack { try notifyQueued(connection) }
@@ -75,7 +82,11 @@ extension SQLStore: RenderQueue {
         let statement = sql[.renderRescued]
         let rescued = try await rescueTasks(.render) { [self] connection, task, now in
             let message = JobQueue.workerLostError(attempt: task.attempt, of: task.maximumAttempts)
-            let values: [SQLValue] = [.integer(task.jobID), .text(task.state), .timestamp(now), .text(message)]
+            let move = JobMove(
+                to: JobStatus(rawValue: task.state) ?? .failed, error: message, at: now, handedBack: false)
+            let values: [SQLValue] = [
+                .integer(task.jobID), .text(move.status.rawValue), .text(move.error), .timestamp(move.finishedAt),
+            ]
             let moved = try connection.run(statement, values) > 0
             if moved && task.state == JobStatus.queued.rawValue { try notifyQueued(connection) }
             return moved

@@ -126,6 +126,27 @@ public enum LostLease {
     }
 }
 
+/// How a running job follows its render task when the task ends: the one
+/// rule, decided here and written as explicit values (nil keeps what the job
+/// has). Completed is 100 %; only a failure writes an error; every end but a
+/// return to the queue is the job's finish; a job a worker hands back has not
+/// started (a rescued one keeps its start, as the earlier service's did).
+public struct JobMove: Hashable, Sendable {
+    public var status: JobStatus
+    public var progress: Int?
+    public var error: String?
+    public var finishedAt: Timestamp?
+    public var clearsStart: Bool
+
+    public init(to status: JobStatus, error: String?, at now: Timestamp, handedBack: Bool) {
+        self.status = status
+        progress = status == .completed ? 100 : nil
+        self.error = status == .failed ? error : nil
+        finishedAt = status == .queued ? nil : now
+        clearsStart = handedBack
+    }
+}
+
 public struct RescueReport: Hashable, Sendable {
     /// Back in the queue for another attempt.
     public var requeued: [Int64] = []
