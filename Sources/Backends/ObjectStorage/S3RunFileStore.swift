@@ -72,19 +72,39 @@ public struct S3RunFileStore: RunFileStore {
         }
     }
 
+    public func localCopy(of row: JobFile, jobID: Int64, run stored: String, scratch: String) async throws -> String {
+        guard let name = RunFileName(type: row.fileType, storedPath: row.filePath) else {
+            throw StorageError.invalidInput("the file \(row.filePath) has a name that cannot be fetched safely")
+        }
+        return try await localFile(name, jobID: jobID, run: stored, scratch: scratch)
+    }
+
+    public func commit(output path: String, jobID: Int64, run stored: String) async throws -> String {
+        guard let name = RunFileName.output(storedPath: path) else {
+            throw StorageError.invalidInput("the output \(path) has a name that cannot be stored safely")
+        }
+        try await place(path, as: name, jobID: jobID, run: stored)
+        return try storedPath(of: name, jobID: jobID, run: stored)
+    }
+
     /// Logs up to a part's size go up conditionally; a longer one (rare: a
     /// log line is short) is uploaded in parts without the condition.
-    public func placeLog(_ staged: String, jobID: Int64, run stored: String, over seen: LogVersion) async throws
+    public func placeLog(_ path: String, jobID: Int64, run stored: String, over seen: LogVersion) async throws
         -> LogVersion
     {
         let key = try Self.prefix(jobID: jobID, run: stored) + RunFileName.log.path
-        defer { unlink(staged) }
-        let size = (try FileManager.default.attributesOfItem(atPath: staged)[.size] as? Int64) ?? 0
-        guard size < Int64(max(client.configuration.partSize, 5 * 1024 * 1024)) else {
-            try await reaching { try await client.upload(file: staged, as: key) }
+        let partSize = max(client.configuration.partSize, 5 * 1024 * 1024)
+        let contents = try await BlockingIO.run { () throws -> Data? in
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            let data = try handle.read(upToCount: partSize) ?? Data()
+            return data.count < partSize ? data : nil
+        }
+        guard let contents else {
+            try await reaching { try await client.upload(file: path, as: key) }
             return .unknown
         }
-        let bytes = ByteBuffer(bytes: try await BlockingIO.run { try Data(contentsOf: URL(fileURLWithPath: staged)) })
+        let bytes = ByteBuffer(bytes: contents)
         var expected = seen
         for _ in 0..<3 {
             let result: S3ConditionalPut
@@ -105,6 +125,8 @@ public struct S3RunFileStore: RunFileStore {
         }
         throw RunFileStoreUnavailable("the log of job \(jobID) kept changing under its worker in \(location)")
     }
+
+    public func removeHostCopy(_ run: RunDirectory) throws { try run.remove() }
 
     public func size(of name: RunFileName, jobID: Int64, run stored: String) async throws -> Int64? {
         let key = try Self.prefix(jobID: jobID, run: stored) + name.path

@@ -45,16 +45,31 @@ public protocol RunFileStore: Sendable {
     /// Checks at start that the store can be used (it exists, the keys work).
     func checkAccess() async throws
 
+    // A render's workspace: what a worker needs of the store while it renders
+    // in a local run directory. For the data directory, where the run
+    // directory is the stored one, each of these does nothing of its own.
+
+    /// A local path holding the file `row` records: the stored file itself
+    /// in the data directory, else a copy fetched into `scratch`.
+    func localCopy(of row: JobFile, jobID: Int64, run stored: String, scratch: String) async throws -> String
+
+    /// Stores the render's finished output (a file of the local run's
+    /// `output/`); what the job row records as its output.
+    func commit(output path: String, jobID: Int64, run stored: String) async throws -> String
+
     /// Fetches the job's log into `scratch` (nothing when it has none) and
     /// says which copy that was, for `placeLog`.
     func fetchLog(jobID: Int64, run stored: String, scratch: String) async throws -> LogVersion
 
-    /// Puts the job's log back over the copy this host last saw: a put another
-    /// host (or this one) started earlier and that lands late is refused by
-    /// the store instead of replacing it. Its caller holds the job, so a copy
-    /// that landed meanwhile is replaced. `staged` is gone afterwards.
-    func placeLog(_ staged: String, jobID: Int64, run stored: String, over seen: LogVersion) async throws
+    /// Puts the local log at `path` back over the copy this host last saw
+    /// (the file stays): a put another host (or this one) started earlier
+    /// and that lands late is refused by the store instead of replacing it.
+    /// Its caller holds the job, so a copy that landed meanwhile is replaced.
+    func placeLog(_ path: String, jobID: Int64, run stored: String, over seen: LogVersion) async throws
         -> LogVersion
+
+    /// Removes this host's copy of a run once its attempt is over.
+    func removeHostCopy(_ run: RunDirectory) throws
 }
 
 /// Which copy of a job's log a host last saw in the store.
@@ -63,20 +78,6 @@ public enum LogVersion: Hashable, Sendable {
     case seen(tag: String)
     /// The store does not say (a data directory): puts replace whatever is there.
     case unknown
-}
-
-extension RunFileStore {
-    public func fetchLog(jobID: Int64, run stored: String, scratch: String) async throws -> LogVersion {
-        _ = try await localFileIfAny(.log, jobID: jobID, run: stored, scratch: scratch)
-        return .unknown
-    }
-
-    public func placeLog(_ staged: String, jobID: Int64, run stored: String, over seen: LogVersion) async throws
-        -> LogVersion
-    {
-        try await place(staged, as: .log, jobID: jobID, run: stored)
-        return .unknown
-    }
 }
 
 /// A file as a download serves it: a local file, or bytes as they arrive.
@@ -144,6 +145,22 @@ public struct LocalRunFileStore: RunFileStore {
             throw FileSystemError("store", destination, code: code)
         }
     }
+
+    public func localCopy(of row: JobFile, jobID: Int64, run stored: String, scratch: String) async throws -> String {
+        dataDirectory.absolute(row.filePath)
+    }
+
+    public func commit(output path: String, jobID: Int64, run stored: String) async throws -> String { path }
+
+    /// The log is written in place: there is nothing to fetch or put back.
+    public func fetchLog(jobID: Int64, run stored: String, scratch: String) async throws -> LogVersion { .unknown }
+
+    public func placeLog(_ path: String, jobID: Int64, run stored: String, over seen: LogVersion) async throws
+        -> LogVersion
+    { .unknown }
+
+    /// The run directory is the stored one.
+    public func removeHostCopy(_ run: RunDirectory) throws {}
 
     public func localFile(_ name: RunFileName, jobID: Int64, run stored: String, scratch: String) async throws
         -> String

@@ -106,12 +106,9 @@ struct JobsController<Context: RequestContext> {
     @Sendable func logs(_ request: Request, context: Context) async throws -> Response {
         let job = try await JobLookup.job(context, storage)
         let run = try settings.data.runDirectory(of: job)
-        let files = settings.files
-        if !files.keepsFilesInPlace {
-            // This server's copy of the log a worker put back; the cursor of
-            // "lines since the last read" is this server's own.
-            _ = try await files.localFileIfAny(.log, jobID: job.jobID, run: job.runDirectory, scratch: run.path)
-        }
+        // With an object store, this server's copy of the log a worker put
+        // back; the cursor of "lines since the last read" is this server's own.
+        _ = try await settings.files.fetchLog(jobID: job.jobID, run: job.runDirectory, scratch: run.path)
         let log = run.log
         let page: JobLog.Page
         if let after = request.uri.queryParameters["after"] {

@@ -38,7 +38,8 @@ public struct RenderJobRunner: JobRunner {
         let rows = try await storage.files(ofJob: job.jobID, type: nil)
         var paths: [FileType: [String]] = [:]
         for row in rows {
-            paths[row.fileType, default: []].append(try await localPath(of: row, job: job, run: run))
+            paths[row.fileType, default: []].append(
+                try await files.localCopy(of: row, jobID: job.jobID, run: job.runDirectory, scratch: run.path))
         }
         let output = run.output + "/video_" + Self.stamp(Date()) + ".mp4"
         let input = RenderInput(
@@ -47,21 +48,7 @@ public struct RenderJobRunner: JobRunner {
         try await renderer.render(
             input, progress: { percent, step in await reporter.report(percent, step.rawValue) },
             log: { reporter.log($0) })
-        guard !files.keepsFilesInPlace else { return output }
-        let name = RunFileName.output(storedPath: output)!
-        try await files.place(output, as: name, jobID: job.jobID, run: job.runDirectory)
-        return try files.storedPath(of: name, jobID: job.jobID, run: job.runDirectory)
-    }
-
-    /// Where the render reads a file: in place in the data directory (the
-    /// earlier service stored paths relative to its folder, the data directory
-    /// here), or fetched from the object store into this host's run directory.
-    func localPath(of row: JobFile, job: Job, run: RunDirectory) async throws -> String {
-        guard !files.keepsFilesInPlace else { return data.absolute(row.filePath) }
-        guard let name = RunFileName(type: row.fileType, storedPath: row.filePath) else {
-            throw RenderError("the file \(row.filePath) has a name that cannot be fetched safely")
-        }
-        return try await files.localFile(name, jobID: job.jobID, run: job.runDirectory, scratch: run.path)
+        return try await files.commit(output: output, jobID: job.jobID, run: job.runDirectory)
     }
 
     static func stamp(_ date: Date) -> String {

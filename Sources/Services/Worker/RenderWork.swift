@@ -67,12 +67,10 @@ public struct RenderWork: WorkKind {
     public func begin(_ claimed: Claimed) async throws {
         let runDirectory = try claimed.runDirectory.get()
         try? runDirectory.create()
-        if !files.keepsFilesInPlace {
-            // Earlier attempts' lines, from whichever host ran them.
-            let job = claimed.claimed.job
-            let version = try await files.fetchLog(jobID: job.jobID, run: job.runDirectory, scratch: runDirectory.path)
-            claimed.storedLog.withLock { $0 = version }
-        }
+        // Earlier attempts' lines, from whichever host ran them.
+        let job = claimed.claimed.job
+        let version = try await files.fetchLog(jobID: job.jobID, run: job.runDirectory, scratch: runDirectory.path)
+        claimed.storedLog.withLock { $0 = version }
         // A worker killed mid-render left its partial output; it is never a result.
         let swept = runDirectory.sweepPartialFiles()
         note(claimed, "attempt \(claimed.claim.attempt) on worker \(claimed.claim.workerID)")
@@ -97,7 +95,7 @@ public struct RenderWork: WorkKind {
             },
             log: { line in note(claimed, line) })
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            if !files.keepsFilesInPlace { group.addTask { await syncLog(claimed) } }
+            group.addTask { await syncLog(claimed) }
             defer { group.cancelAll() }
             return try await runner.run(claimed.claimed.job, reporter: reporter)
         }
@@ -148,10 +146,10 @@ public struct RenderWork: WorkKind {
     /// later attempt replaced this one: its log is left alone) and this
     /// host's copy of the run is removed, also after a lost lease.
     public func end(_ claimed: Claimed, accepted: Bool) async {
-        guard !files.keepsFilesInPlace, case .success(let runDirectory) = claimed.runDirectory else { return }
+        guard case .success(let runDirectory) = claimed.runDirectory else { return }
         if accepted { await putBackLog(claimed) }
         do {
-            try runDirectory.remove()
+            try files.removeHostCopy(runDirectory)
         } catch {
             logger.warning(
                 "cannot remove this host's copy of the run",
@@ -159,24 +157,21 @@ public struct RenderWork: WorkKind {
         }
     }
 
-    /// The local log, copied into the object store (nothing to do in a data
-    /// directory); false when the store did not take it.
+    /// The local log, put back where the job's files live (nothing to do in
+    /// a data directory); false when the store did not take it.
     @discardableResult
     func putBackLog(_ claimed: Claimed) async -> Bool {
-        guard !files.keepsFilesInPlace, case .success(let runDirectory) = claimed.runDirectory,
+        guard case .success(let runDirectory) = claimed.runDirectory,
             FileManager.default.fileExists(atPath: runDirectory.log.path)
         else { return true }
         let job = claimed.claimed.job
-        let copy = runDirectory.path + "/.log-\(UUID().uuidString).part"
         do {
-            let log = runDirectory.log.path
-            try await BlockingIO.run { try FileManager.default.copyItem(atPath: log, toPath: copy) }
             let seen = claimed.storedLog.withLock { $0 }
-            let version = try await files.placeLog(copy, jobID: job.jobID, run: job.runDirectory, over: seen)
+            let version = try await files.placeLog(
+                runDirectory.log.path, jobID: job.jobID, run: job.runDirectory, over: seen)
             claimed.storedLog.withLock { $0 = version }
             return true
         } catch {
-            unlink(copy)
             if !(error is CancellationError) {
                 logger.warning("cannot store the job log", metadata: ["job_id": "\(job.jobID)", "error": "\(error)"])
             }
