@@ -88,9 +88,9 @@ struct MigrateCommand: AsyncParsableCommand {
             options.dryRun = dryRun
             options.connections = connections
             options.sealCredential = { try sealer.seal($0) }
-            options.pauseAt = ProcessInfo.processInfo.environment["YT_BUILDER_TEST_MIGRATE_PAUSE"].flatMap {
-                HistoryMigration.Phase(rawValue: $0)
-            }
+            let pause = ProcessInfo.processInfo.environment["YT_BUILDER_TEST_MIGRATE_PAUSE"]
+            options.pauseAt = pause.flatMap { HistoryMigration.Phase(rawValue: $0) }
+            options.pauseInsideCopy = pause == "copying"
             options.progress = { progress in
                 display.update(progress)
                 events.update(progress)

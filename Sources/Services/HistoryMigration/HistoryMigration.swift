@@ -32,6 +32,8 @@ public struct HistoryMigration: Sendable {
         public var rowsPerChecksumSlice = 150_000
         /// For tests: where to stop and wait to be killed.
         public var pauseAt: Phase?
+        /// For tests: stop inside the first COPY, after its first chunk went to the server.
+        public var pauseInsideCopy = false
 
         public init() {}
     }
@@ -110,8 +112,10 @@ public struct HistoryMigration: Sendable {
     }
 
     /// Says where it stopped, on stderr, and waits to be killed (tests only).
-    static func pause(_ phase: Phase) {
-        FileHandle.standardError.write(Data("paused: \(phase.rawValue)\n".utf8))
+    static func pause(_ phase: Phase) { pause(phase.rawValue) }
+
+    static func pause(_ place: String) {
+        FileHandle.standardError.write(Data("paused: \(place)\n".utf8))
         while true { sleep(60) }
     }
 
@@ -174,6 +178,9 @@ public struct HistoryMigration: Sendable {
                             counted = 0
                             options.progress(
                                 HistoryProgress(step: Phase.loading.rawValue, rowsDone: sofar, rowsTotal: total))
+                            if options.pauseInsideCopy, copier != nil, !paused.exchange(true, ordering: .relaxed) {
+                                Self.pause("copying")
+                            }
                         }
                     }
                     if encoder.pendingBytes > 0 { try send(encoder.takePending()) }
