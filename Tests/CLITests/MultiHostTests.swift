@@ -266,7 +266,17 @@ import Testing
                 "/usr/bin/ffprobe",
                 ["-v", "error", "-show_entries", "stream=codec_type,width", "-of", "default=nw=1", video])
             #expect(probe.contains("codec_type=video") && probe.contains("width=320"), "job \(id): \(probe)")
-            let logs = try await farm.curl([farm.api("api1") + "/api/jobs/\(id)/logs?after=0"])
+            // With an object store the log's last put follows the job's finish (the
+            // "finished" line is in it), so it may arrive a little after "completed".
+            let asked = ContinuousClock.now
+            var logs = try await farm.curl([farm.api("api1") + "/api/jobs/\(id)/logs?after=0"])
+            while !logs.contains("video written"), ContinuousClock.now - asked < .seconds(90) {
+                try await Task.sleep(for: .seconds(1))
+                logs = try await farm.curl([farm.api("api1") + "/api/jobs/\(id)/logs?after=0"])
+            }
+            if ContinuousClock.now - asked > .seconds(2) {
+                print("multi-host: job \(id)'s log arrived \(ContinuousClock.now - asked) after it completed")
+            }
             if !logs.contains("video written") { lostLogs[id] = logs }
         }
         let ids = jobs.map(String.init).joined(separator: ",")
@@ -284,9 +294,9 @@ import Testing
                 + "\(attempts) render attempts, \(attempts - jobs.count) retries")
         await farm.killAll()
         // Known and open (issue 30's note, session 13): under CI load, the log of
-        // the job rendering while the object store is cut off has twice been
-        // found empty, its job completed and its video whole; not reproduced
-        // here in many runs. Recorded with what the hosts said, not hidden.
+        // the job rendering while the object store is cut off was twice found
+        // empty right after the job completed (read at once then; now waited
+        // for). Still missing after 90 s is recorded with what the hosts said.
         for (id, logs) in lostLogs.sorted(by: { $0.key < $1.key }) {
             print(
                 "multi-host: job \(id)'s log has no 'video written': \(logs)\nthe hosts said:\n\(farm.logged(aboutJob: id))"
