@@ -1,6 +1,5 @@
 import Foundation
 import Synchronization
-import TestPostgres
 
 #if canImport(Glibc)
     import Glibc
@@ -16,11 +15,20 @@ public final class TCPProxy: Sendable {
     /// The listening socket while up, and every open connection's sockets.
     private let sockets = Mutex<(listener: Int32?, open: Set<Int32>)>((nil, []))
 
+    /// The port is taken below the kernel's ephemeral range (32768 and up by
+    /// default): while the proxy is down, an outgoing connection of some
+    /// process could otherwise be given its port, and it could not listen again.
     public init(to target: Int) throws {
         self.target = target
-        let bound = try TestPostgres.loopbackSocket()
-        port = bound.port
-        try listen(on: bound.descriptor)
+        for _ in 0..<100 {
+            let candidate = Int.random(in: 20_000..<32_768)
+            if let descriptor = Self.bound(port: candidate) {
+                port = candidate
+                try listen(on: descriptor)
+                return
+            }
+        }
+        throw TestObjectStoreError("the proxy found no free port below 32768")
     }
 
     public var url: String { "http://127.0.0.1:\(port)" }
@@ -41,20 +49,30 @@ public final class TCPProxy: Sendable {
     /// Listens on the same port again.
     public func start() throws {
         guard sockets.withLock({ $0.listener }) == nil else { return }
+        guard let descriptor = Self.bound(port: port) else {
+            throw TestObjectStoreError("the proxy cannot listen on port \(port) again: errno \(errno)")
+        }
+        try listen(on: descriptor)
+    }
+
+    /// A socket bound to `port` of 127.0.0.1; nil (errno set) when it is taken.
+    private static func bound(port: Int) -> Int32? {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var yes: Int32 = 1
         setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = Self.loopback(port: port)
+        var address = loopback(port: port)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
             }
         }
         guard bound else {
+            let code = errno
             close(descriptor)
-            throw TestObjectStoreError("the proxy cannot listen on port \(port) again: errno \(errno)")
+            errno = code
+            return nil
         }
-        try listen(on: descriptor)
+        return descriptor
     }
 
     private func listen(on descriptor: Int32) throws {
