@@ -74,18 +74,13 @@ public struct SQLStatements: Sendable {
     }
 
     /// A statement's text (every one was checked to be present).
-    public subscript(_ statement: Statement) -> String {
-        guard let text = texts[statement.rawValue] else {
-            preconditionFailure("statement \(statement.rawValue) was checked to be present")
-        }
-        return text
-    }
+    public subscript(_ statement: Statement) -> String { checked(statement.rawValue) }
 
     /// A task kind's statement (every one was checked to be present).
-    public subscript(_ statement: TaskStatement) -> String {
-        guard let text = texts[statement.name] else {
-            preconditionFailure("statement \(statement.name) was checked to be present")
-        }
+    public subscript(_ statement: TaskStatement) -> String { checked(statement.name) }
+
+    private func checked(_ name: String) -> String {
+        guard let text = texts[name] else { preconditionFailure("statement \(name) was checked to be present") }
         return text
     }
 
