@@ -52,23 +52,31 @@ public struct S3RunFileStore: RunFileStore {
     public func localFile(_ name: RunFileName, jobID: Int64, run stored: String, scratch: String) async throws
         -> String
     {
-        let key = try Self.prefix(jobID: jobID, run: stored) + name.path
-        let destination = scratch + "/" + name.path
-        do {
-            _ = try await reaching { try await client.download(key, to: destination) }
-        } catch let error as S3Error where error.isNotFound {
+        guard let (path, _) = try await download(name, jobID: jobID, run: stored, scratch: scratch) else {
             throw StorageError(.notFound, "job \(jobID) has no file \(name)")
         }
-        return destination
+        return path
     }
 
     public func fetchLog(jobID: Int64, run stored: String, scratch: String) async throws -> LogVersion {
-        let key = try Self.prefix(jobID: jobID, run: stored) + RunFileName.log.path
-        do {
-            let tag = try await reaching { try await client.download(key, to: scratch + "/" + RunFileName.log.path) }
-            return tag.map { .seen(tag: $0) } ?? .unknown
-        } catch let error as S3Error where error.isNotFound {
+        guard let (_, tag) = try await download(.log, jobID: jobID, run: stored, scratch: scratch) else {
             return .absent
+        }
+        return tag.map { .seen(tag: $0) } ?? .unknown
+    }
+
+    /// `name` fetched into `scratch` (at the same relative path), with its
+    /// entity tag; nil when the run has no such file.
+    private func download(_ name: RunFileName, jobID: Int64, run stored: String, scratch: String) async throws
+        -> (path: String, tag: String?)?
+    {
+        let key = try Self.prefix(jobID: jobID, run: stored) + name.path
+        let destination = scratch + "/" + name.path
+        do {
+            let tag = try await reaching { try await client.download(key, to: destination) }
+            return (destination, tag)
+        } catch let error as S3Error where error.isNotFound {
+            return nil
         }
     }
 
