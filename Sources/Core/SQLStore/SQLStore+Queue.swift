@@ -63,12 +63,10 @@ extension SQLStore: RenderQueue {
         let values =
             finishValues(claim.task, state: state.rawValue, error: error) + [.text(output), .integer(claim.jobID)]
             + Self.moveValues(JobMove(to: state, error: error, at: now, handedBack: handedBack))
-        let changed = try await driver.write { [self] connection in
+        let changed = try await writeQueueing { connection in
             let changed = try !connection.query(statement, values, row: { _ in () }).isEmpty
-            if changed && handedBack { try notifyQueued(connection) }
-            return changed
+            return (changed, queued: changed && handedBack)
         }
-        if changed && handedBack { wakeWorkers() }
         if !changed, case .completed(let output?) = outcome, let job = try await job(claim.jobID) {
             // A retry after an answer that was lost: this claim's own result is already written.
             return job.status == .completed && job.outputFile == output
@@ -80,20 +78,16 @@ extension SQLStore: RenderQueue {
     /// moved there outside the queue) count as expired.
     public func rescueExpiredLeases() async throws -> RescueReport {
         let statement = sql[.renderRescued]
-        let rescued = try await rescueTasks(.render) { [self] connection, task, now in
+        let rescued = try await rescueTasks(.render) { connection, task, now in
             let message = JobQueue.workerLostError(attempt: task.attempt, of: task.maximumAttempts)
             let move = JobMove(
                 to: JobStatus(rawValue: task.state) ?? .failed, error: message, at: now, handedBack: false)
             let values: [SQLValue] = [
                 .integer(task.jobID), .text(move.status.rawValue), .text(move.error), .timestamp(move.finishedAt),
             ]
-            let moved = try connection.run(statement, values) > 0
-            if moved && task.state == JobStatus.queued.rawValue { try notifyQueued(connection) }
-            return moved
+            return try connection.run(statement, values) > 0
         }
-        let report = RescueReport(rows: rescued.map { ($0.jobID, JobStatus(rawValue: $0.state) ?? .failed) })
-        if !report.requeued.isEmpty { wakeWorkers() }
-        return report
+        return RescueReport(rows: rescued.map { ($0.jobID, JobStatus(rawValue: $0.state) ?? .failed) })
     }
 
     /// A preparing or queued job is cancelled at once; a running one is asked

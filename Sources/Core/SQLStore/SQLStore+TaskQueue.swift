@@ -13,15 +13,9 @@ extension SQLStore: TaskQueue {
         let statement = sql[TaskStatement(kind: Details.kind, part: .create)]
         let values: [SQLValue] =
             [.integer(jobID), .timestamp(now), .integer(attempts)] + (try Details.values(new: new))
-        let created = try await requiringJob(jobID) {
-            try await driver.write { [self] connection in
-                let created = try connection.query(statement, values) { try Details(row: $0) }[0]
-                try notifyQueued(connection)
-                return created
-            }
+        return try await requiringJob(jobID) {
+            try await writeQueueing { (try $0.query(statement, values) { try Details(row: $0) }[0], queued: true) }
         }
-        wakeWorkers()
-        return created
     }
 
     public func task<Details: TaskDetails>(_ kind: Details.Type, id: Int64) async throws -> Details? {
@@ -69,28 +63,20 @@ extension SQLStore: TaskQueue {
         let statement = sql[TaskStatement(kind: Details.kind, part: .finish)]
         let values = finishValues(claim, state: state, error: error) + Details.values(result: result)
         let requeued = state == "queued"
-        let finished = try await driver.write { [self] connection in
+        return try await writeQueueing { connection in
             let finished = try connection.query(statement, values) { try Details(row: $0) }.first
-            if finished != nil && requeued { try notifyQueued(connection) }
-            return finished
+            return (finished, queued: finished != nil && requeued)
         }
-        if finished != nil && requeued { wakeWorkers() }
-        return finished
     }
 
     public func rescueExpiredTasks<Details: TaskDetails>(_ kind: Details.Type) async throws -> Int {
         let statement = sql[.lostTaskError]
-        let rescued = try await rescueTasks(Details.kind) { [self] connection, task, _ in
-            switch task.state {
-            case "failed":
+        return try await rescueTasks(Details.kind) { connection, task, _ in
+            if task.state == "failed" {
                 try connection.run(
                     statement, [.integer(task.id), .text(Details.workerLostError(attempt: task.attempt))])
-            case "queued": try notifyQueued(connection)
-            default: break
             }
             return true
-        }
-        if rescued.contains(where: { $0.state == "queued" }) { wakeWorkers() }
-        return rescued.count
+        }.count
     }
 }

@@ -31,6 +31,8 @@ struct RescuedTask {
     var state: String
     var attempt: Int
     var maximumAttempts: Int
+
+    var isQueued: Bool { state == "queued" }
 }
 
 extension SQLStore {
@@ -97,14 +99,14 @@ extension SQLStore {
 
     /// Moves the expired tasks of `kind` on, each to the state `LostLease`
     /// decides, and runs `rescued` for each, in one transaction; the tasks
-    /// `rescued` said were its.
+    /// `rescued` said were its. Those back in the queue wake idle workers.
     func rescueTasks(
         _ kind: TaskKind, rescued: @escaping @Sendable (any SQLConnection, RescuedTask, Timestamp) throws -> Bool
     ) async throws -> [RescuedTask] {
         let now = now
         let (expired, move) = (sql[.expiredTasks], sql[.rescueTask])
         let values = [SQLValue.text(kind.rawValue), .timestamp(now)]
-        return try await driver.transaction { connection in
+        let rescued = try await driver.transaction { [self] connection in
             let tasks = try connection.query(expired, values) { row in
                 let (attempt, maximum) = (row.int(2), row.int(3))
                 let state = LostLease.nextState(
@@ -112,12 +114,31 @@ extension SQLStore {
                 return RescuedTask(
                     id: row.int64(0), jobID: row.int64(1), state: state, attempt: attempt, maximumAttempts: maximum)
             }
-            return try tasks.filter { task in
+            let moved = try tasks.filter { task in
                 guard try connection.run(move, [.integer(task.id), .timestamp(now), .text(task.state)]) > 0 else {
                     return false
                 }
                 return try rescued(connection, task, now)
             }
+            if moved.contains(where: \.isQueued) { try notifyQueued(connection) }
+            return moved
         }
+        if rescued.contains(where: \.isQueued) { wakeWorkers() }
+        return rescued
+    }
+
+    /// A write that may queue work (`body` says whether it did): other
+    /// processes are told in the same transaction, where the dialect can, and
+    /// this process's idle workers once it is done.
+    func writeQueueing<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> (T, queued: Bool))
+        async throws -> T
+    {
+        let (result, queued) = try await driver.write { [self] connection in
+            let (result, queued) = try body(connection)
+            if queued { try notifyQueued(connection) }
+            return (result, queued)
+        }
+        if queued { wakeWorkers() }
+        return result
     }
 }
