@@ -167,6 +167,28 @@ import Testing
         #expect(error?.kind == .incompatibleSchema)
     }
 
+    /// A column changed behind yt-builder's back is an error that names the
+    /// value, not a 0 read in its place.
+    @Test func anIntegerThatDoesNotParseIsACorruptDatabase() async throws {
+        let server = try TestPostgres.shared()
+        let (url, database) = try server.freshDatabaseNamed()
+        let storage = try await PostgresStorage.open(url: url)
+        let job = try await storage.createJob(NewJob(config: nil, runsDirectory: "runs"))
+        try server.execute(
+            """
+            DO $$ DECLARE c record; BEGIN
+                FOR c IN SELECT conname FROM pg_constraint WHERE conrelid = 'jobs'::regclass AND contype = 'c' LOOP
+                    EXECUTE format('ALTER TABLE jobs DROP CONSTRAINT %I', c.conname);
+                END LOOP;
+            END $$;
+            ALTER TABLE jobs ALTER COLUMN progress TYPE text; UPDATE jobs SET progress = 'eleven'
+            """, database: database)
+        let error = await #expect(throws: StorageError.self) { try await storage.job(job.jobID) }
+        #expect(error?.kind == .corruptDatabase)
+        #expect(error?.message.contains("'eleven'") == true)
+        await storage.close()
+    }
+
     @Test func theSchemaHasThePostgresTypesAndTheREADMEQueriesRun() async throws {
         let server = try TestPostgres.shared()
         let url = try server.freshDatabase()

@@ -49,7 +49,7 @@ final class DatabaseClock: Sendable {
         let server =
             try connection.query(
                 "SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint"
-            ) { $0.int64(0) }.first ?? before
+            ) { try $0.int64(0) }.first ?? before
         let after = systemClock().microsecondsSinceEpoch
         let measured = server - (before + after) / 2
         // Within a quarter second the hosts agree as well as one round trip can tell: no correction.

@@ -75,7 +75,7 @@ public final class HistoryTarget: Sendable {
                                     .corruptDatabase,
                                     "the server's checksum of \(table.name) reads '\(row.text(1) ?? "")'")
                             }
-                            return TableChecksum(rows: row.int(0), sum: sum, xor: row.int64(2))
+                            return try TableChecksum(rows: row.int(0), sum: sum, xor: row.int64(2))
                         }.first ?? TableChecksum()
                     }
                 }
@@ -263,7 +263,7 @@ public final class HistoryTarget: Sendable {
                 FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
                 WHERE k.conrelid = ANY($1::regclass[]) AND k.contype = 'f'
                 """, [.text(tables)]
-            ) { (table: $0.text(0) ?? "", step: $0.int(1), sql: $0.text(2) ?? "") }
+            ) { try (table: $0.text(0) ?? "", step: $0.int(1), sql: $0.text(2) ?? "") }
         }
         // Largest tables first, so the longest work starts first.
         let layouts = HistoryTable.layout.sorted { rows[$0.name, default: 0] > rows[$1.name, default: 0] }

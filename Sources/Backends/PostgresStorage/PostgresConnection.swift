@@ -178,7 +178,13 @@ final class PostgresRow: StoredRow {
         isNull(column) ? nil : String(cString: PQgetvalue(result, index, column))
     }
 
-    func int64(_ column: Int32) -> Int64 { text(column).flatMap { Int64($0) } ?? 0 }
+    func int64(_ column: Int32) throws -> Int64 {
+        guard let raw = text(column) else { return 0 }
+        guard let value = Int64(raw) else {
+            throw StorageError(.corruptDatabase, "a stored integer '\(raw)' cannot be read")
+        }
+        return value
+    }
 }
 
 extension SQLValue {

@@ -48,7 +48,7 @@ struct PostgresMigrationTarget: MigrationTarget {
                 """)
             let recorded = try connection.query("SELECT 1 FROM schema_migrations WHERE id = $1", [.text(migration.id)])
             {
-                $0.int(0)
+                try $0.int(0)
             }
             if !recorded.isEmpty { return false }
             try connection.execute(migration.sql)

@@ -15,7 +15,7 @@ extension PostgresStorage {
                 guard exists.first == "t" else { continue }
                 counts.append(
                     TableCount(
-                        table: table, rows: try connection.query("SELECT COUNT(*) FROM \(table)") { $0.int(0) }[0]))
+                        table: table, rows: try connection.query("SELECT COUNT(*) FROM \(table)") { try $0.int(0) }[0]))
             }
             return DatabaseStatus(
                 backend: "postgresql", location: location, schemaVersion: Self.runner.version(ofApplied: applied),

@@ -164,7 +164,7 @@ final class SQLiteConnection: SQLConnection {
     }
 
     func scalarInt(_ sql: String, _ values: [SQLValue] = []) throws -> Int64? {
-        try query(sql, values) { $0.isNull(0) ? nil : $0.int64(0) }.first ?? nil
+        try query(sql, values) { $0.isNull(0) ? nil : try $0.int64(0) }.first ?? nil
     }
 
     /// `BEGIN IMMEDIATE` takes the write lock up front, so a transaction never

@@ -114,7 +114,7 @@ extension SQLiteConnection {
     /// PRAGMA foreign_key_check, a sentence a row.
     func foreignKeyProblems() throws -> [String] {
         try query("PRAGMA foreign_key_check") {
-            "row \($0.int64(1)) of \($0.text(0) ?? "?") refers to a missing row of \($0.text(2) ?? "?")"
+            try "row \($0.int64(1)) of \($0.text(0) ?? "?") refers to a missing row of \($0.text(2) ?? "?")"
         }
     }
 

@@ -46,7 +46,7 @@ extension SQLConnection {
     }
 
     public func count(_ sql: String, _ values: [SQLValue]) throws -> Int {
-        try query(sql, values) { $0.int(0) }.first ?? 0
+        try query(sql, values) { try $0.int(0) }.first ?? 0
     }
 }
 

@@ -9,9 +9,9 @@ extension SQLStore: FileStore {
     }
 
     /// `upsert_file` answers the row's id; the rest is what was written.
-    static func upserted(_ file: NewJobFile, at now: Timestamp) -> (any StoredRow) -> JobFile {
+    static func upserted(_ file: NewJobFile, at now: Timestamp) -> (any StoredRow) throws -> JobFile {
         { row in
-            JobFile(
+            try JobFile(
                 id: row.int64(0), jobID: file.jobID, fileType: file.fileType, filename: file.filename,
                 filePath: file.filePath, uploadedAt: now)
         }
@@ -58,7 +58,7 @@ extension SQLStore: FileStore {
         let statement = sql[.fileCounts]
         let rows = try await driver.read { connection in
             try connection.query(statement, [.list(jobIDs)]) {
-                ($0.int64(0), try $0.required(1, "file type", FileType.init(rawValue:)), $0.int(2))
+                try ($0.int64(0), $0.required(1, "file type", FileType.init(rawValue:)), $0.int(2))
             }
         }
         return fileCountsByJob(jobIDs, rows)

@@ -1,8 +1,8 @@
 import StorageCore
 
 extension SQLStore: JobStore {
-    static func deletedJob(_ row: any StoredRow) -> DeletedJob {
-        DeletedJob(jobID: row.int64(0), runDirectory: row.text(1) ?? "")
+    static func deletedJob(_ row: any StoredRow) throws -> DeletedJob {
+        try DeletedJob(jobID: row.int64(0), runDirectory: row.text(1) ?? "")
     }
 
     func fetchJob(_ connection: any SQLConnection, _ id: Int64) throws -> Job? {
@@ -33,7 +33,7 @@ extension SQLStore: JobStore {
         let statement = sql[.jobSummary]
         return try await driver.read { connection in
             try connection.query(statement, [.integer(id)]) { row in
-                JobSummary(job: try Job(row: row), fileCounts: FileCounts(row: row, from: 12))
+                try JobSummary(job: Job(row: row), fileCounts: FileCounts(row: row, from: 12))
             }.first
         }
     }
@@ -106,7 +106,7 @@ extension SQLStore: JobStore {
     public func jobCounts() async throws -> [JobStatus: Int] {
         let statement = sql[.jobCounts]
         let rows = try await driver.read { connection in
-            try connection.query(statement) { (try $0.required(0, "status", JobStatus.init(rawValue:)), $0.int(1)) }
+            try connection.query(statement) { try ($0.required(0, "status", JobStatus.init(rawValue:)), $0.int(1)) }
         }
         return countsByStatus(rows)
     }
@@ -126,7 +126,7 @@ extension SQLStore: JobStore {
         return try await driver.transaction { connection in
             let jobs = try connection.query(select, [.timestamp(cutoff)], row: Self.deletedJob)
             let ids = SQLValue.list(jobs.map(\.jobID))
-            let counts = try connection.query(count, [ids]) { ($0.int(0), $0.int(1)) }[0]
+            let counts = try connection.query(count, [ids]) { try ($0.int(0), $0.int(1)) }[0]
             if !dryRun { try connection.run(delete, [ids]) }
             return CleanupResult(jobs: jobs, files: counts.0, uploads: counts.1)
         }

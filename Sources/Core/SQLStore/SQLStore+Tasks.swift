@@ -16,11 +16,11 @@ struct TaskRow {
     var attempt: Int
     var maximumAttempts: Int
 
-    init(row: any StoredRow) {
-        id = row.int64(0)
-        jobID = row.int64(1)
-        attempt = row.int(2)
-        maximumAttempts = row.int(3)
+    init(row: any StoredRow) throws {
+        id = try row.int64(0)
+        jobID = try row.int64(1)
+        attempt = try row.int(2)
+        maximumAttempts = try row.int(3)
     }
 }
 
@@ -60,7 +60,7 @@ extension SQLStore {
             if let fused {
                 { connection in
                     try connection.query(fused.statement, values) { row in
-                        let task = TaskRow(row: row)
+                        let task = try TaskRow(row: row)
                         return (task, try fused.beside(OffsetRow(row, from: TaskRow.columns), task, expires))
                     }.first
                 }
@@ -108,10 +108,10 @@ extension SQLStore {
         let values = [SQLValue.text(kind.rawValue), .timestamp(now)]
         let rescued = try await driver.transaction { [self] connection in
             let tasks = try connection.query(expired, values) { row in
-                let (attempt, maximum) = (row.int(2), row.int(3))
+                let (attempt, maximum) = try (row.int(2), row.int(3))
                 let state = LostLease.nextState(
                     cancelRequested: row.bool(4), attempt: attempt, maximumAttempts: maximum)
-                return RescuedTask(
+                return try RescuedTask(
                     id: row.int64(0), jobID: row.int64(1), state: state, attempt: attempt, maximumAttempts: maximum)
             }
             let moved = try tasks.filter { task in

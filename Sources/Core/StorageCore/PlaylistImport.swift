@@ -22,15 +22,15 @@ public struct PlaylistImport: Hashable, Sendable {
     public var updatedAt: Timestamp
 
     public init(row: some StoredRow) throws {
-        id = row.int64(0)
-        jobID = row.int64(1)
+        id = try row.int64(0)
+        jobID = try row.int64(1)
         state = try row.required(2, "import state", State.init(rawValue:))
         url = row.text(3) ?? ""
-        songsTotal = row.int(4)
+        songsTotal = try row.int(4)
         downloaded = Self.strings(row.text(5))
         errors = Self.strings(row.text(6))
         error = row.text(7)
-        attempt = row.int(8)
+        attempt = try row.int(8)
         createdAt = try row.timestamp(9, "created_at")
         updatedAt = try row.timestamp(10, "updated_at")
     }

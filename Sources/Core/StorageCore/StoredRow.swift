@@ -3,11 +3,12 @@
 public protocol StoredRow {
     func isNull(_ column: Int32) -> Bool
     func text(_ column: Int32) -> String?
-    func int64(_ column: Int32) -> Int64
+    /// NULL reads as 0; text that is not an integer throws `.corruptDatabase`.
+    func int64(_ column: Int32) throws -> Int64
 }
 
 extension StoredRow {
-    public func int(_ column: Int32) -> Int { Int(int64(column)) }
+    public func int(_ column: Int32) throws -> Int { Int(try int64(column)) }
 
     /// A column that must hold text `parse` accepts; anything else means the
     /// database was changed behind yt-builder's back.
@@ -29,9 +30,9 @@ extension StoredRow {
 
 extension FileCounts {
     /// Reads four counts from `first` on, in `FileType.allCases` order.
-    public init(row: some StoredRow, from first: Int32) {
+    public init(row: some StoredRow, from first: Int32) throws {
         self.init()
-        for (offset, type) in FileType.allCases.enumerated() { self[type] = row.int(first + Int32(offset)) }
+        for (offset, type) in FileType.allCases.enumerated() { self[type] = try row.int(first + Int32(offset)) }
     }
 
 }
@@ -40,7 +41,7 @@ extension Job {
     /// Reads columns job_id, run_id, run_dir, status, progress, current_step,
     /// config (as JSON text), output_file, error, created_at, started_at, finished_at.
     public init(row: some StoredRow) throws {
-        self.init(
+        try self.init(
             jobID: row.int64(0), runID: row.text(1) ?? "", runDirectory: row.text(2) ?? "",
             status: try row.required(3, "status", JobStatus.init(rawValue:)), progress: row.int(4),
             currentStep: row.text(5), configText: row.text(6), outputFile: row.text(7), error: row.text(8),
@@ -52,7 +53,7 @@ extension Job {
 extension JobFile {
     /// Reads columns id, job_id, file_type, filename, file_path, uploaded_at.
     public init(row: some StoredRow) throws {
-        self.init(
+        try self.init(
             id: row.int64(0), jobID: row.int64(1), fileType: try row.required(2, "file type", FileType.init(rawValue:)),
             filename: row.text(3) ?? "", filePath: row.text(4) ?? "", uploadedAt: try row.timestamp(5, "uploaded_at"))
     }
@@ -62,7 +63,7 @@ extension YouTubeUpload {
     /// Reads columns id, job_id, video_id, video_url, title, description,
     /// privacy, tags (as JSON text), category, uploaded_at.
     public init(row: some StoredRow) throws {
-        self.init(
+        try self.init(
             id: row.int64(0), jobID: row.int64(1), videoID: row.text(2) ?? "", videoURL: row.text(3) ?? "",
             title: row.text(4), description: row.text(5),
             privacy: row.isNull(6) ? nil : try row.required(6, "privacy", Privacy.init(rawValue:)),
@@ -84,5 +85,5 @@ public struct OffsetRow: StoredRow {
 
     public func isNull(_ column: Int32) -> Bool { base.isNull(column + offset) }
     public func text(_ column: Int32) -> String? { base.text(column + offset) }
-    public func int64(_ column: Int32) -> Int64 { base.int64(column + offset) }
+    public func int64(_ column: Int32) throws -> Int64 { try base.int64(column + offset) }
 }

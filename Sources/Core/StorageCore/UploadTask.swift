@@ -21,16 +21,16 @@ public struct UploadTask: Hashable, Sendable {
     public var updatedAt: Timestamp
 
     public init(row: some StoredRow) throws {
-        id = row.int64(0)
-        jobID = row.int64(1)
+        id = try row.int64(0)
+        jobID = try row.int64(1)
         state = try row.required(2, "upload state", State.init(rawValue:))
         request = row.text(3) ?? "{}"
         sessionURL = row.text(4)
-        bytesSent = row.int64(5)
-        totalBytes = row.int64(6)
+        bytesSent = try row.int64(5)
+        totalBytes = try row.int64(6)
         videoID = row.text(7)
         error = row.text(8)
-        attempt = row.int(9)
+        attempt = try row.int(9)
         createdAt = try row.timestamp(10, "created_at")
         updatedAt = try row.timestamp(11, "updated_at")
     }
