@@ -41,6 +41,8 @@ let package = Package(
             plugins: ["EmbedFilesPlugin"]
         ),
         .target(name: "StorageCore", path: "Sources/Core/StorageCore"),
+        // The formats only `migrate` needs: COPY text and binary, jsonb as PostgreSQL prints it, table checksums.
+        .target(name: "HistoryFormats", dependencies: ["StorageCore"], path: "Sources/Core/HistoryFormats"),
         // Every storage role written once over a small SQL driver protocol; backends bring a driver and its SQL.
         .target(name: "SQLStore", dependencies: ["StorageCore"], path: "Sources/Core/SQLStore"),
         .target(
@@ -49,7 +51,7 @@ let package = Package(
         ),
         .target(
             name: "PostgresStorage",
-            dependencies: ["CLibPQ", "StorageCore", "SQLStore", "SchemaSQL", "ChildProcess"],
+            dependencies: ["CLibPQ", "StorageCore", "SQLStore", "SchemaSQL", "ChildProcess", "HistoryFormats"],
             path: "Sources/Backends/PostgresStorage"
         ),
         .target(
@@ -114,7 +116,7 @@ let package = Package(
         .target(
             name: "HistoryMigration",
             dependencies: [
-                "StorageCore", "SQLiteStorage", "PostgresStorage", "RunFiles", "ObjectStorage",
+                "StorageCore", "HistoryFormats", "SQLiteStorage", "PostgresStorage", "RunFiles", "ObjectStorage",
             ], path: "Sources/Services/HistoryMigration"),
         .target(name: "StorageBenchmark", dependencies: ["StorageCore"], path: "Sources/Services/StorageBenchmark"),
         // Builds database files in the earlier service's layout, for tests and `bench migrate`.
@@ -170,7 +172,7 @@ let package = Package(
             name: "PostgresStorageTests",
             dependencies: [
                 "PostgresStorage", "SQLiteStorage", "StorageCore", "StorageConformance", "TestPostgres",
-                "LegacyFixtures", "SchemaSQL", "HistoryMigration", "YouTube", "SQLStore",
+                "LegacyFixtures", "SchemaSQL", "HistoryMigration", "YouTube", "SQLStore", "HistoryFormats",
             ]
         ),
         .testTarget(

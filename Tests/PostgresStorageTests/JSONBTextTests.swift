@@ -1,3 +1,4 @@
+import HistoryFormats
 import StorageCore
 import TestPostgres
 import Testing

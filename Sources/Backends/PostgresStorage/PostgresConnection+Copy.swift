@@ -1,5 +1,6 @@
 import CLibPQ
 import Foundation
+import HistoryFormats
 import StorageCore
 
 extension PostgresConnection {

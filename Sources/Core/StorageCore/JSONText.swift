@@ -1,9 +1,9 @@
 /// JSON text to `JSONValue` and back, by hand: this is on the path of every
 /// config a job is read or compared with, and of every row `migrate` verifies,
 /// where Foundation's Codable decoder was most of the time spent.
-enum JSONText {
+package enum JSONText {
     /// Deeper nesting is refused rather than risk the stack.
-    static let maximumDepth = 512
+    package static let maximumDepth = 512
 
     static func parse(_ text: String) -> JSONValue? {
         var text = text
@@ -49,7 +49,7 @@ enum JSONText {
         }
     }
 
-    static func writeString(_ string: String, into output: inout [UInt8]) {
+    package static func writeString(_ string: String, into output: inout [UInt8]) {
         let hex = Array("0123456789abcdef".utf8)
         output.append(UInt8(ascii: "\""))
         for byte in string.utf8 {
@@ -69,19 +69,19 @@ enum JSONText {
     }
 
     /// Also the scanner of `JSONBText` (spaces, literals, strings).
-    struct Parser {
-        let bytes: UnsafeBufferPointer<UInt8>
-        var index = 0
+    package struct Parser {
+        package let bytes: UnsafeBufferPointer<UInt8>
+        package var index = 0
 
-        init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+        package init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
-        var current: UInt8? { index < bytes.count ? bytes[index] : nil }
+        package var current: UInt8? { index < bytes.count ? bytes[index] : nil }
 
-        mutating func skipSpace() {
+        package mutating func skipSpace() {
             while let byte = current, byte == 0x20 || byte == 0x0a || byte == 0x0d || byte == 0x09 { index += 1 }
         }
 
-        mutating func literal(_ word: String, _ value: JSONValue) -> JSONValue? {
+        package mutating func literal(_ word: String, _ value: JSONValue) -> JSONValue? {
             for expected in word.utf8 {
                 guard current == expected else { return nil }
                 index += 1
@@ -89,7 +89,7 @@ enum JSONText {
             return value
         }
 
-        mutating func value(depth: Int) -> JSONValue? {
+        package mutating func value(depth: Int) -> JSONValue? {
             guard depth < JSONText.maximumDepth, let byte = current else { return nil }
             switch byte {
             case UInt8(ascii: "{"): return object(depth: depth)
@@ -102,7 +102,7 @@ enum JSONText {
             }
         }
 
-        mutating func object(depth: Int) -> JSONValue? {
+        package mutating func object(depth: Int) -> JSONValue? {
             index += 1
             var members: [String: JSONValue] = [:]
             skipSpace()
@@ -130,7 +130,7 @@ enum JSONText {
             }
         }
 
-        mutating func array(depth: Int) -> JSONValue? {
+        package mutating func array(depth: Int) -> JSONValue? {
             index += 1
             var items: [JSONValue] = []
             skipSpace()
@@ -153,7 +153,7 @@ enum JSONText {
             }
         }
 
-        mutating func string() -> String? {
+        package mutating func string() -> String? {
             index += 1
             var output: [UInt8] = []
             while let byte = current {
@@ -190,7 +190,7 @@ enum JSONText {
             return nil
         }
 
-        mutating func hex4() -> UInt32? {
+        package mutating func hex4() -> UInt32? {
             guard index + 4 <= bytes.count else { return nil }
             var value: UInt32 = 0
             for _ in 0..<4 {
@@ -209,7 +209,7 @@ enum JSONText {
         }
 
         /// RFC 8259 numbers: integers that fit stay `.int`, the rest are `.double`.
-        mutating func number() -> JSONValue? {
+        package mutating func number() -> JSONValue? {
             let start = index
             var fraction = false
             if current == UInt8(ascii: "-") { index += 1 }

@@ -1,4 +1,5 @@
 import Foundation
+import HistoryFormats
 import PostgresStorage
 import SQLiteStorage
 import StorageCore

@@ -1,4 +1,5 @@
 import Foundation
+import HistoryFormats
 import StorageCore
 import Synchronization
 

@@ -1,3 +1,4 @@
+import HistoryFormats
 import SQLiteStorage
 import StorageCore
 

@@ -1,3 +1,4 @@
+import HistoryFormats
 import StorageCore
 
 /// A row's canonical text is its compared columns in order as PostgreSQL

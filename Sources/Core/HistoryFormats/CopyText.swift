@@ -1,3 +1,5 @@
+import StorageCore
+
 /// PostgreSQL's COPY text format, written into a byte buffer: columns split by
 /// tab, rows ended by newline, `\N` for NULL, backslash escapes for the bytes
 /// that would end a value.

@@ -1,3 +1,5 @@
+import StorageCore
+
 /// JSON text as PostgreSQL's `jsonb` prints it (`value::text`): object keys
 /// sorted by length, then bytes, the last of duplicate keys kept; `", "` and
 /// `": "` between items; strings with PostgreSQL's escapes; numbers as

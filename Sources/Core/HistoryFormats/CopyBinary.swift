@@ -1,3 +1,5 @@
+import StorageCore
+
 /// PostgreSQL's binary COPY format, written into a byte buffer: a tuple is
 /// its field count, then each field as its length (-1 for NULL) and bytes,
 /// all big-endian. Integers and times go as the server stores them, so it

@@ -1,3 +1,5 @@
+import StorageCore
+
 /// A table's contents as a count and a checksum that does not depend on row
 /// order: each row's 64-bit hash, summed (exactly) and xor-ed, so rows and
 /// slices of a table can be hashed in parallel and merged in any order.
