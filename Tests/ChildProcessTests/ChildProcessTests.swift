@@ -29,6 +29,21 @@ import Testing
         #expect(!open.contains(Substring(String(leaked))), "\(open)")
     }
 
+    /// An argument list the kernel refuses (E2BIG) names the program, not the
+    /// `setpriv` in front of it, and does not count as a missing program.
+    @Test func aStartFailureNamesTheProgramAndTheReason() async throws {
+        let huge = Array(repeating: String(repeating: "x", count: 100_000), count: 40)
+        let error = await #expect(throws: ChildProcess.Failure.self) { try await ChildProcess("/bin/true", huge).run() }
+        #expect(error?.description.hasPrefix("cannot start /bin/true: Argument list too long") == true)
+        #expect(error?.description.contains("its arguments take") == true)
+        #expect(error?.description.contains("setpriv") == false)
+        #expect(error?.notInstalled == false)
+        let missing = await #expect(throws: ChildProcess.Failure.self) {
+            try await ChildProcess("yt-builder-no-such-tool", []).run()
+        }
+        #expect(missing?.notInstalled == true)
+    }
+
     @Test func cancellingTheTaskKillsTheChild() async throws {
         let started = ContinuousClock.now
         let task = Task { try await ChildProcess("sleep", ["30"]).run() }

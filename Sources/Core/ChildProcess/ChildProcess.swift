@@ -33,6 +33,8 @@ public struct ChildProcess: Sendable {
 
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
+        /// The program is not there (not found in PATH, or gone when spawned).
+        public var notInstalled = false
     }
 
     public var executable: String
@@ -63,9 +65,9 @@ public struct ChildProcess: Sendable {
     /// time as it comes (stdout is then not kept). Throws when it cannot start.
     public func run(onOutputLine: (@Sendable (String) -> Void)? = nil) async throws -> Result {
         guard let path = Self.find(executable) else {
-            throw Failure(description: "\(executable) is not installed (not found in PATH)")
+            throw Failure(description: "\(executable) is not installed (not found in PATH)", notInstalled: true)
         }
-        let running = try Launcher.shared.spawn(command(path), environment: environment)
+        let running = try Launcher.shared.spawn(command(path), naming: path, environment: environment)
         let output = PipeDrain(running.output, keep: onOutputLine == nil ? keptBytes : 0, lines: onOutputLine)
         let errors = PipeDrain(running.errors, keep: keptBytes, lines: nil)
         let status = await withTaskCancellationHandler {
@@ -81,9 +83,9 @@ public struct ChildProcess: Sendable {
     /// one of the cooperative pool's.
     public func runAndWait() throws -> Result {
         guard let path = Self.find(executable) else {
-            throw Failure(description: "\(executable) is not installed (not found in PATH)")
+            throw Failure(description: "\(executable) is not installed (not found in PATH)", notInstalled: true)
         }
-        let running = try Launcher.shared.spawn(command(path), environment: environment)
+        let running = try Launcher.shared.spawn(command(path), naming: path, environment: environment)
         let output = PipeDrain(running.output, keep: keptBytes, lines: nil)
         let errors = PipeDrain(running.errors, keep: keptBytes, lines: nil)
         let status = running.waitHere()
@@ -200,12 +202,13 @@ final class Launcher: @unchecked Sendable {
         thread.start()
     }
 
-    func spawn(_ argv: [String], environment: [String: String]?) throws -> RunningChild {
+    /// `program` is what messages name: argv[0] may be `setpriv` in front of it.
+    func spawn(_ argv: [String], naming program: String, environment: [String: String]?) throws -> RunningChild {
         let done = DispatchSemaphore(value: 0)
         var outcome: Result<RunningChild, ChildProcess.Failure>!
         condition.lock()
         work.append {
-            outcome = Self.spawnHere(argv, environment: environment)
+            outcome = Self.spawnHere(argv, naming: program, environment: environment)
             done.signal()
         }
         condition.signal()
@@ -214,13 +217,13 @@ final class Launcher: @unchecked Sendable {
         return try outcome.get()
     }
 
-    private static func spawnHere(_ argv: [String], environment: [String: String]?) -> Result<
+    private static func spawnHere(_ argv: [String], naming program: String, environment: [String: String]?) -> Result<
         RunningChild, ChildProcess.Failure
     > {
         var output: [Int32] = [-1, -1]
         var errors: [Int32] = [-1, -1]
         guard cspawn_pipe(&output) == 0, cspawn_pipe(&errors) == 0 else {
-            return .failure(.init(description: "cannot make pipes for \(argv[0]): \(String(cString: strerror(errno)))"))
+            return .failure(.init(description: "cannot make pipes for \(program): \(String(cString: strerror(errno)))"))
         }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -242,8 +245,17 @@ final class Launcher: @unchecked Sendable {
         guard spawned == 0 else {
             close(output[0])
             close(errors[0])
-            return .failure(.init(description: "cannot start \(argv[0]): \(String(cString: strerror(spawned)))"))
+            return .failure(Self.startFailure(program, argv, code: spawned))
         }
         return .success(RunningChild(pid: pid, output: output[0], errors: errors[0]))
+    }
+
+    private static func startFailure(_ program: String, _ argv: [String], code: Int32) -> ChildProcess.Failure {
+        var description = "cannot start \(program): \(String(cString: strerror(code)))"
+        if code == E2BIG {
+            let bytes = argv.reduce(0) { $0 + $1.utf8.count + 1 }
+            description += " (its arguments take \(bytes) bytes)"
+        }
+        return ChildProcess.Failure(description: description, notInstalled: code == ENOENT)
     }
 }

@@ -56,8 +56,10 @@ enum ToolRun {
         let result: ChildProcess.Result
         do {
             result = try await ChildProcess(tool, arguments).run(onOutputLine: onOutputLine)
+        } catch let failure as ChildProcess.Failure where failure.notInstalled {
+            throw RenderError("\(tool) is not installed; install the ffmpeg package")
         } catch {
-            throw RenderError("\(tool) cannot be started: \(error); install the ffmpeg package")
+            throw RenderError("\(tool) cannot be started: \(error)")
         }
         if result.status == 127 { throw RenderError("\(tool) is not installed; install the ffmpeg package") }
         return result
