@@ -307,13 +307,22 @@ async function openJob(id) {
   $("#job").scrollIntoView({ behavior: "smooth" });
 }
 
+// "about 3 min left" from eta_seconds; nothing while there is no estimate.
+function remaining(seconds) {
+  if (seconds === null || seconds === undefined) return "";
+  if (seconds < 60) return ` · about ${Math.max(1, Math.round(seconds))} s left`;
+  if (seconds < 3600) return ` · about ${Math.round(seconds / 60)} min left`;
+  const hours = Math.floor(seconds / 3600);
+  return ` · about ${hours} h ${Math.round((seconds % 3600) / 60)} min left`;
+}
+
 async function refreshJob() {
   const id = state.job;
   const job = await api(`/api/jobs/${id}`);
   $("#job-status").textContent = job.status;
   $("#job-step").textContent = job.current_step || "";
   $("#job-progress").value = job.progress;
-  $("#job-percent").textContent = `${job.progress} %`;
+  $("#job-percent").textContent = `${job.progress} %` + (job.status === "running" ? remaining(job.eta_seconds) : "");
   $("#job-error").textContent = job.error || "";
   $("#cancel").hidden = ["completed", "failed", "cancelled"].includes(job.status);
   const log = await api(`/api/jobs/${id}/logs?after=${state.logNext}`);

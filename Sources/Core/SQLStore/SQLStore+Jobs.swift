@@ -1,6 +1,8 @@
 import StorageCore
 
 extension SQLStore: JobStore {
+    public var currentTime: Timestamp { now }
+
     static func deletedJob(_ row: any StoredRow) throws -> DeletedJob {
         try DeletedJob(jobID: row.int64(0), runDirectory: row.text(1) ?? "")
     }

@@ -13,6 +13,9 @@ public protocol Storage: JobStore, FileStore, UploadHistory, CredentialStore, Ta
 
 /// Jobs: create, read, page, update, start, delete.
 public protocol JobStore: Sendable {
+    /// The store's clock (the database server's on PostgreSQL), so what the
+    /// API works out from a row's times agrees with how they were written.
+    var currentTime: Timestamp { get }
     /// Allocates a new, never reused id and builds `run_id` as `run-<id>-<8 hex>`.
     func createJob(_ job: NewJob) async throws -> Job
     func job(_ id: Int64) async throws -> Job?

@@ -1,9 +1,9 @@
 import StorageCore
 
-/// The job object of the earlier service's API: its keys, plus `config`.
-/// The run directory stays on the server.
+/// The job object of the earlier service's API: its keys, plus `config` and
+/// `eta_seconds`. The run directory stays on the server.
 enum JobObject {
-    static func make(_ job: Job, fileCounts: FileCounts) -> JSONValue {
+    static func make(_ job: Job, fileCounts: FileCounts, now: Timestamp) -> JSONValue {
         .object([
             "job_id": .int(job.jobID),
             "run_id": .string(job.runID),
@@ -17,7 +17,21 @@ enum JobObject {
             "created_at": .string(job.createdAt.description),
             "started_at": optional(job.startedAt?.description),
             "finished_at": optional(job.finishedAt?.description),
+            "eta_seconds": etaSeconds(job, now: now).map { .int($0) } ?? .null,
         ])
+    }
+
+    /// The time a job has left at the pace it has kept since it started: 0
+    /// once completed; nil while it has no progress to judge by, or is not
+    /// running.
+    static func etaSeconds(_ job: Job, now: Timestamp) -> Int64? {
+        if job.status == .completed { return 0 }
+        guard job.status == .running, let started = job.startedAt, (1..<100).contains(job.progress) else {
+            return nil
+        }
+        let elapsed = max(0, now.microsecondsSinceEpoch - started.microsecondsSinceEpoch)
+        let remaining = Double(elapsed) / 1_000_000 * Double(100 - job.progress) / Double(job.progress)
+        return Int64(remaining.rounded())
     }
 
     static func counts(_ counts: FileCounts) -> JSONValue {

@@ -61,8 +61,9 @@ struct JobsController<Context: RequestContext> {
         try query.validate()
         let page = try await storage.listJobs(query)
         let counts = try await storage.fileCounts(ofJobs: page.jobs.map(\.jobID))
+        let now = storage.currentTime
         var body: [String: JSONValue] = [
-            "jobs": .array(page.jobs.map { JobObject.make($0, fileCounts: counts[$0.jobID] ?? FileCounts()) })
+            "jobs": .array(page.jobs.map { JobObject.make($0, fileCounts: counts[$0.jobID] ?? FileCounts(), now: now) })
         ]
         body["next_cursor"] = page.nextCursor.map { .string($0.description) } ?? .null
         return JSONResponse.make(.object(body))
@@ -73,7 +74,7 @@ struct JobsController<Context: RequestContext> {
         guard let id = Int64(text), let summary = try await storage.jobSummary(id) else {
             throw JobLookup.notFound(text)
         }
-        return JSONResponse.make(JobObject.make(summary.job, fileCounts: summary.fileCounts))
+        return JSONResponse.make(JobObject.make(summary.job, fileCounts: summary.fileCounts, now: storage.currentTime))
     }
 
     @Sendable func start(_ request: Request, context: Context) async throws -> Response {
@@ -95,7 +96,8 @@ struct JobsController<Context: RequestContext> {
         guard let id = Int64(text), let outcome = try await storage.cancelJob(id) else {
             throw JobLookup.notFound(text)
         }
-        var object = JobObject.make(outcome.job, fileCounts: try await storage.fileCounts(ofJob: id))
+        var object = JobObject.make(
+            outcome.job, fileCounts: try await storage.fileCounts(ofJob: id), now: storage.currentTime)
         if case .requested = outcome, case .object(var values) = object {
             values["cancel_requested"] = .bool(true)
             object = .object(values)
@@ -162,7 +164,8 @@ struct JobsController<Context: RequestContext> {
     }
 
     private func answer(_ job: Job) async throws -> Response {
-        JSONResponse.make(JobObject.make(job, fileCounts: try await storage.fileCounts(ofJob: job.jobID)))
+        JSONResponse.make(
+            JobObject.make(job, fileCounts: try await storage.fileCounts(ofJob: job.jobID), now: storage.currentTime))
     }
 }
 
