@@ -93,7 +93,8 @@ def main():
         shot("finished")
         assert status == "completed", f"the job ended {status}: {driver.find_element(By.ID, 'job-error').text}"
         assert driver.find_element(By.ID, "job-percent").text == "100 %"
-        assert "video written" in driver.find_element(By.ID, "job-log").text
+        # The page shows the status first and fetches the log after it.
+        wait.until(lambda d: "video written" in d.find_element(By.ID, "job-log").text)
 
         wait.until(lambda d: d.execute_script("return document.getElementById('player').readyState") >= 1)
         duration = driver.execute_script("return document.getElementById('player').duration")
@@ -110,7 +111,8 @@ def main():
         driver.find_element(By.CSS_SELECTOR, "#history-rows tr").click()
         wait.until(lambda d: d.find_element(By.ID, "job-status").text == "completed")
         assert "videos: clip.mp4" in driver.execute_script("return document.getElementById('job-files').textContent")
-        assert "video written" in driver.find_element(By.ID, "job-log").text
+        # The page shows the status first and fetches the log after it.
+        wait.until(lambda d: "video written" in d.find_element(By.ID, "job-log").text)
 
         # A phone-sized screen: nothing wider than the screen.
         driver.set_window_size(390, 844)
