@@ -19,14 +19,11 @@ struct FFmpegCommand {
         var graph: [String] = []
 
         // Video: each segment from its own input, so a clip can repeat without buffering.
-        let width = settings.resolution.width
-        let height = settings.resolution.height
         let fps = settings.fps
         for (index, segment) in plan.segments.enumerated() {
             let number = input(["-i", segment.path])
             var chain = "[\(number):v:0]trim=duration=\(Self.seconds(segment.length)),setpts=PTS-STARTPTS,"
-            chain += "scale=\(width):\(height):force_original_aspect_ratio=decrease,"
-            chain += "pad=\(width):\(height):(ow-iw)/2:(oh-ih)/2:color=black,setsar=1,fps=\(fps),format=yuv420p"
+            chain += Self.fit(settings)
             if settings.transition == .fade {
                 let fade = Self.seconds(plan.fadeLength)
                 chain +=
@@ -100,8 +97,13 @@ struct FFmpegCommand {
     }
 
     private func drawText(_ quote: RenderPlan.QuoteShow) -> String {
-        let start = Self.seconds(quote.start)
-        let end = Self.seconds(quote.end)
+        Self.drawText(plan, textFile: quote.textFile, from: quote.start, to: quote.end)
+    }
+
+    /// A quote drawn from `from` to `to` seconds of the stream it filters.
+    static func drawText(_ plan: RenderPlan, textFile: String, from: Double, to: Double) -> String {
+        let start = seconds(from)
+        let end = seconds(to)
         // The earlier service's places; every style but minimal sits on a
         // black box at 180/255 opacity, 20 px wider than the text each way.
         let y: String =
@@ -111,13 +113,20 @@ struct FFmpegCommand {
             case .bottom: "h*0.8-text_h"
             }
         let box = plan.settings.quoteStyle == .minimal ? "" : ":box=1:boxcolor=black@0.706:boxborderw=20"
-        let fade = Self.seconds(min(0.4, (quote.end - quote.start) / 4))
+        let fade = seconds(min(0.4, (to - from) / 4))
         // Inside single quotes, the commas belong to the expression.
         let alpha = "if(lt(t,\(start)+\(fade)),(t-\(start))/\(fade),if(gt(t,\(end)-\(fade)),(\(end)-t)/\(fade),1))"
-        return "drawtext=fontfile=\(Self.escape(plan.fontFile ?? "")):textfile=\(Self.escape(quote.textFile))"
+        return "drawtext=fontfile=\(escape(plan.fontFile ?? "")):textfile=\(escape(textFile))"
             + ":expansion=none:fontsize=\(plan.fontSize):fontcolor=white:borderw=2:bordercolor=black"
             + ":line_spacing=\(plan.fontSize / 4):x=(w-text_w)/2:y=\(y)\(box)"
             + ":alpha='\(alpha)':enable='between(t,\(start),\(end))'"
+    }
+
+    /// A clip's frames scaled to fit the output, padded, at its rate.
+    static func fit(_ settings: VideoSettings) -> String {
+        let (width, height) = (settings.resolution.width, settings.resolution.height)
+        return "scale=\(width):\(height):force_original_aspect_ratio=decrease,"
+            + "pad=\(width):\(height):(ow-iw)/2:(oh-ih)/2:color=black,setsar=1,fps=\(settings.fps),format=yuv420p"
     }
 
     /// Milliseconds are enough, and keep the graph readable.

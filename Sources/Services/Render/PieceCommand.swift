@@ -1,0 +1,108 @@
+import Foundation
+
+/// The ffmpeg command that encodes one piece of a `PieceTimeline` from the
+/// sources into MPEG-TS chunks of one keyframe interval each. Every piece
+/// has the same encoder settings and a keyframe at each chunk's start, so
+/// chunks of any pieces join by stream copy.
+struct PieceCommand {
+    let plan: RenderPlan
+    /// The clips a layout's indices name, and their lengths in frames.
+    let clips: [String]
+    let clipFrames: [Int]
+    let keyframeInterval: Int
+
+    var frameRate: Int { plan.settings.fps }
+
+    /// Writes `<chunks>-00000.ts`, `<chunks>-00001.ts`, …
+    func arguments(_ piece: PieceTimeline.Piece, chunks: String) -> [String] {
+        var graph = Graph(command: self)
+        let video: String
+        switch piece.content {
+        case .quoted(let parts, let quotes):
+            let labels = parts.map { graph.stream($0.content, from: $0.from, to: $0.to) }
+            var chain =
+                labels.count == 1
+                ? "[\(labels[0])]null"
+                : labels.map { "[\($0)]" }.joined()
+                    + "concat=n=\(labels.count):v=1:a=0"
+            for draw in quotes {
+                let text = plan.quotes[draw.quote].textFile
+                chain +=
+                    ","
+                    + FFmpegCommand.drawText(
+                        plan, textFile: text, from: seconds(draw.from), to: seconds(draw.to))
+            }
+            video = graph.add(chain)
+        default:
+            video = graph.stream(piece.content, from: 0, to: piece.frames)
+        }
+        let boundaries = stride(from: keyframeInterval, to: piece.frames, by: keyframeInterval).map(String.init)
+        var arguments = ["-hide_banner", "-nostdin", "-loglevel", "error", "-nostats"] + graph.inputs
+        arguments += ["-filter_complex", graph.filters.joined(separator: ";"), "-map", "[\(video)]", "-an"]
+        arguments += [
+            "-c:v", "libx264", "-preset", "veryfast", "-crf", "21", "-pix_fmt", "yuv420p", "-r", String(frameRate),
+            "-force_key_frames", "expr:eq(mod(n,\(keyframeInterval)),0)", "-x264-params", "scenecut=0",
+            "-frames:v", String(piece.frames), "-f", "segment", "-segment_format", "mpegts",
+        ]
+        if !boundaries.isEmpty { arguments += ["-segment_frames", boundaries.joined(separator: ",")] }
+        return arguments + ["-y", chunks + "-%05d.ts"]
+    }
+
+    func seconds(_ frames: Int) -> Double { Double(frames) / Double(frameRate) }
+
+    /// The filter graph being written: inputs, chains, fresh labels.
+    struct Graph {
+        let command: PieceCommand
+        var inputs: [String] = []
+        var filters: [String] = []
+        private var labels = 0
+
+        init(command: PieceCommand) { self.command = command }
+
+        /// Appends `chain` and names its output.
+        mutating func add(_ chain: String) -> String {
+            labels += 1
+            filters.append(chain + "[s\(labels)]")
+            return "s\(labels)"
+        }
+
+        private mutating func input(_ clip: Int) -> Int {
+            inputs += ["-i", command.clips[clip]]
+            return inputs.count / 2 - 1
+        }
+
+        /// Frames `start..<end` of `clip`, fitted to the output.
+        private mutating func frames(of clip: Int, _ start: Int, _ end: Int) -> String {
+            let command = command
+            let seconds = { FFmpegCommand.seconds(command.seconds($0)) }
+            return "[\(input(clip)):v:0]trim=start=\(seconds(start)):end=\(seconds(end)),setpts=PTS-STARTPTS,"
+                + FFmpegCommand.fit(command.plan.settings)
+        }
+
+        /// Frames `from..<to` of a body or crossfade, as a labelled stream.
+        mutating func stream(_ content: PieceTimeline.Content, from: Int, to: Int) -> String {
+            let command = command
+            let seconds = { FFmpegCommand.seconds(command.seconds($0)) }
+            var chain: String
+            var length: Int
+            switch content {
+            case .body(let clip, let start, let end, let fadeIn, let fadeOut):
+                length = end - start
+                chain = frames(of: clip, start, end)
+                if fadeIn > 0 { chain += ",fade=t=in:st=0:d=\(seconds(fadeIn))" }
+                if fadeOut > 0 { chain += ",fade=t=out:st=\(seconds(length - fadeOut)):d=\(seconds(fadeOut))" }
+            case .crossfade(let first, let second, let overlap):
+                length = overlap
+                let tail = add(frames(of: first, command.clipFrames[first] - overlap, command.clipFrames[first]))
+                let head = add(frames(of: second, 0, overlap))
+                chain = "[\(tail)][\(head)]xfade=transition=fade:duration=\(seconds(overlap)):offset=0"
+            case .quoted:
+                preconditionFailure("a quoted piece is made of bodies and crossfades")
+            }
+            if from > 0 || to < length {
+                chain += ",trim=start_frame=\(from):end_frame=\(to),setpts=PTS-STARTPTS"
+            }
+            return add(chain)
+        }
+    }
+}

@@ -1,0 +1,18 @@
+/// The concat demuxer's list of a timeline's chunks in output order: an
+/// entry names the chunks of its piece from its first frame to its last, so
+/// the join copies whole chunks and cuts nothing.
+enum PieceJoin {
+    /// `prefix(piece)` is the chunks' name without `-NNNNN.ts`.
+    static func list(_ timeline: PieceTimeline, prefix: (Int) -> String) -> String {
+        let interval = timeline.keyframeInterval
+        var lines: [String] = ["ffconcat version 1.0"]
+        for entry in timeline.entries {
+            let name = prefix(entry.piece)
+            for chunk in entry.from / interval..<(entry.to + interval - 1) / interval {
+                let file = name + "-" + String(format: "%05d", chunk) + ".ts"
+                lines.append("file '" + file.replacingOccurrences(of: "'", with: "'\\''") + "'")
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import StorageCore
+import Testing
+import VideoSettings
+
+@testable import Render
+
+/// Pieces encoded with real ffmpeg join by stream copy into exactly the
+/// timeline's frames, and the result decodes without an error.
+@Suite(.timeLimit(.minutes(3))) struct PieceRenderTests {
+    @Test(arguments: [VideoSettings.Transition.crossfade, .fade])
+    func piecesJoinIntoEveryFrame(_ transition: VideoSettings.Transition) async throws {
+        let media = try TestMedia()
+        let clips = [try media.clip("a.mp4", seconds: 2), try media.clip("b.mov", seconds: 1.5, source: "testsrc2")]
+        let settings = try TestMedia.settings([
+            "duration": .int(20), "transition": .string(transition.rawValue),
+        ])
+        let input = media.input(
+            videos: clips, quotes: [try media.text("q.txt", "\"One quote.\" \"And another one.\"")], settings: settings)
+        let plan = try await RenderPlanner().plan(input)
+        try FileManager.default.createDirectory(atPath: input.scratch, withIntermediateDirectories: true)
+        for quote in plan.quotes { try quote.text.write(toFile: quote.textFile, atomically: true, encoding: .utf8) }
+        let fps = settings.fps
+        let frames = { (seconds: Double) in Int((seconds * Double(fps)).rounded()) }
+        let clipFrames = [frames(2), frames(1.5)]
+        let layout = PieceTimeline.Layout(
+            clipFrames: clipFrames, frames: frames(20), frameRate: fps,
+            crossfadeFrames: transition == .crossfade ? 4 : 0, fadeFrames: transition == .fade ? 3 : 0,
+            quotes: plan.quotes.map { .init(frames($0.start), frames($0.end)) }, keyframeInterval: fps)
+        let timeline = PieceTimeline(layout)
+        #expect(!plan.quotes.isEmpty)
+        #expect(timeline.pieces.contains { if case .quoted = $0.content { true } else { false } })
+
+        let command = PieceCommand(plan: plan, clips: clips, clipFrames: clipFrames, keyframeInterval: fps)
+        let folder = media.path("pieces")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for (index, piece) in timeline.pieces.enumerated() {
+            let result = try await ToolRun.run("ffmpeg", command.arguments(piece, chunks: "\(folder)/piece-\(index)"))
+            #expect(result.status == 0, "piece \(index): \(result.errorLines)")
+        }
+        let list = PieceJoin.list(timeline) { "\(folder)/piece-\($0)" }
+        try list.write(toFile: "\(folder)/list.ffconcat", atomically: true, encoding: .utf8)
+        let output = media.path("joined.mp4")
+        try TestMedia.tool(
+            "ffmpeg",
+            [
+                "-loglevel", "error", "-f", "concat", "-safe", "0", "-i", "\(folder)/list.ffconcat", "-c", "copy",
+                "-movflags", "+faststart", "-y", output,
+            ])
+        let counted = try TestMedia.tool(
+            "ffprobe",
+            ["-v", "error", "-count_frames", "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", output])
+        #expect(counted.trimmingCharacters(in: .whitespacesAndNewlines) == String(layout.frames))
+        let decoded = try TestMedia.tool("ffmpeg", ["-v", "error", "-i", output, "-f", "null", "-"])
+        #expect(decoded.isEmpty, "\(decoded)")
+    }
+}
