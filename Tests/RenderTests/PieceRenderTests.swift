@@ -21,17 +21,17 @@ import VideoSettings
         try FileManager.default.createDirectory(atPath: input.scratch, withIntermediateDirectories: true)
         for quote in plan.quotes { try quote.text.write(toFile: quote.textFile, atomically: true, encoding: .utf8) }
         let fps = settings.fps
-        let frames = { (seconds: Double) in Int((seconds * Double(fps)).rounded()) }
-        let clipFrames = [frames(2), frames(1.5)]
-        let layout = PieceTimeline.Layout(
-            clipFrames: clipFrames, frames: frames(20), frameRate: fps,
-            crossfadeFrames: transition == .crossfade ? 4 : 0, fadeFrames: transition == .fade ? 3 : 0,
-            quotes: plan.quotes.map { .init(frames($0.start), frames($0.end)) }, keyframeInterval: fps)
+        let layout = PieceTimeline.Layout(plan)
+        #expect(layout.clipFrames == [2 * fps, 3 * fps / 2])
+        #expect(layout.frames == 20 * fps)
+        #expect(layout.crossfadeFrames == (transition == .crossfade ? fps / 2 : 0))
+        #expect((layout.fadeFrames > 0) == (transition == .fade))
         let timeline = PieceTimeline(layout)
         #expect(!plan.quotes.isEmpty)
         #expect(timeline.pieces.contains { if case .quoted = $0.content { true } else { false } })
 
-        let command = PieceCommand(plan: plan, clips: clips, clipFrames: clipFrames, keyframeInterval: fps)
+        let command = PieceCommand(
+            plan: plan, clips: plan.clips.map(\.path), clipFrames: layout.clipFrames, keyframeInterval: fps)
         let folder = media.path("pieces")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         for (index, piece) in timeline.pieces.enumerated() {

@@ -105,3 +105,20 @@ extension PieceTimeline {
             entries: builder.entries)
     }
 }
+
+extension PieceTimeline.Layout {
+    /// A plan's video in frames: its clips, length, transition and quotes,
+    /// with a keyframe every second.
+    public init(_ plan: RenderPlan) {
+        let rate = plan.settings.fps
+        let frames = { (seconds: Double) in Int((seconds * Double(rate)).rounded()) }
+        let crossfade = RenderPlanner.crossfadeSeconds(plan.clips, settings: plan.settings)
+        self.init(
+            clipFrames: plan.clips.map { max(1, Int(($0.duration * Double(rate)).rounded(.down))) },
+            frames: frames(plan.duration), frameRate: rate,
+            crossfadeFrames: crossfade > 0 ? max(1, frames(crossfade)) : 0,
+            fadeFrames: plan.settings.transition == .fade ? frames(plan.fadeLength) : 0,
+            quotes: plan.quotes.map { PieceTimeline.ClosedOpen(frames($0.start), frames($0.end)) },
+            keyframeInterval: rate)
+    }
+}

@@ -22,6 +22,8 @@ public struct RenderPlan: Sendable {
 
     public var settings: VideoSettings
     public var seed: Int64
+    /// The clips in their order of use, each once.
+    public var clips: [MediaInfo]
     public var segments: [Segment]
     public var music: [String]
     public var sounds: [String]

@@ -53,7 +53,8 @@ public struct RenderPlanner: Sendable {
         let output = input.output
         let folder = URL(fileURLWithPath: output).deletingLastPathComponent().path
         return RenderPlan(
-            settings: settings, seed: seed, segments: segments, music: playlist, sounds: sounds.map(\.path),
+            settings: settings, seed: seed, clips: clips, segments: segments, music: playlist,
+            sounds: sounds.map(\.path),
             quotes: shows, fontFile: fontFile, fontSize: fontSize, notes: notes, output: output,
             temporaryOutput: folder + "/." + RenderPlan.name(output) + ".part")
     }
@@ -66,8 +67,7 @@ public struct RenderPlanner: Sendable {
 
     /// Clips in order, again and again, until the video is long enough.
     static func segments(_ clips: [MediaInfo], settings: VideoSettings) throws -> [RenderPlan.Segment] {
-        let crossfade = settings.transition == .crossfade
-        let overlap = crossfade ? min(1.0, (clips.map(\.duration).min() ?? 1) / 3) : 0
+        let overlap = crossfadeSeconds(clips, settings: settings)
         var segments: [RenderPlan.Segment] = []
         var total = 0.0
         var index = 0
@@ -87,6 +87,11 @@ public struct RenderPlanner: Sendable {
             index += 1
         }
         return segments
+    }
+
+    /// How long a crossfade lasts: a second, or a third of the shortest clip.
+    static func crossfadeSeconds(_ clips: [MediaInfo], settings: VideoSettings) -> Double {
+        settings.transition == .crossfade ? min(1.0, (clips.map(\.duration).min() ?? 1) / 3) : 0
     }
 
     static func playlist(_ tracks: [MediaInfo], shuffle: Bool, duration: Double, _ random: inout SeededRandom) throws
