@@ -54,4 +54,47 @@ import VideoSettings
         let decoded = try TestMedia.tool("ffmpeg", ["-v", "error", "-i", output, "-f", "null", "-"])
         #expect(decoded.isEmpty, "\(decoded)")
     }
+
+    /// The same job by pieces and in one pass: the same length and streams,
+    /// and frames that look the same (ffmpeg's SSIM).
+    @Test(arguments: [VideoSettings.Transition.crossfade, .none])
+    func aRenderByPiecesLooksLikeOnePass(_ transition: VideoSettings.Transition) async throws {
+        let media = try TestMedia()
+        let clips = [try media.clip("a.mp4", seconds: 2), try media.clip("b.mov", seconds: 1.5, source: "testsrc2")]
+        let settings = try TestMedia.settings([
+            "duration": .int(12), "transition": .string(transition.rawValue), "resolution": .string("320x240"),
+        ])
+        let quotes = [try media.text("q.txt", "\"One quote.\" \"And another one.\"")]
+        let music = [try media.tone("m.mp3", seconds: 5)]
+        let onePass = media.input(
+            videos: clips, music: music, quotes: quotes, settings: settings, output: "one/video.mp4")
+        try await Renderer().render(onePass, progress: { _, _ in }, log: { _ in })
+
+        let input = media.input(
+            videos: clips, music: music, quotes: quotes, settings: settings, output: "pieces/video.mp4")
+        let plan = try await RenderPlanner().plan(input)
+        try FileManager.default.createDirectory(atPath: input.scratch, withIntermediateDirectories: true)
+        for quote in plan.quotes { try quote.text.write(toFile: quote.textFile, atomically: true, encoding: .utf8) }
+        try FileManager.default.createDirectory(atPath: media.path("pieces"), withIntermediateDirectories: true)
+        try await PieceRenderer(plan: plan, scratch: media.path("piece-scratch")).render()
+
+        let probe = try TestMedia.probe(plan.temporaryOutput)
+        #expect(abs(probe.duration - 12) < 0.1 && probe.hasAudio, "\(probe)")
+        let stats = media.path("ssim.txt")
+        try TestMedia.tool(
+            "ffmpeg",
+            [
+                "-v", "error", "-i", plan.temporaryOutput, "-i", onePass.output, "-lavfi", "ssim=stats_file=\(stats)",
+                "-f", "null", "-",
+            ])
+        let values = try String(contentsOfFile: stats, encoding: .utf8).split(separator: "\n").compactMap { line in
+            line.split(separator: " ").first { $0.hasPrefix("All:") }.flatMap { Double($0.dropFirst(4)) }
+        }
+        #expect(values.count == 12 * settings.fps)
+        let mean = values.reduce(0, +) / Double(max(1, values.count))
+        #expect(mean >= 0.98, "mean SSIM \(mean)")
+        #expect(
+            (values.min() ?? 0) >= 0.95,
+            "lowest SSIM \(values.min() ?? 0); frames below 0.95: \(values.indices.filter { values[$0] < 0.95 })")
+    }
 }

@@ -7,14 +7,11 @@ import VideoSettings
 struct FFmpegCommand {
     let plan: RenderPlan
 
+    static let header = ["-hide_banner", "-nostdin", "-loglevel", "error", "-nostats", "-progress", "pipe:1"]
+
     var arguments: [String] {
-        var arguments = ["-hide_banner", "-nostdin", "-loglevel", "error", "-nostats", "-progress", "pipe:1"]
-        var inputs = 0
-        func input(_ options: [String]) -> Int {
-            arguments += options
-            inputs += 1
-            return inputs - 1
-        }
+        var inputs = FilterGraph()
+        func input(_ options: [String]) -> Int { inputs.input(options) }
         let settings = plan.settings
         var graph: [String] = []
 
@@ -54,7 +51,30 @@ struct FFmpegCommand {
         for quote in plan.quotes { video += "," + drawText(quote) }
         graph.append(video + "[vout]")
 
-        // Audio: the music playlist with fades, sounds looped beneath, or silence.
+        inputs.chains = graph
+        Self.addAudio(plan, to: &inputs)
+        return Self.header + inputs.arguments + ["-filter_complex", inputs.chains.joined(separator: ";")] + [
+            "-map", "[vout]", "-map", "[aout]", "-c:v", "libx264", "-preset", "veryfast", "-crf", "21",
+            "-pix_fmt", "yuv420p", "-r", String(fps), "-c:a", "aac", "-b:a", "192k", "-ar", "48000",
+            "-movflags", "+faststart", "-t", Self.seconds(plan.duration), "-f", "mp4", "-y", plan.temporaryOutput,
+        ]
+    }
+
+    /// The audio of a plan alone, for a render by pieces.
+    static func audioArguments(_ plan: RenderPlan, output: String) -> [String] {
+        var inputs = FilterGraph()
+        addAudio(plan, to: &inputs)
+        return header + inputs.arguments + ["-filter_complex", inputs.chains.joined(separator: ";")] + [
+            "-map", "[aout]", "-vn", "-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-t", seconds(plan.duration),
+            "-f", "mp4", "-y", output,
+        ]
+    }
+
+    /// The music playlist with fades, sounds looped beneath, or silence, as `[aout]`.
+    private static func addAudio(_ plan: RenderPlan, to inputs: inout FilterGraph) {
+        let settings = plan.settings
+        var graph: [String] = []
+        func input(_ options: [String]) -> Int { inputs.input(options) }
         let duration = Self.seconds(plan.duration)
         let normalize = "aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo"
         var mixed: [String] = []
@@ -86,14 +106,7 @@ struct FFmpegCommand {
             mixed.count == 1
             ? "\(mixed[0])anull" : "\(mixed.joined())amix=inputs=\(mixed.count):duration=longest:normalize=0"
         graph.append("\(mix),apad,atrim=duration=\(duration)[aout]")
-
-        arguments += ["-filter_complex", graph.joined(separator: ";")]
-        arguments += [
-            "-map", "[vout]", "-map", "[aout]", "-c:v", "libx264", "-preset", "veryfast", "-crf", "21",
-            "-pix_fmt", "yuv420p", "-r", String(fps), "-c:a", "aac", "-b:a", "192k", "-ar", "48000",
-            "-movflags", "+faststart", "-t", duration, "-f", "mp4", "-y", plan.temporaryOutput,
-        ]
-        return arguments
+        inputs.chains += graph
     }
 
     private func drawText(_ quote: RenderPlan.QuoteShow) -> String {
@@ -146,5 +159,18 @@ struct FFmpegCommand {
             graph.append(character)
         }
         return graph
+    }
+}
+
+/// The inputs and filter chains of one ffmpeg run, gathered as they are named.
+struct FilterGraph {
+    var arguments: [String] = []
+    var chains: [String] = []
+    private var count = 0
+
+    mutating func input(_ options: [String]) -> Int {
+        arguments += options
+        count += 1
+        return count - 1
     }
 }

@@ -71,12 +71,12 @@ struct PieceCommand {
             return inputs.count / 2 - 1
         }
 
-        /// Frames `start..<end` of `clip`, fitted to the output.
+        /// Frames `start..<end` of `clip`, fitted to the output. The rate is
+        /// set from the clip's start, as in the one-pass render, so both pick
+        /// the same source frames.
         private mutating func frames(of clip: Int, _ start: Int, _ end: Int) -> String {
-            let command = command
-            let seconds = { FFmpegCommand.seconds(command.seconds($0)) }
-            return "[\(input(clip)):v:0]trim=start=\(seconds(start)):end=\(seconds(end)),setpts=PTS-STARTPTS,"
-                + FFmpegCommand.fit(command.plan.settings)
+            "[\(input(clip)):v:0]setpts=PTS-STARTPTS," + FFmpegCommand.fit(command.plan.settings)
+                + ",trim=start_frame=\(start):end_frame=\(end),setpts=PTS-STARTPTS"
         }
 
         /// Frames `from..<to` of a body or crossfade, as a labelled stream.

@@ -114,7 +114,7 @@ extension PieceTimeline.Layout {
         let frames = { (seconds: Double) in Int((seconds * Double(rate)).rounded()) }
         let crossfade = RenderPlanner.crossfadeSeconds(plan.clips, settings: plan.settings)
         self.init(
-            clipFrames: plan.clips.map { max(1, Int(($0.duration * Double(rate)).rounded(.down))) },
+            clipFrames: plan.clips.map { frames(RenderPlanner.wholeFrames($0.duration, rate)) },
             frames: frames(plan.duration), frameRate: rate,
             crossfadeFrames: crossfade > 0 ? max(1, frames(crossfade)) : 0,
             fadeFrames: plan.settings.transition == .fade ? frames(plan.fadeLength) : 0,

@@ -81,7 +81,8 @@ public struct RenderPlanner: Sendable {
             let joins = segments.isEmpty ? 0 : overlap
             // The last segment takes only what is still needed (a little more, for the final trim).
             let needed = settings.duration - total + joins + 0.05
-            let length = min(clip.duration, max(needed, 2 * overlap + 0.1))
+            // Whole frames of the output, as a render by pieces cuts them.
+            let length = Self.wholeFrames(min(clip.duration, max(needed, 2 * overlap + 0.1)), settings.fps)
             segments.append(RenderPlan.Segment(path: clip.path, length: length, overlap: joins))
             total += length - joins
             index += 1
@@ -89,9 +90,17 @@ public struct RenderPlanner: Sendable {
         return segments
     }
 
-    /// How long a crossfade lasts: a second, or a third of the shortest clip.
+    /// How long a crossfade lasts: a second, or a third of the shortest clip,
+    /// in whole frames (at least one).
     static func crossfadeSeconds(_ clips: [MediaInfo], settings: VideoSettings) -> Double {
-        settings.transition == .crossfade ? min(1.0, (clips.map(\.duration).min() ?? 1) / 3) : 0
+        guard settings.transition == .crossfade else { return 0 }
+        let seconds = min(1.0, (clips.map(\.duration).min() ?? 1) / 3)
+        return max(1, (seconds * Double(settings.fps)).rounded()) / Double(settings.fps)
+    }
+
+    /// `seconds` rounded down to whole frames at `fps` (at least one frame).
+    static func wholeFrames(_ seconds: Double, _ fps: Int) -> Double {
+        max(1, (seconds * Double(fps) + 1e-6).rounded(.down)) / Double(fps)
     }
 
     static func playlist(_ tracks: [MediaInfo], shuffle: Bool, duration: Double, _ random: inout SeededRandom) throws
