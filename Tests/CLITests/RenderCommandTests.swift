@@ -31,6 +31,27 @@ import Testing
         return runner
     }
 
+    /// `--by-pieces` makes the same length of video with sound, a long one
+    /// from a short clip included (15 minutes of a one-second clip).
+    @Test func byPiecesMakesTheVideo() async throws {
+        var runner = try earlierFolders()
+        runner.environment["YT_BUILDER_DURATION"] = "900"
+        runner.environment["YT_BUILDER_RESOLUTION"] = "64x48"
+        runner.environment["YT_BUILDER_QUOTES_MIN_BETWEEN"] = "30"
+        runner.environment["YT_BUILDER_QUOTES_MAX_BETWEEN"] = "60"
+        let result = try await runner.run("render", "--by-pieces", "--transition", "none")
+        #expect(result.status == 0, "\(result.stderr)")
+        let probe = try runTool(
+            "/usr/bin/ffprobe",
+            [
+                "-v", "error", "-show_entries", "format=duration:stream=codec_type", "-of", "csv=p=0",
+                runner.path("output.mp4"),
+            ])
+        let lines = probe.split(separator: "\n").map(String.init)
+        #expect(lines.contains("video") && lines.contains("audio"), "\(probe)")
+        #expect(lines.contains { abs((Double($0) ?? 0) - 900) < 0.5 }, "\(probe)")
+    }
+
     @Test func theEarlierFoldersAndEnvironmentMakeTheVideo() async throws {
         var runner = try earlierFolders()
         runner.environment["YT_BUILDER_MUSIC_SHUFFLE"] = "yes"

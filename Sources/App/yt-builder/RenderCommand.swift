@@ -26,6 +26,7 @@ struct RenderCommand: AsyncParsableCommand {
     @Option(help: "Font files, by name without extension (default data/fonts).") var fontsDir: String?
     @Flag(help: "Print the plan (clip order, quote times, the ffmpeg command) and render nothing.") var dryRun = false
     @Flag(help: "Also print the plan before rendering.") var verbose = false
+    @Flag(help: "Encode each distinct piece once and join them by stream copy (being built).") var byPieces = false
 
     @Option(help: "Seconds of video (1–86400; default 600).") var duration: Double?
     @Option(help: "Frames per second (1–120; default 30).") var fps: Int?
@@ -115,7 +116,9 @@ struct RenderCommand: AsyncParsableCommand {
             }
             if verbose { Console.error(try await RenderPlanner().plan(input).summary) }
             let display = ProgressLine()
-            try await Renderer().render(
+            var renderer = Renderer()
+            renderer.byPieces = byPieces
+            try await renderer.render(
                 input, progress: { percent, step in display.show(percent, step.rawValue) },
                 log: { Console.error($0) })
             display.finish()

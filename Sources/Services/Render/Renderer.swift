@@ -15,6 +15,9 @@ public struct Renderer: Sendable {
     }
 
     public var planner = RenderPlanner()
+    /// Each distinct piece encoded once and joined by stream copy (being
+    /// built, issue 31: no progress between 10 and 100 %).
+    public var byPieces = false
 
     public init() {}
 
@@ -62,7 +65,11 @@ public struct Renderer: Sendable {
         }
         defer { reporter.cancel() }
         do {
-            try await FFmpegProcess.run(plan.ffmpegArguments) { seconds.continuation.yield($0) }
+            if byPieces {
+                try await PieceRenderer(plan: plan, scratch: input.scratch + "/pieces").render()
+            } else {
+                try await FFmpegProcess.run(plan.ffmpegArguments) { seconds.continuation.yield($0) }
+            }
         } catch {
             seconds.continuation.finish()
             throw error
