@@ -31,15 +31,15 @@ import Testing
         return runner
     }
 
-    /// `--by-pieces` makes the same length of video with sound, a long one
-    /// from a short clip included (15 minutes of a one-second clip).
-    @Test func byPiecesMakesTheVideo() async throws {
+    /// A long video from a short clip (15 minutes of a one-second clip) has
+    /// its length and sound.
+    @Test func aLongVideoFromAShortClip() async throws {
         var runner = try earlierFolders()
         runner.environment["YT_BUILDER_DURATION"] = "900"
         runner.environment["YT_BUILDER_RESOLUTION"] = "64x48"
         runner.environment["YT_BUILDER_QUOTES_MIN_BETWEEN"] = "30"
         runner.environment["YT_BUILDER_QUOTES_MAX_BETWEEN"] = "60"
-        let result = try await runner.run("render", "--by-pieces", "--transition", "none")
+        let result = try await runner.run("render", "--transition", "none")
         #expect(result.status == 0, "\(result.stderr)")
         let probe = try runTool(
             "/usr/bin/ffprobe",

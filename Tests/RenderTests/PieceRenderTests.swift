@@ -30,15 +30,11 @@ import VideoSettings
         #expect(!plan.quotes.isEmpty)
         #expect(timeline.pieces.contains { if case .quoted = $0.content { true } else { false } })
 
-        let command = PieceCommand(
-            plan: plan, clips: plan.clips.map(\.path), clipFrames: layout.clipFrames, keyframeInterval: fps)
         let folder = media.path("pieces")
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        for (index, piece) in timeline.pieces.enumerated() {
-            let result = try await ToolRun.run("ffmpeg", command.arguments(piece, chunks: "\(folder)/piece-\(index)"))
-            #expect(result.status == 0, "piece \(index): \(result.errorLines)")
-        }
-        let list = PieceJoin.list(timeline) { "\(folder)/piece-\($0)" }
+        let renderer = PieceRenderer(plan: plan, scratch: folder)
+        #expect(renderer.video == timeline)
+        for index in timeline.pieces.indices { try await renderer.run(.video(index)) }
+        let list = PieceJoin.list(timeline, prefix: renderer.videoPrefix)
         try list.write(toFile: "\(folder)/list.ffconcat", atomically: true, encoding: .utf8)
         let output = media.path("joined.mp4")
         try TestMedia.tool(
@@ -68,23 +64,21 @@ import VideoSettings
         let music = [try media.tone("m.mp3", seconds: 5)]
         let onePass = media.input(
             videos: clips, music: music, quotes: quotes, settings: settings, output: "one/video.mp4")
-        try await Renderer().render(onePass, progress: { _, _ in }, log: { _ in })
+        var reference = Renderer()
+        reference.onePass = true
+        try await reference.render(onePass, progress: { _, _ in }, log: { _ in })
 
         let input = media.input(
             videos: clips, music: music, quotes: quotes, settings: settings, output: "pieces/video.mp4")
-        let plan = try await RenderPlanner().plan(input)
-        try FileManager.default.createDirectory(atPath: input.scratch, withIntermediateDirectories: true)
-        for quote in plan.quotes { try quote.text.write(toFile: quote.textFile, atomically: true, encoding: .utf8) }
-        try FileManager.default.createDirectory(atPath: media.path("pieces"), withIntermediateDirectories: true)
-        try await PieceRenderer(plan: plan, scratch: media.path("piece-scratch")).render()
+        try await Renderer().render(input, progress: { _, _ in }, log: { _ in })
 
-        let probe = try TestMedia.probe(plan.temporaryOutput)
+        let probe = try TestMedia.probe(input.output)
         #expect(abs(probe.duration - 12) < 0.1 && probe.hasAudio, "\(probe)")
         let stats = media.path("ssim.txt")
         try TestMedia.tool(
             "ffmpeg",
             [
-                "-v", "error", "-i", plan.temporaryOutput, "-i", onePass.output, "-lavfi", "ssim=stats_file=\(stats)",
+                "-v", "error", "-i", input.output, "-i", onePass.output, "-lavfi", "ssim=stats_file=\(stats)",
                 "-f", "null", "-",
             ])
         let values = try String(contentsOfFile: stats, encoding: .utf8).split(separator: "\n").compactMap { line in

@@ -139,7 +139,7 @@ struct FFmpegCommand {
     static func fit(_ settings: VideoSettings) -> String {
         let (width, height) = (settings.resolution.width, settings.resolution.height)
         return "scale=\(width):\(height):force_original_aspect_ratio=decrease,"
-            + "pad=\(width):\(height):(ow-iw)/2:(oh-ih)/2:color=black,setsar=1,fps=\(settings.fps),format=yuv420p"
+            + "pad=\(width):\(height):(ow-iw)/2:(oh-ih)/2:color=black,setsar=1,fps=\(settings.fps):start_time=0,format=yuv420p"
     }
 
     /// Milliseconds are enough, and keep the graph readable.

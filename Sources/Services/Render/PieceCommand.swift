@@ -13,8 +13,9 @@ struct PieceCommand {
 
     var frameRate: Int { plan.settings.fps }
 
-    /// Writes `<chunks>-00000.ts`, `<chunks>-00001.ts`, …
-    func arguments(_ piece: PieceTimeline.Piece, chunks: String) -> [String] {
+    /// Writes `<chunks>-00000.ts`, `<chunks>-00001.ts`, …, one per stretch
+    /// between `cuts` (the piece's cuts, from 0 to its length).
+    func arguments(_ piece: PieceTimeline.Piece, cuts: [Int], chunks: String) -> [String] {
         var graph = Graph(command: self)
         let video: String
         switch piece.content {
@@ -25,6 +26,9 @@ struct PieceCommand {
                 ? "[\(labels[0])]null"
                 : labels.map { "[\($0)]" }.joined()
                     + "concat=n=\(labels.count):v=1:a=0"
+            // Frame by frame: a part of one frame has no length of its own,
+            // and two frames at one time would lose one to the output rate.
+            chain += ",setpts=N/(\(frameRate)*TB)"
             for draw in quotes {
                 let text = plan.quotes[draw.quote].textFile
                 chain +=
@@ -36,16 +40,20 @@ struct PieceCommand {
         default:
             video = graph.stream(piece.content, from: 0, to: piece.frames)
         }
-        let boundaries = stride(from: keyframeInterval, to: piece.frames, by: keyframeInterval).map(String.init)
-        var arguments = ["-hide_banner", "-nostdin", "-loglevel", "error", "-nostats"] + graph.inputs
+        let boundaries = cuts.filter { $0 > 0 && $0 < piece.frames }.map(String.init)
+        var arguments = FFmpegCommand.header + graph.inputs
         arguments += ["-filter_complex", graph.filters.joined(separator: ";"), "-map", "[\(video)]", "-an"]
         arguments += [
             "-c:v", "libx264", "-preset", "veryfast", "-crf", "21", "-pix_fmt", "yuv420p", "-r", String(frameRate),
             "-force_key_frames", "expr:eq(mod(n,\(keyframeInterval)),0)", "-x264-params", "scenecut=0",
-            "-frames:v", String(piece.frames), "-f", "segment", "-segment_format", "mpegts",
+            "-frames:v", String(piece.frames),
         ]
-        if !boundaries.isEmpty { arguments += ["-segment_frames", boundaries.joined(separator: ",")] }
-        return arguments + ["-y", chunks + "-%05d.ts"]
+        // Without cuts, the segment muxer would still cut every 2 s.
+        guard !boundaries.isEmpty else { return arguments + ["-f", "mpegts", "-y", chunks + "-00000.ts"] }
+        return arguments + [
+            "-f", "segment", "-segment_format", "mpegts", "-segment_frames", boundaries.joined(separator: ","), "-y",
+            chunks + "-%05d.ts",
+        ]
     }
 
     func seconds(_ frames: Int) -> Double { Double(frames) / Double(frameRate) }
@@ -56,6 +64,7 @@ struct PieceCommand {
         var inputs: [String] = []
         var filters: [String] = []
         private var labels = 0
+        private var count = 0
 
         init(command: PieceCommand) { self.command = command }
 
@@ -66,16 +75,25 @@ struct PieceCommand {
             return "s\(labels)"
         }
 
-        private mutating func input(_ clip: Int) -> Int {
-            inputs += ["-i", command.clips[clip]]
-            return inputs.count / 2 - 1
+        /// The clip read from second `seek` for `seconds`.
+        private mutating func input(_ clip: Int, seek: Int, seconds: Int) -> Int {
+            if seek > 0 { inputs += ["-ss", String(seek)] }
+            inputs += ["-t", String(seconds), "-i", command.clips[clip]]
+            count += 1
+            return count - 1
         }
 
         /// Frames `start..<end` of `clip`, fitted to the output. The rate is
         /// set from the clip's start, as in the one-pass render, so both pick
-        /// the same source frames.
+        /// the same source frames. A late start is sought to a second before
+        /// it (decoding from the clip's start can cost more than the piece),
+        /// the seek put back in the times, and `fps` counts its grid from 0.
         private mutating func frames(of clip: Int, _ start: Int, _ end: Int) -> String {
-            "[\(input(clip)):v:0]setpts=PTS-STARTPTS," + FFmpegCommand.fit(command.plan.settings)
+            let seek = max(0, start / command.frameRate - 1)
+            let seconds = end / command.frameRate + 2 - seek
+            let times = seek > 0 ? "setpts=PTS+\(seek)/TB" : "setpts=PTS-STARTPTS"
+            return "[\(input(clip, seek: seek, seconds: seconds)):v:0]\(times),"
+                + FFmpegCommand.fit(command.plan.settings)
                 + ",trim=start_frame=\(start):end_frame=\(end),setpts=PTS-STARTPTS"
         }
 
@@ -86,6 +104,9 @@ struct PieceCommand {
             var chain: String
             var length: Int
             switch content {
+            case .body(let clip, let start, let end, 0, 0):
+                // Only the frames needed, so the read starts near them.
+                return add(frames(of: clip, start + from, start + to))
             case .body(let clip, let start, let end, let fadeIn, let fadeOut):
                 length = end - start
                 chain = frames(of: clip, start, end)

@@ -1,42 +1,126 @@
 import Foundation
 
-/// Renders a plan by pieces: each distinct piece encoded once into chunks,
-/// the audio once, and the chunks joined with the audio by stream copy into
-/// the plan's temporary output. Not yet the renderer's way (issue 31).
-struct PieceRenderer {
-    let plan: RenderPlan
-    /// A folder of its own, removed by the caller.
-    let scratch: String
+/// Renders a plan by pieces: each distinct piece of picture and of sound is
+/// a unit encoded once from the sources into `scratch`; the join copies them
+/// into the plan's temporary output. Units are independent, so any worker
+/// may encode any of them; the join needs them all.
+public struct PieceRenderer: Sendable {
+    public enum Unit: Hashable, Sendable {
+        case video(Int)
+        case audio(Int)
+    }
 
-    func render() async throws {
-        let layout = PieceTimeline.Layout(plan)
-        let timeline = PieceTimeline(layout)
-        let command = PieceCommand(
-            plan: plan, clips: plan.clips.map(\.path), clipFrames: layout.clipFrames,
-            keyframeInterval: layout.keyframeInterval)
-        do {
-            try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        } catch {
-            throw RenderError("cannot write the render's files: \(error.localizedDescription)")
+    public let plan: RenderPlan
+    /// A folder of its own, removed by the caller.
+    public let scratch: String
+    public let video: PieceTimeline
+    public let audio: AudioTimeline
+    private let cuts: [[Int]]
+
+    public init(plan: RenderPlan, scratch: String) {
+        self.plan = plan
+        self.scratch = scratch
+        video = PieceTimeline(PieceTimeline.Layout(plan))
+        audio = AudioTimeline(plan)
+        cuts = video.cuts
+    }
+
+    /// Every unit, the costliest first so a pool of workers ends together.
+    public var units: [Unit] {
+        (video.pieces.indices.map(Unit.video) + audio.pieces.indices.map(Unit.audio)).sorted { cost($0) > cost($1) }
+    }
+
+    /// Seconds of encoding, roughly: the sound encodes some 50 times faster
+    /// than real time here, the picture about once.
+    public func cost(_ unit: Unit) -> Double {
+        switch unit {
+        case .video(let piece): Double(video.pieces[piece].frames) / Double(video.frameRate)
+        case .audio(let piece): AudioTimeline.seconds(audio.pieces[piece].frames) / 50
         }
-        let prefix = { (piece: Int) in "\(scratch)/piece-\(piece)" }
-        for (index, piece) in timeline.pieces.enumerated() {
-            try await FFmpegProcess.run(command.arguments(piece, chunks: prefix(index))) { _ in }
+    }
+
+    /// Encodes one unit into its files in `scratch`.
+    public func run(_ unit: Unit) async throws {
+        try makeScratch()
+        switch unit {
+        case .video(let index):
+            let layout = PieceTimeline.Layout(plan)
+            let command = PieceCommand(
+                plan: plan, clips: plan.clips.map(\.path), clipFrames: layout.clipFrames,
+                keyframeInterval: layout.keyframeInterval)
+            try await FFmpegProcess.run(
+                command.arguments(video.pieces[index], cuts: cuts[index], chunks: videoPrefix(index))
+            ) { _ in }
+        case .audio(let index):
+            let piece = audio.pieces[index]
+            let frame = AudioTimeline.frameSamples
+            // Frames of real sound before the piece (none at the very start),
+            // and the encoder's own first frame, are dropped.
+            let before = min(piece.at, AudioTimeline.rollFrames)
+            let window = ((piece.at - before) * frame)..<((piece.at + piece.frames + AudioTimeline.rollFrames) * frame)
+            let encoded = audioFile(index) + ".whole"
+            defer { try? FileManager.default.removeItem(atPath: encoded) }
+            try await FFmpegProcess.run(AudioMix(plan).arguments(window, output: encoded)) { _ in }
+            try ADTSFrames.copy(from: encoded, frames: (before + 1)..<(before + 1 + piece.frames), to: audioFile(index))
         }
-        let audio = scratch + "/audio.m4a"
-        try await FFmpegProcess.run(FFmpegCommand.audioArguments(plan, output: audio)) { _ in }
-        let list = scratch + "/pieces.ffconcat"
+    }
+
+    /// Copies every unit's files, in output order, into the plan's temporary output.
+    public func join() async throws {
+        let videoList = scratch + "/video.ffconcat"
+        let audioList = scratch + "/audio.ffconcat"
         do {
-            try PieceJoin.list(timeline, prefix: prefix).write(toFile: list, atomically: true, encoding: .utf8)
+            try PieceJoin.list(video, prefix: videoPrefix).write(toFile: videoList, atomically: true, encoding: .utf8)
+            try PieceJoin.list(audio, file: audioFile).write(toFile: audioList, atomically: true, encoding: .utf8)
         } catch {
-            throw RenderError("cannot write the render's files: \(error.localizedDescription)")
+            throw RenderError.cannotWrite(error)
         }
         try await FFmpegProcess.run(
-            [
-                "-hide_banner", "-nostdin", "-loglevel", "error", "-f", "concat", "-safe", "0", "-i", list, "-i", audio,
+            FFmpegCommand.header + [
+                "-f", "concat", "-safe", "0", "-i", videoList, "-f", "concat", "-safe", "0", "-i", audioList,
                 "-map", "0:v", "-map", "1:a", "-c", "copy", "-movflags", "+faststart", "-t",
                 FFmpegCommand.seconds(plan.duration), "-f", "mp4", "-y", plan.temporaryOutput,
             ]
         ) { _ in }
+    }
+
+    /// Every unit here, `concurrency` at a time, then the join; `progress`
+    /// hears the share of the units' cost done.
+    public func render(concurrency: Int = 1, progress: @escaping @Sendable (Double) async -> Void = { _ in })
+        async throws
+    {
+        let units = units
+        let total = max(units.reduce(0) { $0 + cost($1) }, 1e-9)
+        try await withThrowingTaskGroup(of: Double.self) { group in
+            var next = 0
+            var done = 0.0
+            func start() {
+                guard next < units.count else { return }
+                let unit = units[next]
+                next += 1
+                group.addTask {
+                    try await run(unit)
+                    return cost(unit)
+                }
+            }
+            for _ in 0..<max(1, concurrency) { start() }
+            while let finished = try await group.next() {
+                done += finished
+                await progress(done / total)
+                start()
+            }
+        }
+        try await join()
+    }
+
+    func videoPrefix(_ piece: Int) -> String { "\(scratch)/video-\(piece)" }
+    func audioFile(_ piece: Int) -> String { "\(scratch)/audio-\(piece).aac" }
+
+    private func makeScratch() throws {
+        do {
+            try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        } catch {
+            throw RenderError.cannotWrite(error)
+        }
     }
 }

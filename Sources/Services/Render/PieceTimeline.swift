@@ -56,6 +56,17 @@ public struct PieceTimeline: Hashable, Sendable {
     public var frames: Int { entries.reduce(0) { $0 + $1.to - $1.from } }
     /// Frames that must be encoded: each distinct piece once.
     public var encodedFrames: Int { pieces.reduce(0) { $0 + $1.frames } }
+
+    /// Where the join enters or leaves each piece, from 0 to its length:
+    /// the piece is written as one file per stretch between them.
+    public var cuts: [[Int]] {
+        var cuts = pieces.map { Set([0, $0.frames]) }
+        for entry in entries {
+            cuts[entry.piece].insert(entry.from)
+            cuts[entry.piece].insert(entry.to)
+        }
+        return cuts.map { $0.sorted() }
+    }
 }
 
 extension PieceTimeline {

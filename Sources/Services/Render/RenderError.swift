@@ -13,3 +13,10 @@ public struct RenderError: Error, Hashable, Sendable, CustomStringConvertible {
         ffmpegOutput.isEmpty ? message : message + ": " + ffmpegOutput.joined(separator: " | ")
     }
 }
+
+extension RenderError {
+    /// The render's own files (scratch, lists, output folder) could not be written.
+    static func cannotWrite(_ error: any Error) -> RenderError {
+        RenderError("cannot write the render's files: \(error.localizedDescription)")
+    }
+}

@@ -25,8 +25,12 @@ public struct RenderPlan: Sendable {
     /// The clips in their order of use, each once.
     public var clips: [MediaInfo]
     public var segments: [Segment]
+    /// The playlist, tracks repeated until the video is covered (one pass).
     public var music: [String]
     public var sounds: [String]
+    /// The playlist's tracks once, in order, and the sounds.
+    public var musicTracks: [MediaInfo]
+    public var soundTracks: [MediaInfo]
     public var quotes: [QuoteShow]
     public var fontFile: String?
     public var fontSize: Int
@@ -41,10 +45,12 @@ public struct RenderPlan: Sendable {
 
     public var ffmpegArguments: [String] { FFmpegCommand(plan: self).arguments }
 
-    /// A person's reading of the plan, for `render --dry-run`.
-    public var summary: String {
+    /// A person's reading of the plan, for `render --dry-run`: with the one
+    /// ffmpeg command of a one-pass render, or the pieces of a render by pieces.
+    public func summary(onePass: Bool) -> String {
         var lines = [
             "duration \(duration) s, \(settings.resolution) at \(settings.fps) fps, transition \(settings.transition.rawValue), seed \(seed)",
+            "output: \(output)",
             "clips (\(segments.count) segments):",
         ]
         var at = 0.0
@@ -64,7 +70,16 @@ public struct RenderPlan: Sendable {
                     format: "  %8.2f – %8.2f s  %@: %@", quote.start, quote.end, Self.name(quote.source), String(shown))
             )
         }
-        lines.append("ffmpeg " + ffmpegArguments.map(Self.shellQuoted).joined(separator: " "))
+        if onePass {
+            lines.append("ffmpeg " + ffmpegArguments.map(Self.shellQuoted).joined(separator: " "))
+        } else {
+            let video = PieceTimeline(PieceTimeline.Layout(self))
+            let audio = AudioTimeline(self)
+            lines.append(
+                "pieces: \(video.pieces.count) of picture, \(video.encodedFrames) of \(video.frames) frames encoded; "
+                    + "\(audio.pieces.count) of sound, \(audio.pieces.reduce(0) { $0 + $1.frames }) of \(audio.frames) AAC frames encoded"
+            )
+        }
         return lines.joined(separator: "\n")
     }
 

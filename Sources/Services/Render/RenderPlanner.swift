@@ -8,6 +8,9 @@ public struct RenderPlanner: Sendable {
     public static let maximumQuoteShows = 2000
 
     public var ffprobe = "ffprobe"
+    /// A plan for the one-pass render, whose command grows with every
+    /// repetition: refused beyond `maximumSegments` clip uses.
+    public var onePass = false
 
     public init() {}
 
@@ -44,17 +47,20 @@ public struct RenderPlanner: Sendable {
         }
         let seed = settings.seed ?? 0
         var random = SeededRandom(seed: seed)
-        let segments = try Self.segments(clips, settings: settings)
-        let playlist = try Self.playlist(music, shuffle: settings.musicShuffle, duration: settings.duration, &random)
+        let limit = onePass ? Self.maximumSegments : Int.max
+        let segments = try Self.segments(clips, settings: settings, limit: limit)
+        let order = settings.musicShuffle ? music.shuffled(using: &random) : music
+        let playlist = try Self.playlist(order, duration: settings.duration, limit: limit)
         // The earlier service's size: a twentieth of the height.
         let fontSize = max(12, settings.resolution.height / 20)
         let shows = try Self.quoteShows(
-            quotes, settings: settings, fontSize: fontSize, scratch: input.scratch, &random)
+            quotes, settings: settings, fontSize: fontSize, scratch: input.scratch,
+            limit: onePass ? Self.maximumQuoteShows : Int.max, &random)
         let output = input.output
         let folder = URL(fileURLWithPath: output).deletingLastPathComponent().path
         return RenderPlan(
             settings: settings, seed: seed, clips: clips, segments: segments, music: playlist,
-            sounds: sounds.map(\.path),
+            sounds: sounds.map(\.path), musicTracks: order, soundTracks: sounds,
             quotes: shows, fontFile: fontFile, fontSize: fontSize, notes: notes, output: output,
             temporaryOutput: folder + "/." + RenderPlan.name(output) + ".part")
     }
@@ -66,15 +72,15 @@ public struct RenderPlanner: Sendable {
     }
 
     /// Clips in order, again and again, until the video is long enough.
-    static func segments(_ clips: [MediaInfo], settings: VideoSettings) throws -> [RenderPlan.Segment] {
+    static func segments(_ clips: [MediaInfo], settings: VideoSettings, limit: Int) throws -> [RenderPlan.Segment] {
         let overlap = crossfadeSeconds(clips, settings: settings)
         var segments: [RenderPlan.Segment] = []
         var total = 0.0
         var index = 0
         while total < settings.duration {
-            guard segments.count < maximumSegments else {
+            guard segments.count < limit else {
                 throw RenderError(
-                    "the clips are too short for \(Int(settings.duration)) s: more than \(maximumSegments) would be joined"
+                    "the clips are too short for \(Int(settings.duration)) s in one pass: more than \(limit) would be joined"
                 )
             }
             let clip = clips[index % clips.count]
@@ -103,15 +109,13 @@ public struct RenderPlanner: Sendable {
         max(1, (seconds * Double(fps) + 1e-6).rounded(.down)) / Double(fps)
     }
 
-    static func playlist(_ tracks: [MediaInfo], shuffle: Bool, duration: Double, _ random: inout SeededRandom) throws
-        -> [String]
-    {
-        guard !tracks.isEmpty else { return [] }
-        let order = shuffle ? tracks.shuffled(using: &random) : tracks
+    /// `order` again and again until the video is covered.
+    static func playlist(_ order: [MediaInfo], duration: Double, limit: Int) throws -> [String] {
+        guard !order.isEmpty else { return [] }
         var playlist: [String] = []
         var total = 0.0
         while total < duration {
-            guard playlist.count < maximumSegments else { throw RenderError("the music is too short for the video") }
+            guard playlist.count < limit else { throw RenderError("the music is too short for the video") }
             let track = order[playlist.count % order.count]
             playlist.append(track.path)
             total += track.duration
@@ -121,7 +125,7 @@ public struct RenderPlanner: Sendable {
 
     static func quoteShows(
         _ quotes: [(path: String, text: String)], settings: VideoSettings, fontSize: Int, scratch: String,
-        _ random: inout SeededRandom
+        limit: Int, _ random: inout SeededRandom
     ) throws -> [RenderPlan.QuoteShow] {
         guard !quotes.isEmpty else { return [] }
         // Shuffled across the quotes of all the files; each keeps its own text file.
@@ -131,7 +135,7 @@ public struct RenderPlanner: Sendable {
         let gap = settings.quotesMinBetween...settings.quotesMaxBetween
         var shows: [RenderPlan.QuoteShow] = []
         var start = random.value(in: gap)
-        while start + settings.quotesDuration <= settings.duration, shows.count < maximumQuoteShows {
+        while start + settings.quotesDuration <= settings.duration, shows.count < limit {
             let (index, quote) = order[shows.count % order.count]
             shows.append(
                 RenderPlan.QuoteShow(

@@ -2,8 +2,10 @@ import Foundation
 import VideoSettings
 
 /// Makes the video of a `RenderInput`: checks and plans, writes the quote
-/// texts, runs ffmpeg once, and renames the finished file into place. Knows
-/// nothing of jobs or databases: progress and log lines go to callbacks.
+/// texts, encodes each distinct piece once and joins them (or, as the
+/// benchmark's reference, runs one ffmpeg over the whole video), and renames
+/// the finished file into place. Knows nothing of jobs or databases:
+/// progress and log lines go to callbacks.
 public struct Renderer: Sendable {
     /// The earlier service's step names, kept for `current_step`.
     public enum Step: String, Sendable {
@@ -15,9 +17,11 @@ public struct Renderer: Sendable {
     }
 
     public var planner = RenderPlanner()
-    /// Each distinct piece encoded once and joined by stream copy (being
-    /// built, issue 31: no progress between 10 and 100 %).
-    public var byPieces = false
+    /// One ffmpeg for the whole video, every second encoded: the reference
+    /// `bench render` compares the render by pieces against.
+    public var onePass = false
+    /// Pieces encoded at once on this host.
+    public var concurrency = 1
 
     public init() {}
 
@@ -27,6 +31,8 @@ public struct Renderer: Sendable {
         log: @escaping @Sendable (String) -> Void
     ) async throws -> RenderPlan {
         await progress(2, .clips)
+        var planner = planner
+        planner.onePass = onePass
         let plan = try await planner.plan(input)
         for note in plan.notes { log(note) }
         log(
@@ -48,10 +54,32 @@ public struct Renderer: Sendable {
                 try quote[1].write(toFile: quote[0], atomically: true, encoding: .utf8)
             }
         } catch {
-            throw RenderError("cannot write the render's files: \(error.localizedDescription)")
+            throw RenderError.cannotWrite(error)
         }
         await progress(10, .encode)
         log("ffmpeg: encoding \(plan.duration) s at \(plan.settings.resolution), \(plan.settings.fps) fps")
+        if onePass {
+            try await renderOnePass(plan, progress: progress)
+        } else {
+            let pieces = PieceRenderer(plan: plan, scratch: input.scratch + "/pieces")
+            log(
+                "pieces: \(pieces.video.pieces.count) of picture (\(pieces.video.encodedFrames) of \(pieces.video.frames) frames), \(pieces.audio.pieces.count) of sound"
+            )
+            try await pieces.render(concurrency: concurrency) { done in
+                await progress(10 + Int(85 * done), .encode)
+            }
+        }
+        guard rename(plan.temporaryOutput, input.output) == 0 else {
+            throw RenderError("cannot move the finished video to \(input.output): \(String(cString: strerror(errno)))")
+        }
+        log("video written: \(input.output)")
+        await progress(100, .complete)
+        return plan
+    }
+
+    private func renderOnePass(_ plan: RenderPlan, progress: @escaping @Sendable (Int, Step) async -> Void)
+        async throws
+    {
         let seconds = AsyncStream<Double>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let reporter = Task {
             var last = -1
@@ -65,22 +93,12 @@ public struct Renderer: Sendable {
         }
         defer { reporter.cancel() }
         do {
-            if byPieces {
-                try await PieceRenderer(plan: plan, scratch: input.scratch + "/pieces").render()
-            } else {
-                try await FFmpegProcess.run(plan.ffmpegArguments) { seconds.continuation.yield($0) }
-            }
+            try await FFmpegProcess.run(plan.ffmpegArguments) { seconds.continuation.yield($0) }
         } catch {
             seconds.continuation.finish()
             throw error
         }
         seconds.continuation.finish()
         await reporter.value
-        guard rename(plan.temporaryOutput, input.output) == 0 else {
-            throw RenderError("cannot move the finished video to \(input.output): \(String(cString: strerror(errno)))")
-        }
-        log("video written: \(input.output)")
-        await progress(100, .complete)
-        return plan
     }
 }
