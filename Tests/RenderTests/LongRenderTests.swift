@@ -23,7 +23,7 @@ import VideoSettings
             videos: clips, music: [try media.tone("m.mp3", seconds: 47)],
             sounds: [try media.tone("s.wav", seconds: 1.3, frequency: 880)],
             quotes: [try media.text("q.txt", "\"A quote an hour.\"")], settings: settings)
-        let plan = try await Renderer().render(input, progress: { _, _ in }, log: { _ in })
+        let plan = try await Renderer().render(input, progress: { _, _ in }, log: { _ in }).plan
         let pieces = PieceRenderer(plan: plan, scratch: input.scratch)
         #expect(pieces.video.encodedFrames < 200, "each piece once: \(pieces.video.encodedFrames) frames")
         #expect(pieces.audio.pieces.count <= 4)
@@ -80,7 +80,7 @@ import VideoSettings
             videos: [try media.clip("c.mp4", seconds: 3, size: "64x36")],
             music: [try media.tone("m.mp3", seconds: 23, frequency: 330)],
             sounds: [try media.tone("s.wav", seconds: 1.7, frequency: 550)], settings: settings)
-        let plan = try await Renderer().render(input, progress: { _, _ in }, log: { _ in })
+        let plan = try await Renderer().render(input, progress: { _, _ in }, log: { _ in }).plan
         let timeline = AudioTimeline(plan)
         #expect(timeline.pieces.count < timeline.entries.count, "cycles are encoded once: \(timeline.pieces)")
 

@@ -74,16 +74,7 @@ import VideoSettings
 
         let probe = try TestMedia.probe(input.output)
         #expect(abs(probe.duration - 12) < 0.1 && probe.hasAudio, "\(probe)")
-        let stats = media.path("ssim.txt")
-        try TestMedia.tool(
-            "ffmpeg",
-            [
-                "-v", "error", "-i", input.output, "-i", onePass.output, "-lavfi", "ssim=stats_file=\(stats)",
-                "-f", "null", "-",
-            ])
-        let values = try String(contentsOfFile: stats, encoding: .utf8).split(separator: "\n").compactMap { line in
-            line.split(separator: " ").first { $0.hasPrefix("All:") }.flatMap { Double($0.dropFirst(4)) }
-        }
+        let values = try await FrameSimilarity.ssim(input.output, onePass.output, stats: media.path("ssim.txt"))
         #expect(values.count == 12 * settings.fps)
         let mean = values.reduce(0, +) / Double(max(1, values.count))
         #expect(mean >= 0.98, "mean SSIM \(mean)")

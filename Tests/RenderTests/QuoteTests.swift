@@ -62,7 +62,8 @@ import VideoSettings
             settings: try TestMedia.settings(["duration": .int(2)]))
         let lines = Mutex<[String]>([])
         let plan = try await Renderer().render(
-            input, progress: { _, _ in }, log: { line in lines.withLock { $0.append(line) } })
+            input, progress: { _, _ in }, log: { line in lines.withLock { $0.append(line) } }
+        ).plan
         #expect(plan.quotes.isEmpty)
         #expect(try TestMedia.probe(input.output).duration > 1.5, "a video all the same")
         let log = lines.withLock { $0 }.joined(separator: "\n")
@@ -88,7 +89,7 @@ import VideoSettings
                     "duration": .int(3), "resolution": .string("320x240"), "quote_style": .string(style.rawValue),
                     "quotes_duration": .double(2),
                 ]), output: "out/\(style.rawValue).mp4")
-            let plan = try await Renderer().render(input, progress: { _, _ in }, log: { _ in })
+            let plan = try await Renderer().render(input, progress: { _, _ in }, log: { _ in }).plan
             let show = try #require(plan.quotes.first)
             let frame = media.path("\(style.rawValue).gray")
             try TestMedia.tool(

@@ -22,7 +22,8 @@ import VideoSettings
         let steps = Mutex<[String]>([])
         let plan = try await Renderer().render(
             input, progress: { _, step in steps.withLock { if $0.last != step.rawValue { $0.append(step.rawValue) } } },
-            log: { _ in })
+            log: { _ in }
+        ).plan
         let probe = try TestMedia.probe(input.output)
         #expect(abs(probe.duration - 4) < 0.5, "duration \(probe.duration)")
         #expect(probe.width == 160 && probe.height == 120)

@@ -26,6 +26,12 @@ struct FFmpegCommand {
                 chain +=
                     ",fade=t=in:st=0:d=\(fade),fade=t=out:st=\(Self.seconds(segment.length - plan.fadeLength)):d=\(fade)"
             }
+            // xfade (ffmpeg 5.1) shows the incoming clip a frame late when
+            // the outgoing one ends with the transition: one more frame of
+            // it, dropped by xfade, keeps every frame where the timeline has it.
+            if settings.transition == .crossfade && index + 1 < plan.segments.count {
+                chain += ",tpad=stop_mode=clone:stop=1"
+            }
             graph.append(chain + "[v\(index)]")
         }
         var joined = "v0"

@@ -43,16 +43,22 @@ struct PieceCommand {
         let boundaries = cuts.filter { $0 > 0 && $0 < piece.frames }.map(String.init)
         var arguments = FFmpegCommand.header + graph.inputs
         arguments += ["-filter_complex", graph.filters.joined(separator: ";"), "-map", "[\(video)]", "-an"]
-        arguments += [
-            "-c:v", "libx264", "-preset", "veryfast", "-crf", "21", "-pix_fmt", "yuv420p", "-r", String(frameRate),
-            "-force_key_frames", "expr:eq(mod(n,\(keyframeInterval)),0)", "-x264-params", "scenecut=0",
-            "-frames:v", String(piece.frames),
-        ]
+        arguments += Self.encoder(frameRate: frameRate, keyframeInterval: keyframeInterval)
+        arguments += ["-frames:v", String(piece.frames)]
         // Without cuts, the segment muxer would still cut every 2 s.
         guard !boundaries.isEmpty else { return arguments + ["-f", "mpegts", "-y", chunks + "-00000.ts"] }
         return arguments + [
             "-f", "segment", "-segment_format", "mpegts", "-segment_frames", boundaries.joined(separator: ","), "-y",
             chunks + "-%05d.ts",
+        ]
+    }
+
+    /// Every piece's encoder: the same settings and keyframe grid, so any
+    /// pieces join by stream copy.
+    static func encoder(frameRate: Int, keyframeInterval: Int) -> [String] {
+        [
+            "-c:v", "libx264", "-preset", "veryfast", "-crf", "21", "-pix_fmt", "yuv420p", "-r", String(frameRate),
+            "-force_key_frames", "expr:eq(mod(n,\(keyframeInterval)),0)", "-x264-params", "scenecut=0",
         ]
     }
 
@@ -114,9 +120,16 @@ struct PieceCommand {
                 if fadeOut > 0 { chain += ",fade=t=out:st=\(seconds(length - fadeOut)):d=\(seconds(fadeOut))" }
             case .crossfade(let first, let second, let overlap):
                 length = overlap
-                let tail = add(frames(of: first, command.clipFrames[first] - overlap, command.clipFrames[first]))
-                let head = add(frames(of: second, 0, overlap))
-                chain = "[\(tail)][\(head)]xfade=transition=fade:duration=\(seconds(overlap)):offset=0"
+                // One more frame of each clip, as in the one-pass render (see
+                // FFmpegCommand), so the last frame blends alike; xfade in
+                // ffmpeg 5.1 waits forever if the incoming clip ends first.
+                let tail = add(
+                    frames(of: first, command.clipFrames[first] - overlap, command.clipFrames[first])
+                        + ",tpad=stop_mode=clone:stop=1")
+                let head = add(frames(of: second, 0, overlap + 1))
+                chain =
+                    "[\(tail)][\(head)]xfade=transition=fade:duration=\(seconds(overlap)):offset=0,"
+                    + "trim=end_frame=\(overlap)"
             case .quoted:
                 preconditionFailure("a quoted piece is made of bodies and crossfades")
             }

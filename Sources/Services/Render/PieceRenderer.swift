@@ -1,4 +1,5 @@
 import Foundation
+import StorageCore
 
 /// Renders a plan by pieces: each distinct piece of picture and of sound is
 /// a unit encoded once from the sources into `scratch`; the join copies them
@@ -84,11 +85,24 @@ public struct PieceRenderer: Sendable {
         ) { _ in }
     }
 
+    /// What a render by pieces did: the frames and sound it encoded, the
+    /// time of the units and of the join, and the scratch it needed.
+    public struct Report: Sendable {
+        public var encodedFrames: Int
+        public var encodedSoundSeconds: Double
+        public var unitSeconds: Double
+        public var joinSeconds: Double
+        public var scratchBytes: Int64
+    }
+
     /// Every unit here, `concurrency` at a time, then the join; `progress`
     /// hears the share of the units' cost done.
+    @discardableResult
     public func render(concurrency: Int = 1, progress: @escaping @Sendable (Double) async -> Void = { _ in })
-        async throws
+        async throws -> Report
     {
+        let clock = ContinuousClock()
+        let start = clock.now
         let units = units
         let total = max(units.reduce(0) { $0 + cost($1) }, 1e-9)
         try await withThrowingTaskGroup(of: Double.self) { group in
@@ -110,7 +124,22 @@ public struct PieceRenderer: Sendable {
                 start()
             }
         }
+        let encoded = clock.now
+        let scratchBytes = Self.bytes(in: scratch)
         try await join()
+        return Report(
+            encodedFrames: video.encodedFrames,
+            encodedSoundSeconds: AudioTimeline.seconds(audio.pieces.reduce(0) { $0 + $1.frames }),
+            unitSeconds: (encoded - start).inSeconds, joinSeconds: (clock.now - encoded).inSeconds,
+            scratchBytes: scratchBytes)
+    }
+
+    static func bytes(in folder: String) -> Int64 {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return files.reduce(0) { total, name in
+            let size = (try? FileManager.default.attributesOfItem(atPath: folder + "/" + name)[.size]) as? NSNumber
+            return total + (size?.int64Value ?? 0)
+        }
     }
 
     func videoPrefix(_ piece: Int) -> String { "\(scratch)/video-\(piece)" }

@@ -25,11 +25,17 @@ public struct Renderer: Sendable {
 
     public init() {}
 
+    /// The plan a render followed, and what the pieces cost (nil in one pass).
+    public struct Rendered: Sendable {
+        public var plan: RenderPlan
+        public var pieces: PieceRenderer.Report?
+    }
+
     @discardableResult
     public func render(
         _ input: RenderInput, progress: @escaping @Sendable (Int, Step) async -> Void,
         log: @escaping @Sendable (String) -> Void
-    ) async throws -> RenderPlan {
+    ) async throws -> Rendered {
         await progress(2, .clips)
         var planner = planner
         planner.onePass = onePass
@@ -58,6 +64,7 @@ public struct Renderer: Sendable {
         }
         await progress(10, .encode)
         log("ffmpeg: encoding \(plan.duration) s at \(plan.settings.resolution), \(plan.settings.fps) fps")
+        var report: PieceRenderer.Report?
         if onePass {
             try await renderOnePass(plan, progress: progress)
         } else {
@@ -65,7 +72,7 @@ public struct Renderer: Sendable {
             log(
                 "pieces: \(pieces.video.pieces.count) of picture (\(pieces.video.encodedFrames) of \(pieces.video.frames) frames), \(pieces.audio.pieces.count) of sound"
             )
-            try await pieces.render(concurrency: concurrency) { done in
+            report = try await pieces.render(concurrency: concurrency) { done in
                 await progress(10 + Int(85 * done), .encode)
             }
         }
@@ -74,7 +81,7 @@ public struct Renderer: Sendable {
         }
         log("video written: \(input.output)")
         await progress(100, .complete)
-        return plan
+        return Rendered(plan: plan, pieces: report)
     }
 
     private func renderOnePass(_ plan: RenderPlan, progress: @escaping @Sendable (Int, Step) async -> Void)
