@@ -38,6 +38,27 @@ import VideoSettings
         #expect(!FileManager.default.fileExists(atPath: input.scratch), "the scratch folder is removed")
     }
 
+    /// Progress rises piece by piece between planning and the join, never
+    /// back, so the job's time remaining follows the pieces.
+    @Test func progressCountsThePieces() async throws {
+        let media = try TestMedia()
+        let input = media.input(
+            videos: [try media.clip("a.mp4", seconds: 2), try media.clip("b.mp4", seconds: 3, source: "testsrc2")],
+            music: [try media.tone("m.mp3", seconds: 5)],
+            quotes: [try media.text("q.txt", "\"One.\" \"Two.\"")],
+            settings: try TestMedia.settings(["duration": .int(30), "quotes_min_between": .double(4)]))
+        let seen = Mutex<[Int]>([])
+        let rendered = try await Renderer().render(
+            input, progress: { percent, _ in seen.withLock { $0.append(percent) } }, log: { _ in })
+        let percents = seen.withLock { $0 }
+        let units = PieceRenderer(plan: rendered.plan, scratch: input.scratch).units.count
+        let during = Set(percents.filter { $0 > 10 && $0 < 100 })
+        #expect(units >= 6, "\(units) units")
+        #expect(during.count >= units / 2, "progress between the pieces: \(percents)")
+        #expect(percents == percents.sorted(), "never back: \(percents)")
+        #expect(percents.last == 100)
+    }
+
     @Test func silentWithoutMusicOrSounds() async throws {
         let media = try TestMedia()
         let input = media.input(

@@ -40,6 +40,7 @@ struct PieceCommand {
         default:
             video = graph.stream(piece.content, from: 0, to: piece.frames)
         }
+        graph.readClips()
         let boundaries = cuts.filter { $0 > 0 && $0 < piece.frames }.map(String.init)
         var arguments = FFmpegCommand.header + graph.inputs
         arguments += ["-filter_complex", graph.filters.joined(separator: ";"), "-map", "[\(video)]", "-an"]
@@ -81,26 +82,37 @@ struct PieceCommand {
             return "s\(labels)"
         }
 
-        /// The clip read from second `seek` for `seconds`.
-        private mutating func input(_ clip: Int, seek: Int, seconds: Int) -> Int {
-            if seek > 0 { inputs += ["-ss", String(seek)] }
-            inputs += ["-t", String(seconds), "-i", command.clips[clip]]
-            count += 1
-            return count - 1
+        private var reads: [(clip: Int, start: Int, end: Int, label: String)] = []
+
+        /// Frames `start..<end` of `clip`, fitted to the output, as the head
+        /// of a chain. Each clip is read once per piece (see `readClips`).
+        private mutating func frames(of clip: Int, _ start: Int, _ end: Int) -> String {
+            labels += 1
+            reads.append((clip, start, end, "r\(labels)"))
+            return "[r\(labels)]trim=start_frame=\(start):end_frame=\(end),setpts=PTS-STARTPTS"
         }
 
-        /// Frames `start..<end` of `clip`, fitted to the output. The rate is
-        /// set from the clip's start, as in the one-pass render, so both pick
-        /// the same source frames. A late start is sought to a second before
-        /// it (decoding from the clip's start can cost more than the piece),
-        /// the seek put back in the times, and `fps` counts its grid from 0.
-        private mutating func frames(of clip: Int, _ start: Int, _ end: Int) -> String {
-            let seek = max(0, start / command.frameRate - 1)
-            let seconds = end / command.frameRate + 2 - seek
-            let times = seek > 0 ? "setpts=PTS+\(seek)/TB" : "setpts=PTS-STARTPTS"
-            return "[\(input(clip, seek: seek, seconds: seconds)):v:0]\(times),"
-                + FFmpegCommand.fit(command.plan.settings)
-                + ",trim=start_frame=\(start):end_frame=\(end),setpts=PTS-STARTPTS"
+        /// One input and one decode per clip the piece uses, split among its
+        /// uses. The rate is set from the clip's start, as in the one-pass
+        /// render, so both pick the same source frames. A late start is
+        /// sought to a second before it (decoding from the clip's start can
+        /// cost more than the piece), the seek put back in the times, and
+        /// `fps` counts its grid from 0.
+        mutating func readClips() {
+            for clip in Set(reads.map(\.clip)).sorted() {
+                let uses = reads.filter { $0.clip == clip }
+                let start = uses.map(\.start).min() ?? 0
+                let end = uses.map(\.end).max() ?? 0
+                let seek = max(0, start / command.frameRate - 1)
+                if seek > 0 { inputs += ["-ss", String(seek)] }
+                inputs += ["-t", String(end / command.frameRate + 2 - seek), "-i", command.clips[clip]]
+                count += 1
+                let times = seek > 0 ? "setpts=PTS+\(seek)/TB" : "setpts=PTS-STARTPTS"
+                let outputs = uses.map { "[\($0.label)]" }.joined()
+                filters.append(
+                    "[\(count - 1):v:0]\(times)," + FFmpegCommand.fit(command.plan.settings)
+                        + (uses.count > 1 ? ",split=\(uses.count)" : "") + outputs)
+            }
         }
 
         /// Frames `from..<to` of a body or crossfade, as a labelled stream.
