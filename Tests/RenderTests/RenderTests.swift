@@ -46,7 +46,9 @@ import VideoSettings
             videos: [try media.clip("a.mp4", seconds: 2), try media.clip("b.mp4", seconds: 3, source: "testsrc2")],
             music: [try media.tone("m.mp3", seconds: 5)],
             quotes: [try media.text("q.txt", "\"One.\" \"Two.\"")],
-            settings: try TestMedia.settings(["duration": .int(30), "quotes_min_between": .double(4)]))
+            settings: try TestMedia.settings([
+                "duration": .int(30), "quotes_min_between": .double(4), "quotes_max_between": .double(6),
+            ]))
         let seen = Mutex<[Int]>([])
         let rendered = try await Renderer().render(
             input, progress: { percent, _ in seen.withLock { $0.append(percent) } }, log: { _ in })
