@@ -40,7 +40,7 @@ import VideoSettings
 
     /// Progress rises piece by piece between planning and the join, never
     /// back, so the job's time remaining follows the pieces.
-    @Test func progressCountsThePieces() async throws {
+    @Test(arguments: [1, 3]) func progressCountsThePieces(_ atOnce: Int) async throws {
         let media = try TestMedia()
         let input = media.input(
             videos: [try media.clip("a.mp4", seconds: 2), try media.clip("b.mp4", seconds: 3, source: "testsrc2")],
@@ -50,8 +50,11 @@ import VideoSettings
                 "duration": .int(30), "quotes_min_between": .double(4), "quotes_max_between": .double(6),
             ]))
         let seen = Mutex<[Int]>([])
-        let rendered = try await Renderer().render(
+        var renderer = Renderer()
+        renderer.concurrency = atOnce
+        let rendered = try await renderer.render(
             input, progress: { percent, _ in seen.withLock { $0.append(percent) } }, log: { _ in })
+        #expect(abs(try TestMedia.probe(input.output).duration - 30) < 0.1)
         let percents = seen.withLock { $0 }
         let units = PieceRenderer(plan: rendered.plan, scratch: input.scratch).units.count
         let during = Set(percents.filter { $0 > 10 && $0 < 100 })

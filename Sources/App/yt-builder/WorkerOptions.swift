@@ -27,6 +27,12 @@ struct WorkerOptions: ParsableArguments {
     var maxFileSize: Int64 = 4 << 30
 
     @Option(
+        help:
+            "Pieces of one render encoded at once (each an ffmpeg; 2 is faster on two cores and needs about 900 MB at 1080p)."
+    )
+    var piecesAtOnce = 1
+
+    @Option(
         help: ArgumentHelp(
             "What a job runs: `render` (ffmpeg), or `sleep:SECONDS` (makes nothing; for tests and benchmarks).",
             valueName: "runner"))
@@ -40,6 +46,7 @@ struct WorkerOptions: ParsableArguments {
             throw ValidationError("--poll-seconds must be 0.01 to 3600")
         }
         guard (1...100).contains(maxAttempts) else { throw ValidationError("--max-attempts must be 1 to 100") }
+        guard (1...16).contains(piecesAtOnce) else { throw ValidationError("--pieces-at-once must be 1 to 16") }
         guard maxFileSize >= 1 else { throw ValidationError("--max-file-size must be at least 1 byte") }
         _ = try sunoSettings()
         guard shutdownGraceSeconds >= 0 else { throw ValidationError("--shutdown-grace-seconds must not be negative") }
@@ -85,7 +92,9 @@ struct WorkerOptions: ParsableArguments {
         let runner: any JobRunner
         switch try runnerChoice() {
         case .sleep(let seconds): runner = SleepRunner(seconds: seconds)
-        case .render: runner = RenderJobRunner(storage: storage, dataDirectory: dataDirectory, files: files)
+        case .render:
+            runner = RenderJobRunner(
+                storage: storage, dataDirectory: dataDirectory, files: files, piecesAtOnce: piecesAtOnce)
         }
         return WorkerPool(
             storage: storage, runner: runner, dataDirectory: DataDirectory(dataDirectory),

@@ -17,9 +17,11 @@ public struct RenderJobRunner: JobRunner {
     var renderer = Renderer()
 
     public init(
-        storage: any FileStore, dataDirectory: String, fonts: FontCatalog? = nil, files: (any RunFileStore)? = nil
+        storage: any FileStore, dataDirectory: String, fonts: FontCatalog? = nil, files: (any RunFileStore)? = nil,
+        piecesAtOnce: Int = 1
     ) {
         self.storage = storage
+        renderer.concurrency = piecesAtOnce
         data = DataDirectory(dataDirectory)
         self.files = files ?? LocalRunFileStore(data)
         self.fonts = fonts ?? FontCatalog.load(fontsDirectory: data.fonts)
