@@ -14,7 +14,7 @@ struct AudioMix {
     let sounds: [Track]
     let musicVolume: Double
     let soundsVolume: Double
-    /// Samples of the whole video.
+    /// Seconds of the whole video.
     let duration: Double
     let fadeIn: Double
     let fadeOut: Double
@@ -22,7 +22,7 @@ struct AudioMix {
     let cycleSamples: Int
 
     static let rate = AudioTimeline.sampleRate
-    static let normalize = "aresample=\(rate),aformat=sample_fmts=fltp:channel_layouts=stereo"
+    static let normalize = FFmpegCommand.normalizeAudio
 
     init(_ plan: RenderPlan) {
         let track = { (info: MediaInfo) in
@@ -66,10 +66,7 @@ struct AudioMix {
             ? "[\(parts[0])]anull" : parts.map { "[\($0)]" }.joined() + "concat=n=\(parts.count):v=0:a=1"
         inputs.chains.append(joined + "[aout]")
         return FFmpegCommand.header + inputs.arguments + ["-filter_complex", inputs.chains.joined(separator: ";")]
-            + [
-                "-map", "[aout]", "-c:a", "aac", "-b:a", "192k", "-ar", String(Self.rate), "-f", "adts", "-y",
-                output,
-            ]
+            + ["-map", "[aout]"] + FFmpegCommand.audioEncoder + ["-f", "adts", "-y", output]
     }
 
     /// Samples `range` of a cycle, heard at output sample `at`, as a label.

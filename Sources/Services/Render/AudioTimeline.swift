@@ -73,7 +73,7 @@ extension AudioTimeline {
         let rate = Double(Self.sampleRate)
         let samples = Int((plan.duration * rate).rounded(.up))
         let frames = (samples + Self.frameSamples - 1) / Self.frameSamples
-        self.init(
-            frames: frames, cycleFrames: AudioMix(plan).cycleSamples / Self.frameSamples, fades: AudioMix(plan).fades)
+        let mix = AudioMix(plan)
+        self.init(frames: frames, cycleFrames: mix.cycleSamples / Self.frameSamples, fades: mix.fades)
     }
 }

@@ -21,9 +21,8 @@ public enum DistinctContentLimit {
         var commands = [video]
         if let track = plan.musicTracks.first ?? plan.soundTracks.first {
             commands.append(
-                FFmpegCommand.header + [
-                    "-stream_loop", "-1", "-i", track.path, "-vn", "-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-t",
-                    FFmpegCommand.seconds(report.encodedSoundSeconds), "-f", "adts", "-y", scratch + "/audio.aac",
+                FFmpegCommand.header + ["-stream_loop", "-1", "-i", track.path, "-vn"] + FFmpegCommand.audioEncoder + [
+                    "-t", FFmpegCommand.seconds(report.encodedSoundSeconds), "-f", "adts", "-y", scratch + "/audio.aac",
                 ])
         }
         let clock = ContinuousClock()

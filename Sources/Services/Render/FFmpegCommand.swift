@@ -8,6 +8,10 @@ struct FFmpegCommand {
     let plan: RenderPlan
 
     static let header = ["-hide_banner", "-nostdin", "-loglevel", "error", "-nostats", "-progress", "pipe:1"]
+    /// The sound's encoder in every render and piece.
+    static let audioEncoder = ["-c:a", "aac", "-b:a", "192k", "-ar", "48000"]
+    /// Any sound input made 48 kHz stereo float before it is mixed.
+    static let normalizeAudio = "aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo"
 
     var arguments: [String] {
         var inputs = FilterGraph()
@@ -61,18 +65,9 @@ struct FFmpegCommand {
         Self.addAudio(plan, to: &inputs)
         return Self.header + inputs.arguments + ["-filter_complex", inputs.chains.joined(separator: ";")] + [
             "-map", "[vout]", "-map", "[aout]", "-c:v", "libx264", "-preset", "veryfast", "-crf", "21",
-            "-pix_fmt", "yuv420p", "-r", String(fps), "-c:a", "aac", "-b:a", "192k", "-ar", "48000",
+            "-pix_fmt", "yuv420p", "-r", String(fps),
+        ] + Self.audioEncoder + [
             "-movflags", "+faststart", "-t", Self.seconds(plan.duration), "-f", "mp4", "-y", plan.temporaryOutput,
-        ]
-    }
-
-    /// The audio of a plan alone, for a render by pieces.
-    static func audioArguments(_ plan: RenderPlan, output: String) -> [String] {
-        var inputs = FilterGraph()
-        addAudio(plan, to: &inputs)
-        return header + inputs.arguments + ["-filter_complex", inputs.chains.joined(separator: ";")] + [
-            "-map", "[aout]", "-vn", "-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-t", seconds(plan.duration),
-            "-f", "mp4", "-y", output,
         ]
     }
 
@@ -82,7 +77,7 @@ struct FFmpegCommand {
         var graph: [String] = []
         func input(_ options: [String]) -> Int { inputs.input(options) }
         let duration = Self.seconds(plan.duration)
-        let normalize = "aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo"
+        let normalize = normalizeAudio
         var mixed: [String] = []
         if !plan.music.isEmpty {
             for (index, track) in plan.music.enumerated() {

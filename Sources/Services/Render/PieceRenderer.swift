@@ -17,13 +17,20 @@ public struct PieceRenderer: Sendable {
     public let video: PieceTimeline
     public let audio: AudioTimeline
     private let cuts: [[Int]]
+    private let command: PieceCommand
+    private let mix: AudioMix
 
     public init(plan: RenderPlan, scratch: String) {
         self.plan = plan
         self.scratch = scratch
-        video = PieceTimeline(PieceTimeline.Layout(plan))
+        let layout = PieceTimeline.Layout(plan)
+        video = PieceTimeline(layout)
         audio = AudioTimeline(plan)
         cuts = video.cuts
+        command = PieceCommand(
+            plan: plan, clips: plan.clips.map(\.path), clipFrames: layout.clipFrames,
+            keyframeInterval: layout.keyframeInterval)
+        mix = AudioMix(plan)
     }
 
     /// Every unit, the costliest first so a pool of workers ends together.
@@ -45,10 +52,6 @@ public struct PieceRenderer: Sendable {
         try makeScratch()
         switch unit {
         case .video(let index):
-            let layout = PieceTimeline.Layout(plan)
-            let command = PieceCommand(
-                plan: plan, clips: plan.clips.map(\.path), clipFrames: layout.clipFrames,
-                keyframeInterval: layout.keyframeInterval)
             try await FFmpegProcess.run(
                 command.arguments(video.pieces[index], cuts: cuts[index], chunks: videoPrefix(index))
             ) { _ in }
@@ -61,7 +64,7 @@ public struct PieceRenderer: Sendable {
             let window = ((piece.at - before) * frame)..<((piece.at + piece.frames + AudioTimeline.rollFrames) * frame)
             let encoded = audioFile(index) + ".whole"
             defer { try? FileManager.default.removeItem(atPath: encoded) }
-            try await FFmpegProcess.run(AudioMix(plan).arguments(window, output: encoded)) { _ in }
+            try await FFmpegProcess.run(mix.arguments(window, output: encoded)) { _ in }
             try ADTSFrames.copy(from: encoded, frames: (before + 1)..<(before + 1 + piece.frames), to: audioFile(index))
         }
     }
