@@ -295,3 +295,39 @@ details AS (
 SELECT done.id, done.job_id, done.state, details.url, details.songs_total, details.downloaded, details.errors,
     done.error, done.attempt, done.created_at, done.updated_at
 FROM done JOIN details ON details.id = done.id
+
+-- name: render_piece_create
+WITH task AS (
+    INSERT INTO tasks (kind, job_id, state, max_attempts, created_at, updated_at)
+    VALUES ('render_piece', $1, 'queued', $3::integer, $2::timestamptz, $2::timestamptz)
+    RETURNING id, job_id, state, error, attempt, worker_id, created_at, updated_at
+), details AS (
+    INSERT INTO render_piece_tasks (id, plan, unit, cost) SELECT id, $4, $5, $6::double precision FROM task
+    RETURNING id, plan, unit, cost, bytes, seconds
+)
+SELECT task.id, task.job_id, task.state, details.plan, details.unit, details.cost, details.bytes, details.seconds,
+    task.error, task.attempt, task.worker_id, task.created_at, task.updated_at
+FROM task JOIN details ON details.id = task.id
+
+-- name: render_piece_progress
+UPDATE tasks SET lease_expires_at = $4::timestamptz, updated_at = $5::timestamptz WHERE {{task_guard}}
+RETURNING 1
+
+-- name: render_piece_finish
+-- $8 the bytes the piece's files hold, $9 the seconds it took to encode.
+WITH done AS ({{finish_task}} RETURNING id, job_id, state, error, attempt, worker_id, created_at, updated_at),
+details AS (
+    UPDATE render_piece_tasks AS r SET bytes = COALESCE($8::bigint, r.bytes),
+        seconds = COALESCE($9::double precision, r.seconds)
+    FROM done WHERE r.id = done.id
+    RETURNING r.id, r.plan, r.unit, r.cost, r.bytes, r.seconds
+)
+SELECT done.id, done.job_id, done.state, details.plan, details.unit, details.cost, details.bytes, details.seconds,
+    done.error, done.attempt, done.worker_id, done.created_at, done.updated_at
+FROM done JOIN details ON details.id = done.id
+
+-- name: end_job_tasks
+-- Every open task of kind $2 of job $1 ends cancelled; a worker running one
+-- loses its claim (its next heartbeat finds out) and writes nothing more.
+UPDATE tasks SET state = 'cancelled', worker_id = NULL, lease_expires_at = NULL, updated_at = $3::timestamptz
+WHERE job_id = $1 AND kind = $2 AND state IN ('queued', 'running')

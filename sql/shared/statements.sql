@@ -92,6 +92,18 @@ FROM tasks AS t JOIN playlist_import_tasks AS p ON p.id = t.id
 -- name: suno_import_of_job
 {{suno_import_view}} WHERE t.job_id = $1 ORDER BY t.id DESC
 
+-- name: render_piece_view
+-- A piece of a render: the task, the plan and unit it encodes, and what it made.
+SELECT t.id, t.job_id, t.state, r.plan, r.unit, r.cost, r.bytes, r.seconds, t.error, t.attempt, t.worker_id,
+    t.created_at, t.updated_at
+FROM tasks AS t JOIN render_piece_tasks AS r ON r.id = t.id
+
+-- name: render_piece_by_id
+{{render_piece_view}} WHERE t.id = $1
+
+-- name: render_piece_of_job
+{{render_piece_view}} WHERE t.job_id = $1 ORDER BY t.id DESC
+
 -- name: relocate_job
 -- Where a job's files are now (migrate --files-to): its folder and output.
 UPDATE jobs SET run_dir = $2, output_file = COALESCE($3, output_file) WHERE job_id = $1

@@ -235,3 +235,26 @@ UPDATE playlist_import_tasks SET songs_total = COALESCE($8, songs_total), downlo
     errors = COALESCE($10, errors)
 WHERE id = $1 AND changes() > 0;
 {{suno_import_view}} WHERE t.id = $1 AND changes() > 0
+
+-- name: render_piece_create
+INSERT INTO tasks (kind, job_id, state, max_attempts, created_at, updated_at)
+VALUES ('render_piece', $1, 'queued', $3, $2, $2);
+INSERT INTO render_piece_tasks (id, plan, unit, cost) VALUES (last_insert_rowid(), $4, $5, $6);
+{{render_piece_view}} WHERE t.id = last_insert_rowid()
+
+-- name: render_piece_progress
+UPDATE tasks SET lease_expires_at = $4, updated_at = $5 WHERE {{task_guard}};
+SELECT 1 WHERE changes() > 0
+
+-- name: render_piece_finish
+-- $8 the bytes the piece's files hold, $9 the seconds it took to encode.
+{{finish_task}};
+UPDATE render_piece_tasks SET bytes = COALESCE($8, bytes), seconds = COALESCE($9, seconds)
+WHERE id = $1 AND changes() > 0;
+{{render_piece_view}} WHERE t.id = $1 AND changes() > 0
+
+-- name: end_job_tasks
+-- Every open task of kind $2 of job $1 ends cancelled; a worker running one
+-- loses its claim (its next heartbeat finds out) and writes nothing more.
+UPDATE tasks SET state = 'cancelled', worker_id = NULL, lease_expires_at = NULL, updated_at = $3
+WHERE job_id = $1 AND kind = $2 AND state IN ('queued', 'running')

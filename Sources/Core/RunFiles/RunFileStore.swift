@@ -106,6 +106,12 @@ public struct RunFileName: Hashable, Sendable, CustomStringConvertible {
         SafeFileName.make(name) == name ? RunFileName(path: "output/" + name) : nil
     }
 
+    /// A file of an encoded piece of the render (`pieces/…`), kept until
+    /// the render that joins it has finished; nil when `name` is not safe.
+    public static func piece(_ name: String) -> RunFileName? {
+        SafeFileName.make(name) == name ? RunFileName(path: "pieces/" + name) : nil
+    }
+
     /// The render log.
     public static let log = RunFileName(path: "job.log")
 
@@ -139,6 +145,9 @@ public struct LocalRunFileStore: RunFileStore {
         let run = try dataDirectory.runDirectory(jobID: jobID, stored: stored)
         try run.create()
         let destination = run.path + "/" + name.path
+        // A folder outside the layout (`pieces/`) is made when first used.
+        try? FileManager.default.createDirectory(
+            atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         guard rename(staged, destination) == 0 else {
             let code = errno
             unlink(staged)

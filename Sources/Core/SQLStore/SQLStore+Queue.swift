@@ -94,18 +94,23 @@ extension SQLStore: RenderQueue {
     /// to stop, which its worker learns at its next heartbeat.
     public func cancelJob(_ id: Int64) async throws -> CancelOutcome? {
         let (lock, cancel, ask) = (sql[.lockJobStatus], sql[.cancelWaitingJob], sql[.requestCancel])
+        let endPieces = sql[.endJobTasks]
         let now = now
         return try await driver.transaction { [self] connection in
             let status = try connection.query(lock, [.integer(id)]) {
                 try $0.required(0, "status", JobStatus.init(rawValue:))
             }.first
             guard let status else { return nil }
+            // The pieces of its render end with the cancel, wherever they run.
+            let pieces: [SQLValue] = [.integer(id), .text(TaskKind.renderPiece.rawValue), .timestamp(now)]
             switch CancelDecision(status) {
             case .now:
                 try connection.run(cancel, [.integer(id), .timestamp(now)])
+                try connection.run(endPieces, pieces)
                 return try fetchJob(connection, id).map { .cancelled($0) }
             case .askTheWorker:
                 try connection.run(ask, [.integer(id)])
+                try connection.run(endPieces, pieces)
                 return try fetchJob(connection, id).map { .requested($0) }
             case .refuse:
                 throw JobQueue.cannotCancel(id, status)

@@ -79,4 +79,10 @@ extension SQLStore: TaskQueue {
             return true
         }.count
     }
+
+    public func endTasks<Details: TaskDetails>(_ kind: Details.Type, ofJob jobID: Int64) async throws -> Int {
+        let statement = sql[.endJobTasks]
+        let values: [SQLValue] = [.integer(jobID), .text(Details.kind.rawValue), .timestamp(now)]
+        return try await driver.write { try $0.run(statement, values) }
+    }
 }

@@ -50,6 +50,7 @@ public enum Statement: String, CaseIterable, Sendable {
     case renderFinish = "render_finish"
     case renderRescued = "render_rescued"
     case lostTaskError = "lost_task_error"
+    case endJobTasks = "end_job_tasks"
     case deploymentValue = "deployment_value"
     case recordDeploymentValue = "record_deployment_value"
     case forgetDeploymentValue = "forget_deployment_value"

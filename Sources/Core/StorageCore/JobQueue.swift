@@ -4,6 +4,8 @@ public enum TaskKind: String, CaseIterable, Hashable, Sendable {
     case render
     case youtubeUpload = "youtube_upload"
     case sunoImport = "suno_import"
+    /// A piece of a job's render, encoded by any worker (`RenderPiece`).
+    case renderPiece = "render_piece"
 
     /// A kind whose work is described in a details table of its own (`TaskDetails`);
     /// a render's is its job.

@@ -62,6 +62,9 @@ public protocol TaskQueue: QueueWakeups {
     /// Tasks whose worker vanished go back to the queue, or fail after their
     /// last attempt (`LostLease`); how many were moved.
     func rescueExpiredTasks<Details: TaskDetails>(_ kind: Details.Type) async throws -> Int
+    /// Every queued or running task of the kind of job `jobID` ends cancelled
+    /// (a worker running one loses its claim); how many there were.
+    func endTasks<Details: TaskDetails>(_ kind: Details.Type, ofJob jobID: Int64) async throws -> Int
 }
 
 /// How idle workers of every kind learn that work was queued, in this

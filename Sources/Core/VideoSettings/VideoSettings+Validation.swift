@@ -20,7 +20,7 @@ extension VideoSettings {
     /// Reads `config` laid over the defaults. `fonts` names the fonts a render
     /// can use; without it the font is only checked to be a plausible name.
     public init(config: JobConfig, fonts: FontCatalog? = nil) throws(InvalidSetting) {
-        var reader = SettingReader(config: config)
+        let reader = SettingReader(config: config)
         let defaults = Self.defaults
         duration = try reader.number("duration", in: 1...Self.maximumDuration, unit: "seconds") ?? defaults.duration
         quotesDuration =

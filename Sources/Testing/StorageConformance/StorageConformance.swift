@@ -33,6 +33,7 @@ public struct StorageConformance: Sendable {
         Area("deployment", "deployment record", { try await $0.testDeploymentRecord() }),
         Area("upload task queue", "upload tasks", { try await $0.testUploadTasks() }),
         Area("playlist import queue", "playlist imports", { try await $0.testPlaylistImports() }),
+        Area("render piece queue", "render pieces", { try await $0.testRenderPieces() }),
         Area("render queue", "claims", { try await $0.testClaims() }),
         Area("render queue", "leases", { try await $0.testLeases() }),
         Area("render queue", "cancel", { try await $0.testCancel() }),
