@@ -107,7 +107,7 @@ import Testing
         (["cleanup", "--days=-1"], "--days must be 0 or more"),
         (["bench", "storage", "--concurrency", "0"], "--concurrency must be 1 to 1024"),
         (["jobs", "show", "abc"], "abc"),
-        (["worker", "--pieces-at-once", "0"], "--pieces-at-once must be 1 to 16"),
+        (["worker", "--pieces-at-once", "17"], "--pieces-at-once must be 0 to 16"),
         (["bench", "render", "--job", "longest"], "--job must be default, loop, loop-quotes or all"),
     ])
     func badInputGetsAClearErrorAndANonZeroExit(arguments: [String], message: String) async throws {

@@ -28,7 +28,7 @@ struct WorkerOptions: ParsableArguments {
 
     @Option(
         help:
-            "Pieces of one render encoded at once (each an ffmpeg; 2 is faster on two cores and needs about 900 MB at 1080p)."
+            "Pieces of renders this process encodes at once, of its own jobs or any other's (each an ffmpeg; 2 is faster on two cores and needs about 900 MB at 1080p). 0: none; its renders wait for other workers to encode their pieces."
     )
     var piecesAtOnce = 1
 
@@ -46,7 +46,7 @@ struct WorkerOptions: ParsableArguments {
             throw ValidationError("--poll-seconds must be 0.01 to 3600")
         }
         guard (1...100).contains(maxAttempts) else { throw ValidationError("--max-attempts must be 1 to 100") }
-        guard (1...16).contains(piecesAtOnce) else { throw ValidationError("--pieces-at-once must be 1 to 16") }
+        guard (0...16).contains(piecesAtOnce) else { throw ValidationError("--pieces-at-once must be 0 to 16") }
         guard maxFileSize >= 1 else { throw ValidationError("--max-file-size must be at least 1 byte") }
         _ = try sunoSettings()
         guard shutdownGraceSeconds >= 0 else { throw ValidationError("--shutdown-grace-seconds must not be negative") }
@@ -86,39 +86,45 @@ struct WorkerOptions: ParsableArguments {
         return settings
     }
 
-    func makePool(
-        storage: any Storage, dataDirectory: String, concurrency: Int, logger: Logger, files: (any RunFileStore)?
-    ) throws -> WorkerPool {
-        let runner: any JobRunner
-        switch try runnerChoice() {
-        case .sleep(let seconds): runner = SleepRunner(seconds: seconds)
-        case .render:
-            runner = RenderJobRunner(
-                storage: storage, dataDirectory: dataDirectory, files: files, piecesAtOnce: piecesAtOnce)
-        }
-        return WorkerPool(
-            storage: storage, runner: runner, dataDirectory: DataDirectory(dataDirectory),
-            settings: settings(concurrency: concurrency), logger: logger, files: files)
-    }
-
-    /// The render workers, the YouTube upload worker and the playlist import worker of a process.
+    /// The render workers (one job at a time per `concurrency`), and with the
+    /// real renderer the piece workers (`--pieces-at-once` pieces at a time,
+    /// of this process's renders or any other's), the YouTube upload worker
+    /// and the playlist import worker of a process.
     func makeServices(
         storage: any Storage, dataDirectory: String, box: SecretBox, concurrency: Int, logger: Logger,
         files: (any RunFileStore)?
     ) throws -> [any Service] {
         let account = YouTubeAccount(storage: storage, box: box, configuration: YouTubeSettings.configuration())
-        return [
-            try makePool(
-                storage: storage, dataDirectory: dataDirectory, concurrency: concurrency, logger: logger, files: files),
+        var services: [any Service] = []
+        let runner: any JobRunner
+        switch try runnerChoice() {
+        case .sleep(let seconds): runner = SleepRunner(seconds: seconds)
+        case .render:
+            let renderer = RenderJobRunner(
+                storage: storage, dataDirectory: dataDirectory, files: files, pieceQueue: storage)
+            runner = renderer
+            if piecesAtOnce > 0 {
+                services.append(
+                    RenderPieceWorker(
+                        kind: RenderPieceWork(storage: storage, runner: renderer, logger: logger),
+                        settings: settings(concurrency: piecesAtOnce), logger: logger))
+            }
+        }
+        services.append(
+            WorkerPool(
+                storage: storage, runner: runner, dataDirectory: DataDirectory(dataDirectory),
+                settings: settings(concurrency: concurrency), logger: logger, files: files))
+        services.append(
             UploadWorker(
                 storage: storage, account: account, dataDirectory: dataDirectory,
-                settings: settings(concurrency: 1), logger: logger, files: files),
+                settings: settings(concurrency: 1), logger: logger, files: files))
+        services.append(
             PlaylistImportWorker(
                 kind: PlaylistImportWork(
                     storage: storage, settings: try sunoSettings(), dataDirectory: dataDirectory,
                     maximumFileBytes: maxFileSize, logger: logger, files: files),
-                settings: settings(concurrency: 1), logger: logger),
-        ]
+                settings: settings(concurrency: 1), logger: logger))
+        return services
     }
 }
 

@@ -122,7 +122,7 @@ struct PieceCommand {
             var chain: String
             var length: Int
             switch content {
-            case .body(let clip, let start, let end, 0, 0):
+            case .body(let clip, let start, _, 0, 0):
                 // Only the frames needed, so the read starts near them.
                 return add(frames(of: clip, start + from, start + to))
             case .body(let clip, let start, let end, let fadeIn, let fadeOut):

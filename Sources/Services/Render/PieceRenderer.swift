@@ -9,6 +9,26 @@ public struct PieceRenderer: Sendable {
     public enum Unit: Hashable, Sendable {
         case video(Int)
         case audio(Int)
+
+        /// `video-3`, `audio-0`: how a queued piece names its unit.
+        public var name: String {
+            switch self {
+            case .video(let index): "video-\(index)"
+            case .audio(let index): "audio-\(index)"
+            }
+        }
+
+        public init?(name: String) {
+            let parts = name.split(separator: "-", omittingEmptySubsequences: false)
+            guard parts.count == 2, let index = Int(parts[1]), index >= 0, String(index) == parts[1] else {
+                return nil
+            }
+            switch parts[0] {
+            case "video": self = .video(index)
+            case "audio": self = .audio(index)
+            default: return nil
+            }
+        }
     }
 
     public let plan: RenderPlan
@@ -45,6 +65,41 @@ public struct PieceRenderer: Sendable {
         case .video(let piece): Double(video.pieces[piece].frames) / Double(video.frameRate)
         case .audio(let piece): AudioTimeline.seconds(audio.pieces[piece].frames) / 50
         }
+    }
+
+    /// True when the plan has the unit.
+    public func has(_ unit: Unit) -> Bool {
+        switch unit {
+        case .video(let index): video.pieces.indices.contains(index)
+        case .audio(let index): audio.pieces.indices.contains(index)
+        }
+    }
+
+    /// The names of the files in `scratch` that encoding `unit` writes, and the join reads.
+    public func files(of unit: Unit) -> [String] {
+        switch unit {
+        case .video(let index):
+            (0..<max(1, cuts[index].count - 1)).map { "video-\(index)-" + String(format: "%05d", $0) + ".ts" }
+        case .audio(let index): ["audio-\(index).aac"]
+        }
+    }
+
+    /// Names the plan by what its pieces hold, never by where its files are:
+    /// hosts that plan the same job alike agree on it, and a piece encoded
+    /// for one plan is never joined into another.
+    public var fingerprint: String {
+        let quotes = plan.quotes.map { "\($0.text)@\($0.start)-\($0.end)" }
+        let described = [
+            "\(video)", "\(audio)", "\(quotes)", "\(plan.settings)", "\(plan.seed)", "\(plan.fontSize)",
+            "\(plan.clips.map(\.duration))", "\(plan.musicTracks.map(\.duration))",
+            "\(plan.soundTracks.map(\.duration))", "\(plan.duration)", "\(plan.fadeLength)",
+        ].joined(separator: "|")
+        // FNV-1a: stable across processes and hosts, unlike Hasher.
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in described.utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return String(hash, radix: 16)
     }
 
     /// Encodes one unit into its files in `scratch`.

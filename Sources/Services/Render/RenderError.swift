@@ -16,7 +16,7 @@ public struct RenderError: Error, Hashable, Sendable, CustomStringConvertible {
 
 extension RenderError {
     /// The render's own files (scratch, lists, output folder) could not be written.
-    static func cannotWrite(_ error: any Error) -> RenderError {
+    public static func cannotWrite(_ error: any Error) -> RenderError {
         RenderError("cannot write the render's files: \(error.localizedDescription)")
     }
 }

@@ -22,6 +22,9 @@ public struct Renderer: Sendable {
     public var onePass = false
     /// Pieces encoded at once on this host.
     public var concurrency = 1
+    /// Who encodes the pieces instead of this host (the task queue's workers);
+    /// nil: this host, `concurrency` at a time.
+    public var encoder: (any PieceEncoder)?
 
     public init() {}
 
@@ -37,6 +40,42 @@ public struct Renderer: Sendable {
         log: @escaping @Sendable (String) -> Void
     ) async throws -> Rendered {
         await progress(2, .clips)
+        let files = FileManager.default
+        defer { try? files.removeItem(atPath: input.scratch) }
+        let plan = try await prepare(input, log: log)
+        defer { try? files.removeItem(atPath: plan.temporaryOutput) }
+        await progress(5, .audio)
+        await progress(8, .quotes)
+        await progress(10, .encode)
+        log("ffmpeg: encoding \(plan.duration) s at \(plan.settings.resolution), \(plan.settings.fps) fps")
+        var report: PieceRenderer.Report?
+        if onePass {
+            try await renderOnePass(plan, progress: progress)
+        } else {
+            let pieces = PieceRenderer(plan: plan, scratch: input.scratch + "/pieces")
+            log(
+                "pieces: \(pieces.video.pieces.count) of picture (\(pieces.video.encodedFrames) of \(pieces.video.frames) frames), \(pieces.audio.pieces.count) of sound"
+            )
+            let share: @Sendable (Double) async -> Void = { done in await progress(10 + Int(85 * done), .encode) }
+            if let encoder {
+                try await encoder.encode(pieces, log: log, progress: share)
+                try await pieces.join()
+            } else {
+                report = try await pieces.render(concurrency: concurrency, progress: share)
+            }
+        }
+        guard rename(plan.temporaryOutput, input.output) == 0 else {
+            throw RenderError("cannot move the finished video to \(input.output): \(String(cString: strerror(errno)))")
+        }
+        log("video written: \(input.output)")
+        await progress(100, .complete)
+        return Rendered(plan: plan, pieces: report)
+    }
+
+    /// Checks and plans `input`, and writes what encoding reads besides the
+    /// sources (the quote texts, into its scratch): what a host does before
+    /// it encodes any piece of the video, or all of it.
+    public func prepare(_ input: RenderInput, log: @escaping @Sendable (String) -> Void) async throws -> RenderPlan {
         var planner = planner
         planner.onePass = onePass
         let plan = try await planner.plan(input)
@@ -44,13 +83,7 @@ public struct Renderer: Sendable {
         log(
             "plan: \(plan.segments.count) clip segments, \(plan.music.count) music tracks, \(plan.sounds.count) sounds, \(plan.quotes.count) quotes, seed \(plan.seed)"
         )
-        await progress(5, .audio)
-        await progress(8, .quotes)
         let files = FileManager.default
-        defer {
-            try? files.removeItem(atPath: input.scratch)
-            try? files.removeItem(atPath: plan.temporaryOutput)
-        }
         do {
             try files.createDirectory(atPath: input.scratch, withIntermediateDirectories: true)
             try files.createDirectory(
@@ -62,26 +95,7 @@ public struct Renderer: Sendable {
         } catch {
             throw RenderError.cannotWrite(error)
         }
-        await progress(10, .encode)
-        log("ffmpeg: encoding \(plan.duration) s at \(plan.settings.resolution), \(plan.settings.fps) fps")
-        var report: PieceRenderer.Report?
-        if onePass {
-            try await renderOnePass(plan, progress: progress)
-        } else {
-            let pieces = PieceRenderer(plan: plan, scratch: input.scratch + "/pieces")
-            log(
-                "pieces: \(pieces.video.pieces.count) of picture (\(pieces.video.encodedFrames) of \(pieces.video.frames) frames), \(pieces.audio.pieces.count) of sound"
-            )
-            report = try await pieces.render(concurrency: concurrency) { done in
-                await progress(10 + Int(85 * done), .encode)
-            }
-        }
-        guard rename(plan.temporaryOutput, input.output) == 0 else {
-            throw RenderError("cannot move the finished video to \(input.output): \(String(cString: strerror(errno)))")
-        }
-        log("video written: \(input.output)")
-        await progress(100, .complete)
-        return Rendered(plan: plan, pieces: report)
+        return plan
     }
 
     private func renderOnePass(_ plan: RenderPlan, progress: @escaping @Sendable (Int, Step) async -> Void)
@@ -108,4 +122,15 @@ public struct Renderer: Sendable {
         seconds.continuation.finish()
         await reporter.value
     }
+}
+
+/// Gets every piece of a render encoded into its scratch by someone else
+/// (the workers of the task queue), for the renderer to join.
+public protocol PieceEncoder: Sendable {
+    /// Returns when every unit's files are in `pieces.scratch`; `progress`
+    /// hears the share of the units' cost done.
+    func encode(
+        _ pieces: PieceRenderer, log: @escaping @Sendable (String) -> Void,
+        progress: @escaping @Sendable (Double) async -> Void
+    ) async throws
 }

@@ -6,7 +6,8 @@ import VideoSettings
 
 /// The real job runner: reads the job's files and config, renders into
 /// `output/video_YYYYMMDD_HHMMSS.mp4` of its run directory, with the run's
-/// `.tmp/` as scratch (removed afterwards). With an object store, the run
+/// `.tmp/` as scratch (removed afterwards). With a piece queue, the pieces
+/// are encoded by whichever workers claim them and joined here. With an object store, the run
 /// directory is this host's copy: the inputs are fetched into it first and
 /// the output is put back.
 public struct RenderJobRunner: JobRunner {
@@ -15,12 +16,16 @@ public struct RenderJobRunner: JobRunner {
     let files: any RunFileStore
     let fonts: FontCatalog
     var renderer = Renderer()
+    /// Where the pieces of a render are queued for any worker to encode
+    /// (`RenderPieceWork`); nil: this host encodes them, `piecesAtOnce` at a time.
+    let pieceQueue: (any JobStore & TaskQueue)?
 
     public init(
         storage: any FileStore, dataDirectory: String, fonts: FontCatalog? = nil, files: (any RunFileStore)? = nil,
-        piecesAtOnce: Int = 1
+        piecesAtOnce: Int = 1, pieceQueue: (any JobStore & TaskQueue)? = nil
     ) {
         self.storage = storage
+        self.pieceQueue = pieceQueue
         renderer.concurrency = piecesAtOnce
         data = DataDirectory(dataDirectory)
         self.files = files ?? LocalRunFileStore(data)
@@ -28,6 +33,23 @@ public struct RenderJobRunner: JobRunner {
     }
 
     public func run(_ job: Job, reporter: JobReporter) async throws -> String? {
+        let run = try data.runDirectory(of: job)
+        let output = run.output + "/video_" + Self.stamp(Date()) + ".mp4"
+        let input = try await input(of: job, output: output, scratch: run.scratch, copies: run.path)
+        var renderer = renderer
+        let encoder = pieceQueue.map { QueuedPieceEncoder(storage: $0, files: files, job: job) }
+        renderer.encoder = encoder
+        try await renderer.render(
+            input, progress: { percent, step in await reporter.report(percent, step.rawValue) },
+            log: { reporter.log($0) })
+        let stored = try await files.commit(output: output, jobID: job.jobID, run: job.runDirectory)
+        await encoder?.removePieces()
+        return stored
+    }
+
+    /// What rendering `job` reads: its settings and local paths of its
+    /// files (with an object store, copies fetched into `copies`).
+    func input(of job: Job, output: String, scratch: String, copies: String) async throws -> RenderInput {
         var settings: VideoSettings
         do {
             settings = try VideoSettings(config: job.config ?? JobConfig(), fonts: fonts)
@@ -36,21 +58,15 @@ public struct RenderJobRunner: JobRunner {
         }
         // Jobs queued before seeds were stored render the same way every time too.
         if settings.seed == nil { settings.seed = job.jobID }
-        let run = try data.runDirectory(of: job)
         let rows = try await storage.files(ofJob: job.jobID, type: nil)
         var paths: [FileType: [String]] = [:]
         for row in rows {
             paths[row.fileType, default: []].append(
-                try await files.localCopy(of: row, jobID: job.jobID, run: job.runDirectory, scratch: run.path))
+                try await files.localCopy(of: row, jobID: job.jobID, run: job.runDirectory, scratch: copies))
         }
-        let output = run.output + "/video_" + Self.stamp(Date()) + ".mp4"
-        let input = RenderInput(
+        return RenderInput(
             videos: paths[.videos] ?? [], music: paths[.music] ?? [], sounds: paths[.sounds] ?? [],
-            quotes: paths[.quotes] ?? [], settings: settings, fonts: fonts, output: output, scratch: run.scratch)
-        try await renderer.render(
-            input, progress: { percent, step in await reporter.report(percent, step.rawValue) },
-            log: { reporter.log($0) })
-        return try await files.commit(output: output, jobID: job.jobID, run: job.runDirectory)
+            quotes: paths[.quotes] ?? [], settings: settings, fonts: fonts, output: output, scratch: scratch)
     }
 
     static func stamp(_ date: Date) -> String {

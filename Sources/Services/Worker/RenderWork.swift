@@ -139,7 +139,12 @@ public struct RenderWork: WorkKind {
             case .cancelled: .cancelled
             case .handedBack: .handedBack
             }
-        return try await storage.finishJob(claimed.claim, jobOutcome)
+        let accepted = try await storage.finishJob(claimed.claim, jobOutcome)
+        if accepted, case .failed = outcome, let queue = storage as? any TaskQueue {
+            // No piece outlives a failed render (a cancel ends them when it is asked for).
+            _ = try? await queue.endTasks(RenderPiece.self, ofJob: claimed.claim.jobID)
+        }
+        return accepted
     }
 
     /// With an object store: the log, with its last line, goes back (unless a
