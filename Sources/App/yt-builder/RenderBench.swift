@@ -22,6 +22,10 @@ extension BenchCommand {
         @Option(help: "WIDTHxHEIGHT.") var resolution = "1920x1080"
         @Option(help: "Frames per second.") var fps = 30
         @Option(help: "Pieces encoded at once, one run each (comma-separated).") var concurrency = "1"
+        @Option(
+            help:
+                "Worker processes sharing one queue, one run each (comma-separated): the job rendered by `yt-builder worker`s, its pieces spread over them."
+        ) var workers = ""
         @Flag(help: "Skip the one-pass reference (and so SSIM).") var skipOnePass = false
         @Flag(help: "Print JSON.") var json = false
 
@@ -33,6 +37,12 @@ extension BenchCommand {
             let levels = concurrency.split(separator: ",").compactMap { Int($0) }
             guard !levels.isEmpty, levels.allSatisfy({ (1...16).contains($0) }) else {
                 throw ValidationError("--concurrency must be numbers from 1 to 16, comma-separated")
+            }
+            let workerCounts = workers.split(separator: ",").compactMap { Int($0) }
+            guard workerCounts.count == workers.split(separator: ",").count,
+                workerCounts.allSatisfy({ (1...8).contains($0) })
+            else {
+                throw ValidationError("--workers must be numbers from 1 to 8, comma-separated")
             }
             let media = try await RenderBenchMedia.make(resolution: resolution)
             defer { media.remove() }
@@ -51,7 +61,12 @@ extension BenchCommand {
                 let run = RenderBenchRun(
                     name: name, settings: settings, media: media, quotes: name != "loop", levels: levels,
                     onePass: !skipOnePass)
-                let result = try await run.measure()
+                var result = try await run.measure()
+                let queue = RenderBenchWorkers(media: media, config: config, quotes: name != "loop")
+                for count in workerCounts {
+                    Console.error("\(name): \(count) worker processes sharing the queue…")
+                    result.workers.append(try await queue.measure(workers: count))
+                }
                 if !json { result.print() }
                 results.append(result)
             }

@@ -102,6 +102,7 @@ struct RenderBenchResult: Encodable {
     var resolution: String
     var fps: Int
     var pieces: [Pieces] = []
+    var workers: [RenderBenchWorkers.Result] = []
     var limitSeconds: Double?
     var onePassSeconds: Double?
     var onePassPeakBytes: Int64?
@@ -124,6 +125,16 @@ struct RenderBenchResult: Encodable {
             if let onePass = onePassSeconds {
                 line += String(format: "; %.2f× faster than one pass", onePass / run.seconds)
             }
+            Swift.print(line)
+        }
+        for run in workers {
+            var line = String(
+                format: "  %d worker processes sharing the queue: %.1f s, peak %@", run.workers, run.seconds,
+                megabytes(run.peakBytes))
+            if let one = workers.first(where: { $0.workers == 1 }), run.workers > 1 {
+                line += String(format: "; %.2f× the time of one", run.seconds / one.seconds)
+            }
+            if let limit = limitSeconds { line += String(format: "; %.2f× the limit", run.seconds / limit) }
             Swift.print(line)
         }
         if let limit = limitSeconds {
