@@ -79,6 +79,14 @@ import Testing
         #expect(try await s3.head(output) != nil, "the video is in the bucket")
         let logs = try curl(["-sS", base + "/api/jobs/\(id)/logs?after=0"])
         #expect(logs.contains("video written"), "the worker's log, read by the API: \(logs)")
+        // The pieces went into the bucket as the piece worker made them, and
+        // out of it once the video was stored.
+        #expect(logs.contains("queued for any worker"), "\(logs)")
+        let pieces = try sqlite3(
+            database, "SELECT COUNT(*) FROM tasks WHERE kind = 'render_piece' AND state = 'completed'")
+        #expect((Int(pieces.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 0, "pieces: \(pieces)")
+        let left = try await s3.list(prefix: "runs/").map(\.key).filter { $0.contains("/pieces/") }
+        #expect(left.isEmpty, "\(left)")
         #expect(
             (try? FileManager.default.contentsOfDirectory(atPath: runner.path("worker-data/runs")))?.isEmpty ?? true,
             "the worker's copy is gone")

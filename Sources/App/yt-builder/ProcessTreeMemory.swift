@@ -3,12 +3,16 @@ import Foundation
 /// The peak resident memory of this process and all its descendants
 /// (ffmpeg children included), sampled from /proc while some work runs.
 enum ProcessTreeMemory {
-    /// Runs `work`, sampling every 50 ms; returns its result and the peak bytes.
-    static func peak<T: Sendable>(_ work: () async throws -> T) async throws -> (T, Int64) {
+    /// Runs `work`, sampling every 50 ms; returns its result and the peak
+    /// bytes (of the descendants alone when `descendantsOnly`: the work runs
+    /// in child processes and this one only waits).
+    static func peak<T: Sendable>(descendantsOnly: Bool = false, _ work: () async throws -> T) async throws -> (
+        T, Int64
+    ) {
         let sampler = Task {
             var peak: Int64 = 0
             while !Task.isCancelled {
-                peak = max(peak, treeBytes())
+                peak = max(peak, treeBytes(descendantsOnly: descendantsOnly))
                 try? await Task.sleep(for: .milliseconds(50))
             }
             return peak
@@ -23,7 +27,7 @@ enum ProcessTreeMemory {
         }
     }
 
-    static func treeBytes() -> Int64 {
+    static func treeBytes(descendantsOnly: Bool = false) -> Int64 {
         let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { Int32($0) }
         var parent: [Int32: Int32] = [:]
         for pid in pids {
@@ -39,7 +43,7 @@ enum ProcessTreeMemory {
         for pid in pids {
             var at = pid
             while at != me, let up = parent[at], up > 1 { at = up }
-            guard at == me,
+            guard at == me, !(descendantsOnly && pid == me),
                 let statm = try? String(contentsOfFile: "/proc/\(pid)/statm", encoding: .utf8),
                 let pages = statm.split(separator: " ").dropFirst().first.flatMap({ Int64($0) })
             else { continue }

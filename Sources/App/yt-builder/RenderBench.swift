@@ -26,6 +26,8 @@ extension BenchCommand {
             help:
                 "Worker processes sharing one queue, one run each (comma-separated): the job rendered by `yt-builder worker`s, its pieces spread over them."
         ) var workers = ""
+        @Flag(help: "Pin each worker process to a core of its own (worker i on core i), as hosts of one core each.")
+        var pinWorkers = false
         @Flag(help: "Skip the one-pass reference (and so SSIM).") var skipOnePass = false
         @Flag(help: "Print JSON.") var json = false
 
@@ -62,7 +64,8 @@ extension BenchCommand {
                     name: name, settings: settings, media: media, quotes: name != "loop", levels: levels,
                     onePass: !skipOnePass)
                 var result = try await run.measure()
-                let queue = RenderBenchWorkers(media: media, config: config, quotes: name != "loop")
+                let queue = RenderBenchWorkers(
+                    media: media, config: config, quotes: name != "loop", pinned: pinWorkers)
                 for count in workerCounts {
                     Console.error("\(name): \(count) worker processes sharing the queue…")
                     result.workers.append(try await queue.measure(workers: count))

@@ -129,8 +129,8 @@ struct RenderBenchResult: Encodable {
         }
         for run in workers {
             var line = String(
-                format: "  %d worker processes sharing the queue: %.1f s, peak %@", run.workers, run.seconds,
-                megabytes(run.peakBytes))
+                format: "  %d worker processes sharing the queue%@: %.1f s, peak %@", run.workers,
+                run.pinned ? " (a core each)" : "", run.seconds, megabytes(run.peakBytes))
             if let one = workers.first(where: { $0.workers == 1 }), run.workers > 1 {
                 line += String(format: "; %.2f× the time of one", run.seconds / one.seconds)
             }

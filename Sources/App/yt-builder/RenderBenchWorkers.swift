@@ -7,16 +7,21 @@ import StorageCore
 /// A job of `bench render` rendered by `yt-builder worker` processes sharing
 /// one queue (a SQLite file): its render and its pieces go to whichever
 /// worker claims them. Timed from the job's queueing to its completion,
-/// with the workers already started; memory is every worker's and ffmpeg's.
+/// with the workers already started; memory is every worker's and ffmpeg's
+/// (not the bench's own). Pinned, worker `i` runs on core `i` (modulo the
+/// cores there are), as if each were a host of one core.
 struct RenderBenchWorkers {
     let media: RenderBenchMedia
     let config: JobConfig
     let quotes: Bool
+    /// Each worker (and its ffmpeg) on a core of its own, as on hosts of their own.
+    let pinned: Bool
 
     struct Result: Encodable {
         var workers: Int
         var seconds: Double
         var peakBytes: Int64
+        var pinned: Bool
     }
 
     func measure(workers count: Int) async throws -> Result {
@@ -40,15 +45,22 @@ struct RenderBenchWorkers {
             "worker", "--database", folder + "/queue.db", "--data-dir", folder + "/data", "--concurrency", "1",
             "--pieces-at-once", "1",
         ]
-        let workers = (0..<count).map { _ in
-            Task { try await ChildProcess(executable, arguments, environment: ["LOG_LEVEL": "warning"]).run() }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let workers = (0..<count).map { index in
+            let command = pinned ? ["/usr/bin/taskset", "-c", String(index % cores), executable] : [executable]
+            return Task {
+                try await ChildProcess(
+                    command[0], Array(command.dropFirst()) + arguments, environment: ["LOG_LEVEL": "warning"]
+                )
+                .run()
+            }
         }
         defer { for worker in workers { worker.cancel() } }
         // Started, their schema checked and idle before the clock starts.
         try await Task.sleep(for: .seconds(3))
         let clock = ContinuousClock()
         let start = clock.now
-        let (_, peak) = try await ProcessTreeMemory.peak {
+        let (_, peak) = try await ProcessTreeMemory.peak(descendantsOnly: true) {
             _ = try await storage.updateJob(job.jobID, JobUpdate(status: .queued))
             while true {
                 let now = try await storage.job(job.jobID)
@@ -61,6 +73,6 @@ struct RenderBenchWorkers {
         }
         let seconds = (clock.now - start).inSeconds
         await storage.close()
-        return Result(workers: count, seconds: seconds, peakBytes: peak)
+        return Result(workers: count, seconds: seconds, peakBytes: peak, pinned: pinned)
     }
 }

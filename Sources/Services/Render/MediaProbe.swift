@@ -1,6 +1,7 @@
 import ChildProcess
 import Foundation
 import StorageCore
+import Synchronization
 
 /// What ffprobe says of a media file: its length and whether it has picture and sound.
 public struct MediaInfo: Hashable, Sendable {
@@ -14,11 +15,32 @@ public struct MediaInfo: Hashable, Sendable {
 
 public enum MediaProbe {
     /// Probes `path`; a file ffprobe cannot read is a `RenderError` naming it.
+    /// A file probed before and unchanged since (same inode, size and
+    /// modification time) is answered from memory: every piece of a job plans
+    /// the job again, and its files stay as they are.
     public static func probe(_ path: String, ffprobe: String = "ffprobe") async throws -> MediaInfo {
         let name = URL(fileURLWithPath: path).lastPathComponent
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw RenderError("\(name) cannot be read (missing or not readable)")
         }
+        let identity = FileIdentity(path)
+        if let identity, var known = probed.withLock({ $0[identity] }) {
+            known.path = path
+            return known
+        }
+        let info = try await run(path, name: name, ffprobe: ffprobe)
+        if let identity {
+            probed.withLock { cache in
+                if cache.count >= 512 { cache.removeAll() }
+                cache[identity] = info
+            }
+        }
+        return info
+    }
+
+    private static let probed = Mutex<[FileIdentity: MediaInfo]>([:])
+
+    private static func run(_ path: String, name: String, ffprobe: String) async throws -> MediaInfo {
         let result = try await ToolRun.run(
             ffprobe,
             [
@@ -45,6 +67,24 @@ public enum MediaProbe {
             path: path, duration: duration, hasVideo: video != nil,
             hasAudio: streams.contains { $0["codec_type"]?.stringValue == "audio" },
             width: (video?["width"]?.intValue).map(Int.init), height: (video?["height"]?.intValue).map(Int.init))
+    }
+}
+
+/// Which file a path names, and whether it changed: device, inode, size and
+/// modification time to the nanosecond.
+struct FileIdentity: Hashable {
+    let device: UInt64
+    let inode: UInt64
+    let size: Int64
+    let modified: Int64
+
+    init?(_ path: String) {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        device = UInt64(status.st_dev)
+        inode = UInt64(status.st_ino)
+        size = Int64(status.st_size)
+        modified = Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec)
     }
 }
 
