@@ -40,7 +40,8 @@ struct RenderBenchRun {
                     concurrency: level, seconds: seconds, peakBytes: peak, scratchBytes: report.scratchBytes,
                     outputBytes: Self.size(media.path("pieces.mp4")), encodedFrames: report.encodedFrames,
                     frames: Int((settings.duration * Double(settings.fps)).rounded()),
-                    encodedSoundSeconds: report.encodedSoundSeconds, joinSeconds: report.joinSeconds))
+                    encodedSoundSeconds: report.encodedSoundSeconds, pictureSeconds: report.pictureSeconds,
+                    soundSeconds: report.soundSeconds, joinSeconds: report.joinSeconds))
             if firstPlan == nil {
                 firstPlan = rendered.plan
                 firstReport = report
@@ -94,6 +95,8 @@ struct RenderBenchResult: Encodable {
         var encodedFrames: Int
         var frames: Int
         var encodedSoundSeconds: Double
+        var pictureSeconds: Double
+        var soundSeconds: Double
         var joinSeconds: Double
     }
 
@@ -118,9 +121,10 @@ struct RenderBenchResult: Encodable {
         for run in pieces {
             var line = String(
                 format:
-                    "  pieces, %d at once: %.1f s, peak %@, scratch %@, output %@; encoded %d of %d frames, %.0f s of sound; join %.1f s",
+                    "  pieces, %d at once: %.1f s, peak %@, scratch %@, output %@; encoded %d of %d frames (%.1f s), %.0f s of sound (%.1f s); join %.1f s",
                 run.concurrency, run.seconds, megabytes(run.peakBytes), megabytes(run.scratchBytes),
-                megabytes(run.outputBytes), run.encodedFrames, run.frames, run.encodedSoundSeconds, run.joinSeconds)
+                megabytes(run.outputBytes), run.encodedFrames, run.frames, run.pictureSeconds, run.encodedSoundSeconds,
+                run.soundSeconds, run.joinSeconds)
             if let limit = limitSeconds { line += String(format: "; %.2f× the limit", run.seconds / limit) }
             if let onePass = onePassSeconds {
                 line += String(format: "; %.2f× faster than one pass", onePass / run.seconds)

@@ -132,16 +132,13 @@ struct PieceCommand {
                 if fadeOut > 0 { chain += ",fade=t=out:st=\(seconds(length - fadeOut)):d=\(seconds(fadeOut))" }
             case .crossfade(let first, let second, let overlap):
                 length = overlap
-                // One more frame of each clip, as in the one-pass render (see
-                // FFmpegCommand), so the last frame blends alike; xfade in
-                // ffmpeg 5.1 waits forever if the incoming clip ends first.
-                let tail = add(
-                    frames(of: first, command.clipFrames[first] - overlap, command.clipFrames[first])
-                        + ",tpad=stop_mode=clone:stop=1")
-                let head = add(frames(of: second, 0, overlap + 1))
-                chain =
-                    "[\(tail)][\(head)]xfade=transition=fade:duration=\(seconds(overlap)):offset=0,"
-                    + "trim=end_frame=\(overlap)"
+                // The incoming clip's alpha rises over the overlap and is laid
+                // over the outgoing one: the blend xfade's fade makes, frame by
+                // frame, at under half its cost (5.1's xfade is unthreaded C).
+                let tail = add(frames(of: first, command.clipFrames[first] - overlap, command.clipFrames[first]))
+                let head = add(
+                    frames(of: second, 0, overlap) + ",format=yuva420p,fade=t=in:st=0:d=\(seconds(overlap)):alpha=1")
+                chain = "[\(tail)][\(head)]overlay=format=yuv420:eof_action=endall,format=yuv420p"
             case .quoted:
                 preconditionFailure("a quoted piece is made of bodies and crossfades")
             }

@@ -149,6 +149,10 @@ public struct PieceRenderer: Sendable {
         public var encodedFrames: Int
         public var encodedSoundSeconds: Double
         public var unitSeconds: Double
+        /// The units' own times added up, picture and sound apart (above
+        /// `unitSeconds` when several ran at once).
+        public var pictureSeconds: Double
+        public var soundSeconds: Double
         public var joinSeconds: Double
         public var scratchBytes: Int64
     }
@@ -163,7 +167,8 @@ public struct PieceRenderer: Sendable {
         let start = clock.now
         let units = units
         let total = max(units.reduce(0) { $0 + cost($1) }, 1e-9)
-        try await withThrowingTaskGroup(of: Double.self) { group in
+        var spent: [Bool: Double] = [:]
+        try await withThrowingTaskGroup(of: (Unit, Double).self) { group in
             var next = 0
             var done = 0.0
             func start() {
@@ -171,13 +176,19 @@ public struct PieceRenderer: Sendable {
                 let unit = units[next]
                 next += 1
                 group.addTask {
+                    let began = clock.now
                     try await run(unit)
-                    return cost(unit)
+                    return (unit, (clock.now - began).inSeconds)
                 }
             }
             for _ in 0..<max(1, concurrency) { start() }
-            while let finished = try await group.next() {
-                done += finished
+            while let (unit, seconds) = try await group.next() {
+                if case .video = unit {
+                    spent[true, default: 0] += seconds
+                } else {
+                    spent[false, default: 0] += seconds
+                }
+                done += cost(unit)
                 await progress(done / total)
                 start()
             }
@@ -188,7 +199,8 @@ public struct PieceRenderer: Sendable {
         return Report(
             encodedFrames: video.encodedFrames,
             encodedSoundSeconds: AudioTimeline.seconds(audio.pieces.reduce(0) { $0 + $1.frames }),
-            unitSeconds: (encoded - start).inSeconds, joinSeconds: (clock.now - encoded).inSeconds,
+            unitSeconds: (encoded - start).inSeconds, pictureSeconds: spent[true] ?? 0, soundSeconds: spent[false] ?? 0,
+            joinSeconds: (clock.now - encoded).inSeconds,
             scratchBytes: scratchBytes)
     }
 

@@ -49,6 +49,7 @@ final class QueuedPieceEncoder: PieceEncoder {
         )
         var fetched: Set<String> = []
         var cancelledSince: [String: ContinuousClock.Instant] = [:]
+        var reported = -1.0
         while true {
             var done = 0.0
             for (name, piece) in current {
@@ -75,7 +76,10 @@ final class QueuedPieceEncoder: PieceEncoder {
                     break
                 }
             }
-            await progress(done / total)
+            if done != reported {
+                reported = done
+                await progress(done / total)
+            }
             if fetched.count == units.count { return }
             try await Task.sleep(for: pollInterval)
             current = try await reaching(log) { try await self.latest(plan) }
