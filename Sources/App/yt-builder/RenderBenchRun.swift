@@ -38,7 +38,8 @@ struct RenderBenchRun {
             result.pieces.append(
                 .init(
                     concurrency: level, seconds: seconds, peakBytes: peak, scratchBytes: report.scratchBytes,
-                    outputBytes: Self.size(media.path("pieces.mp4")), encodedFrames: report.encodedFrames,
+                    outputBytes: FileManager.default.size(atPath: media.path("pieces.mp4")) ?? 0,
+                    encodedFrames: report.encodedFrames,
                     frames: Int((settings.duration * Double(settings.fps)).rounded()),
                     encodedSoundSeconds: report.encodedSoundSeconds, pictureSeconds: report.pictureSeconds,
                     soundSeconds: report.soundSeconds, joinSeconds: report.joinSeconds))
@@ -78,10 +79,6 @@ struct RenderBenchRun {
             try? FileManager.default.removeItem(atPath: media.path(file))
         }
         return result
-    }
-
-    static func size(_ path: String) -> Int64 {
-        ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.int64Value ?? 0
     }
 }
 

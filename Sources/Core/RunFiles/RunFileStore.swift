@@ -183,10 +183,7 @@ public struct LocalRunFileStore: RunFileStore {
 
     public func size(of name: RunFileName, jobID: Int64, run stored: String) async throws -> Int64? {
         let run = try dataDirectory.runDirectory(jobID: jobID, stored: stored)
-        guard let path = run.resolve(run.path + "/" + name.path),
-            let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber
-        else { return nil }
-        return size.int64Value
+        return run.resolve(run.path + "/" + name.path).flatMap { FileManager.default.size(atPath: $0) }
     }
 
     public func content(of name: RunFileName, jobID: Int64, run stored: String) async throws -> RunFileContent? {

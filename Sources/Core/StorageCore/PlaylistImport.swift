@@ -1,9 +1,7 @@
 /// Songs of a playlist downloaded into a job's music, as background work: a
 /// `suno_import` task and its details in `playlist_import_tasks`.
 public struct PlaylistImport: Hashable, Sendable {
-    public enum State: String, CaseIterable, Hashable, Sendable {
-        case queued, running, completed, failed, cancelled
-    }
+    public typealias State = TaskState
 
     public var id: Int64
     public var jobID: Int64

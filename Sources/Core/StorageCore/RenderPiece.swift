@@ -3,9 +3,7 @@
 /// distinct piece of its plan, any worker encodes it into the job's files,
 /// and the job's render joins them once every one is completed.
 public struct RenderPiece: Hashable, Sendable {
-    public enum State: String, CaseIterable, Hashable, Sendable {
-        case queued, running, completed, failed, cancelled
-    }
+    public typealias State = TaskState
 
     public var id: Int64
     public var jobID: Int64

@@ -77,3 +77,8 @@ public protocol QueueWakeups: Sendable {
     /// promise: they claim to find out.
     func waitForQueuedJobs(since mark: WakeSignal.Mark?, timeout: Duration) async
 }
+
+/// Where a task stands, as `tasks.state` holds it.
+public enum TaskState: String, CaseIterable, Hashable, Sendable {
+    case queued, running, completed, failed, cancelled
+}

@@ -109,7 +109,7 @@ struct YouTubeController<Context: RequestContext> {
         }
         // Refuse now what a worker could only fail later.
         _ = try await account.accessToken()
-        let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.int64Value ?? 0
+        let size = FileManager.default.size(atPath: file) ?? 0
         let task = try await storage.createTask(
             UploadTask.self, jobID: job.jobID, (request: upload.json.jsonText, totalBytes: size))
         return JSONResponse.make(Self.object(task), status: .accepted)

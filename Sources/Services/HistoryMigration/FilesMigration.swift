@@ -112,7 +112,7 @@ public struct FilesMigration: Sendable {
         let key = try store.storedPath(of: name, jobID: job.jobID, run: job.runDirectory)
         let existing = try await store.size(of: name, jobID: job.jobID, run: job.runDirectory)
         guard let local, let path = local.resolve(stored),
-            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
+            let size = FileManager.default.size(atPath: path)
         else {
             guard existing != nil else {
                 throw Problem(reason: "\(stored) is neither in \(data.path) nor in the store")

@@ -8,6 +8,10 @@ struct FFmpegCommand {
     let plan: RenderPlan
 
     static let header = ["-hide_banner", "-nostdin", "-loglevel", "error", "-nostats", "-progress", "pipe:1"]
+    /// The picture's encoder in every render and piece (pieces add their keyframe grid).
+    static func videoEncoder(frameRate: Int) -> [String] {
+        ["-c:v", "libx264", "-preset", "veryfast", "-crf", "21", "-pix_fmt", "yuv420p", "-r", String(frameRate)]
+    }
     /// The sound's encoder in every render and piece.
     static let audioEncoder = ["-c:a", "aac", "-b:a", "192k", "-ar", "48000"]
     /// Any sound input made 48 kHz stereo float before it is mixed.
@@ -64,9 +68,8 @@ struct FFmpegCommand {
         inputs.chains = graph
         Self.addAudio(plan, to: &inputs)
         return Self.header + inputs.arguments + ["-filter_complex", inputs.chains.joined(separator: ";")] + [
-            "-map", "[vout]", "-map", "[aout]", "-c:v", "libx264", "-preset", "veryfast", "-crf", "21",
-            "-pix_fmt", "yuv420p", "-r", String(fps),
-        ] + Self.audioEncoder + [
+            "-map", "[vout]", "-map", "[aout]",
+        ] + Self.videoEncoder(frameRate: fps) + Self.audioEncoder + [
             "-movflags", "+faststart", "-t", Self.seconds(plan.duration), "-f", "mp4", "-y", plan.temporaryOutput,
         ]
     }

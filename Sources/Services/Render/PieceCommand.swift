@@ -57,8 +57,7 @@ struct PieceCommand {
     /// Every piece's encoder: the same settings and keyframe grid, so any
     /// pieces join by stream copy.
     static func encoder(frameRate: Int, keyframeInterval: Int) -> [String] {
-        [
-            "-c:v", "libx264", "-preset", "veryfast", "-crf", "21", "-pix_fmt", "yuv420p", "-r", String(frameRate),
+        FFmpegCommand.videoEncoder(frameRate: frameRate) + [
             "-force_key_frames", "expr:eq(mod(n,\(keyframeInterval)),0)", "-x264-params", "scenecut=0",
         ]
     }

@@ -207,8 +207,7 @@ public struct PieceRenderer: Sendable {
     static func bytes(in folder: String) -> Int64 {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         return files.reduce(0) { total, name in
-            let size = (try? FileManager.default.attributesOfItem(atPath: folder + "/" + name)[.size]) as? NSNumber
-            return total + (size?.int64Value ?? 0)
+            total + (FileManager.default.size(atPath: folder + "/" + name) ?? 0)
         }
     }
 

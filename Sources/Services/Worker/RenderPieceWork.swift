@@ -75,7 +75,7 @@ public struct RenderPieceWork: WorkKind {
         var bytes: Int64 = 0
         for name in pieces.files(of: unit) {
             let path = pieces.scratch + "/" + name
-            bytes += ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.int64Value ?? 0
+            bytes += FileManager.default.size(atPath: path) ?? 0
             try await runner.files.place(
                 path, as: try QueuedPieceEncoder.storedName(task.plan, name), jobID: job.jobID, run: job.runDirectory)
         }

@@ -110,8 +110,7 @@ public struct RenderWork: WorkKind {
         var stored: Int64 = -1
         while !Task.isCancelled {
             try? await Task.sleep(for: logSyncInterval)
-            let size =
-                (try? FileManager.default.attributesOfItem(atPath: runDirectory.log.path)[.size] as? Int64) ?? nil
+            let size = FileManager.default.size(atPath: runDirectory.log.path)
             let remaining = claimed.hold.remaining
             guard let size, size != stored, remaining > .zero, !Task.isCancelled else { continue }
             let put = await firstToEnd(
