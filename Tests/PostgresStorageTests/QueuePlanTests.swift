@@ -46,7 +46,8 @@ import Testing
     /// the key, not an index of every (dead) queued or running entry.
     @Test(arguments: [
         "claim_render", "render_claimed", "render_progress", "render_finish", "render_rescued", "renew_task",
-        "finish_task", "cancel_waiting_job", "request_cancel", "update_job", "update_job_fields", "youtube_upload_progress",
+        "finish_task", "cancel_waiting_job", "request_cancel", "update_job", "update_job_fields",
+        "youtube_upload_progress",
         "youtube_upload_finish", "suno_import_progress", "suno_import_finish",
     ])
     func aRowFoundByItsKeyIsReachedByTheKey(statement: String) async throws {

@@ -151,4 +151,12 @@ import Testing
                 fadeFrames: crossfade == 0 && seed % 2 == 0 ? 5 : 0, quotes: quotes,
                 keyframeInterval: interval))
     }
+
+    @Test func piecesAtOnceShareTheCores() {
+        #expect(PieceRenderer.threads(piecesAtOnce: 1, cores: 2) == 2)
+        #expect(PieceRenderer.threads(piecesAtOnce: 2, cores: 2) == 1)
+        #expect(PieceRenderer.threads(piecesAtOnce: 3, cores: 8) == 2)
+        #expect(PieceRenderer.threads(piecesAtOnce: 4, cores: 2) == 1)
+        #expect(PieceRenderer.threads(piecesAtOnce: 0, cores: 4) == 4)
+    }
 }

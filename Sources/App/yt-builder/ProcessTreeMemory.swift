@@ -1,7 +1,10 @@
 import Foundation
 
-/// The peak resident memory of this process and all its descendants
-/// (ffmpeg children included), sampled from /proc while some work runs.
+/// The peak memory of this process and all its descendants (ffmpeg
+/// children included), sampled from /proc while some work runs. Each
+/// process counts its proportional set size (`Pss` in smaps_rollup): pages
+/// it shares with others (ffmpeg's libraries, in every ffmpeg) count once
+/// over the tree, not once per process as resident sizes would.
 enum ProcessTreeMemory {
     /// Runs `work`, sampling every 50 ms; returns its result and the peak
     /// bytes (of the descendants alone when `descendantsOnly`: the work runs
@@ -43,12 +46,25 @@ enum ProcessTreeMemory {
         for pid in pids {
             var at = pid
             while at != me, let up = parent[at], up > 1 { at = up }
-            guard at == me, !(descendantsOnly && pid == me),
-                let statm = try? String(contentsOfFile: "/proc/\(pid)/statm", encoding: .utf8),
-                let pages = statm.split(separator: " ").dropFirst().first.flatMap({ Int64($0) })
-            else { continue }
-            total += pages * Int64(sysconf(Int32(_SC_PAGESIZE)))
+            guard at == me, !(descendantsOnly && pid == me) else { continue }
+            total += proportionalBytes(pid) ?? residentBytes(pid) ?? 0
         }
         return total
+    }
+
+    static func proportionalBytes(_ pid: Int32) -> Int64? {
+        guard let rollup = try? String(contentsOfFile: "/proc/\(pid)/smaps_rollup", encoding: .utf8) else { return nil }
+        for line in rollup.split(separator: "\n") where line.hasPrefix("Pss:") {
+            // "Pss:   123456 kB"
+            return line.split(separator: " ").dropFirst().first.flatMap { Int64($0) }.map { $0 * 1024 }
+        }
+        return nil
+    }
+
+    static func residentBytes(_ pid: Int32) -> Int64? {
+        guard let statm = try? String(contentsOfFile: "/proc/\(pid)/statm", encoding: .utf8),
+            let pages = statm.split(separator: " ").dropFirst().first.flatMap({ Int64($0) })
+        else { return nil }
+        return pages * Int64(sysconf(Int32(_SC_PAGESIZE)))
     }
 }

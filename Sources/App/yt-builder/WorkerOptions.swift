@@ -28,7 +28,7 @@ struct WorkerOptions: ParsableArguments {
 
     @Option(
         help:
-            "Pieces of renders this process encodes at once, of its own jobs or any other's (each an ffmpeg; 2 is faster on two cores and needs about 900 MB at 1080p). 0: none; its renders wait for other workers to encode their pieces."
+            "Pieces of renders this process encodes at once, of its own jobs or any other's: each an ffmpeg with its share of the cores (one: about 430 MB at 1080p; two keep two cores busier, about 620 MB). 0: none; its renders wait for other workers to encode their pieces."
     )
     var piecesAtOnce = 1
 
@@ -101,7 +101,8 @@ struct WorkerOptions: ParsableArguments {
         case .sleep(let seconds): runner = SleepRunner(seconds: seconds)
         case .render:
             let renderer = RenderJobRunner(
-                storage: storage, dataDirectory: dataDirectory, files: files, pieceQueue: storage)
+                storage: storage, dataDirectory: dataDirectory, files: files, piecesAtOnce: max(1, piecesAtOnce),
+                pieceQueue: storage)
             runner = renderer
             if piecesAtOnce > 0 {
                 services.append(

@@ -10,6 +10,9 @@ struct PieceCommand {
     let clips: [String]
     let clipFrames: [Int]
     let keyframeInterval: Int
+    /// Threads of each decoder, of the filter graph and of the encoder; nil:
+    /// ffmpeg's own choice (about one and a half per core).
+    var threads: Int?
 
     var frameRate: Int { plan.settings.fps }
 
@@ -42,10 +45,10 @@ struct PieceCommand {
         }
         graph.readClips()
         let boundaries = cuts.filter { $0 > 0 && $0 < piece.frames }.map(String.init)
-        var arguments = FFmpegCommand.header + graph.inputs
+        var arguments = FFmpegCommand.header + threadOption("-filter_complex_threads") + graph.inputs
         arguments += ["-filter_complex", graph.filters.joined(separator: ";"), "-map", "[\(video)]", "-an"]
         arguments += Self.encoder(frameRate: frameRate, keyframeInterval: keyframeInterval)
-        arguments += ["-frames:v", String(piece.frames)]
+        arguments += threadOption("-threads") + ["-frames:v", String(piece.frames)]
         // Without cuts, the segment muxer would still cut every 2 s.
         guard !boundaries.isEmpty else { return arguments + ["-f", "mpegts", "-y", chunks + "-00000.ts"] }
         return arguments + [
@@ -61,6 +64,8 @@ struct PieceCommand {
             "-force_key_frames", "expr:eq(mod(n,\(keyframeInterval)),0)", "-x264-params", "scenecut=0",
         ]
     }
+
+    func threadOption(_ name: String) -> [String] { threads.map { [name, String($0)] } ?? [] }
 
     func seconds(_ frames: Int) -> Double { Double(frames) / Double(frameRate) }
 
@@ -104,6 +109,7 @@ struct PieceCommand {
                 let end = uses.map(\.end).max() ?? 0
                 let seek = max(0, start / command.frameRate - 1)
                 if seek > 0 { inputs += ["-ss", String(seek)] }
+                inputs += command.threadOption("-threads")
                 inputs += ["-t", String(end / command.frameRate + 2 - seek), "-i", command.clips[clip]]
                 count += 1
                 let times = seek > 0 ? "setpts=PTS+\(seek)/TB" : "setpts=PTS-STARTPTS"

@@ -37,7 +37,7 @@ public struct PieceRenderer: Sendable {
     public let video: PieceTimeline
     public let audio: AudioTimeline
     private let cuts: [[Int]]
-    private let command: PieceCommand
+    private var command: PieceCommand
     private let mix: AudioMix
 
     public init(plan: RenderPlan, scratch: String) {
@@ -51,6 +51,21 @@ public struct PieceRenderer: Sendable {
             plan: plan, clips: plan.clips.map(\.path), clipFrames: layout.clipFrames,
             keyframeInterval: layout.keyframeInterval)
         mix = AudioMix(plan)
+    }
+
+    /// Threads of each picture piece's ffmpeg; nil: ffmpeg's own choice.
+    public var threads: Int? {
+        get { command.threads }
+        set { command.threads = newValue }
+    }
+
+    /// A picture piece's threads when `piecesAtOnce` pieces share this
+    /// host's cores. One thread a piece when there are pieces enough for
+    /// every core: x264's frame threads fill and drain at each piece's start
+    /// and end, idling cores that another piece keeps busy, and each thread
+    /// holds frames of its own (see docs/benchmarks.md).
+    public static func threads(piecesAtOnce: Int, cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Int {
+        max(1, cores / max(1, piecesAtOnce))
     }
 
     /// Every unit, the costliest first so a pool of workers ends together.

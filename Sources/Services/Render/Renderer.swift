@@ -20,7 +20,7 @@ public struct Renderer: Sendable {
     /// One ffmpeg for the whole video, every second encoded: the reference
     /// `bench render` compares the render by pieces against.
     public var onePass = false
-    /// Pieces encoded at once on this host.
+    /// Pieces encoded at once on this host, sharing its cores.
     public var concurrency = 1
     /// Who encodes the pieces instead of this host (the task queue's workers);
     /// nil: this host, `concurrency` at a time.
@@ -52,7 +52,8 @@ public struct Renderer: Sendable {
         if onePass {
             try await renderOnePass(plan, progress: progress)
         } else {
-            let pieces = PieceRenderer(plan: plan, scratch: input.scratch + "/pieces")
+            var pieces = PieceRenderer(plan: plan, scratch: input.scratch + "/pieces")
+            pieces.threads = PieceRenderer.threads(piecesAtOnce: concurrency)
             log(
                 "pieces: \(pieces.video.pieces.count) of picture (\(pieces.video.encodedFrames) of \(pieces.video.frames) frames), \(pieces.audio.pieces.count) of sound"
             )

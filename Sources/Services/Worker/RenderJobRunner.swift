@@ -17,7 +17,8 @@ public struct RenderJobRunner: JobRunner {
     let fonts: FontCatalog
     var renderer = Renderer()
     /// Where the pieces of a render are queued for any worker to encode
-    /// (`RenderPieceWork`); nil: this host encodes them, `piecesAtOnce` at a time.
+    /// (`RenderPieceWork`); nil: this host encodes them. Either way this host
+    /// encodes `piecesAtOnce` at a time, their threads sharing its cores.
     let pieceQueue: (any JobStore & TaskQueue)?
 
     public init(
