@@ -159,4 +159,21 @@ import Testing
         #expect(PieceRenderer.threads(piecesAtOnce: 4, cores: 2) == 1)
         #expect(PieceRenderer.threads(piecesAtOnce: 0, cores: 4) == 4)
     }
+
+    @Test func theLimitDrawsEachClipsShareOfTheDistinctFrames() {
+        let alone = PieceTimeline(
+            Layout(
+                clipFrames: [240], frames: 9000, frameRate: 30, crossfadeFrames: 0, fadeFrames: 0, quotes: [],
+                keyframeInterval: 30))
+        #expect(DistinctContentLimit.framesByClip(alone, clips: 1) == [alone.encodedFrames])
+        let three = PieceTimeline(
+            Layout(
+                clipFrames: [240, 240, 120], frames: 18000, frameRate: 30, crossfadeFrames: 30, fadeFrames: 0,
+                quotes: [.init(400, 550), .init(5000, 5150), .init(9000, 9150)], keyframeInterval: 30))
+        let shares = DistinctContentLimit.framesByClip(three, clips: 3)
+        #expect(shares.reduce(0, +) == three.encodedFrames)
+        #expect(shares.allSatisfy { $0 > 0 })
+        // The short third clip gives fewer distinct frames than the others.
+        #expect(shares[2] < shares[0] && shares[2] < shares[1])
+    }
 }
