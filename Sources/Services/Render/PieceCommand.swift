@@ -10,9 +10,8 @@ struct PieceCommand {
     let clips: [String]
     let clipFrames: [Int]
     let keyframeInterval: Int
-    /// Threads of each decoder, of the filter graph and of the encoder; nil:
-    /// ffmpeg's own choice (about one and a half per core).
-    var threads: Int?
+    /// Threads of each decoder, of the filter graph and of the encoder.
+    let threads: Int
 
     var frameRate: Int { plan.settings.fps }
 
@@ -65,7 +64,7 @@ struct PieceCommand {
         ]
     }
 
-    func threadOption(_ name: String) -> [String] { threads.map { [name, String($0)] } ?? [] }
+    func threadOption(_ name: String) -> [String] { [name, String(threads)] }
 
     func seconds(_ frames: Int) -> Double { Double(frames) / Double(frameRate) }
 

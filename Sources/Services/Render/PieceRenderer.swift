@@ -36,27 +36,24 @@ public struct PieceRenderer: Sendable {
     public let scratch: String
     public let video: PieceTimeline
     public let audio: AudioTimeline
+    /// Units this host encodes at once, sharing its cores (`threads(piecesAtOnce:)`).
+    public let piecesAtOnce: Int
     private let cuts: [[Int]]
-    private var command: PieceCommand
+    private let command: PieceCommand
     private let mix: AudioMix
 
-    public init(plan: RenderPlan, scratch: String) {
+    public init(plan: RenderPlan, scratch: String, piecesAtOnce: Int = 1) {
         self.plan = plan
         self.scratch = scratch
+        self.piecesAtOnce = max(1, piecesAtOnce)
         let layout = PieceTimeline.Layout(plan)
         video = PieceTimeline(layout)
         audio = AudioTimeline(plan)
         cuts = video.cuts
         command = PieceCommand(
             plan: plan, clips: plan.clips.map(\.path), clipFrames: layout.clipFrames,
-            keyframeInterval: layout.keyframeInterval)
+            keyframeInterval: layout.keyframeInterval, threads: Self.threads(piecesAtOnce: piecesAtOnce))
         mix = AudioMix(plan)
-    }
-
-    /// Threads of each picture piece's ffmpeg; nil: ffmpeg's own choice.
-    public var threads: Int? {
-        get { command.threads }
-        set { command.threads = newValue }
     }
 
     /// A picture piece's threads when `piecesAtOnce` pieces share this
@@ -172,10 +169,10 @@ public struct PieceRenderer: Sendable {
         public var scratchBytes: Int64
     }
 
-    /// Every unit here, `concurrency` at a time, then the join; `progress`
+    /// Every unit here, `piecesAtOnce` at a time, then the join; `progress`
     /// hears the share of the units' cost done.
     @discardableResult
-    public func render(concurrency: Int = 1, progress: @escaping @Sendable (Double) async -> Void = { _ in })
+    public func render(progress: @escaping @Sendable (Double) async -> Void = { _ in })
         async throws -> Report
     {
         let clock = ContinuousClock()
@@ -196,7 +193,7 @@ public struct PieceRenderer: Sendable {
                     return (unit, (clock.now - began).inSeconds)
                 }
             }
-            for _ in 0..<max(1, concurrency) { start() }
+            for _ in 0..<piecesAtOnce { start() }
             while let (unit, seconds) = try await group.next() {
                 if case .video = unit {
                     spent[true, default: 0] += seconds

@@ -52,8 +52,7 @@ public struct Renderer: Sendable {
         if onePass {
             try await renderOnePass(plan, progress: progress)
         } else {
-            var pieces = PieceRenderer(plan: plan, scratch: input.scratch + "/pieces")
-            pieces.threads = PieceRenderer.threads(piecesAtOnce: concurrency)
+            let pieces = PieceRenderer(plan: plan, scratch: input.scratch + "/pieces", piecesAtOnce: concurrency)
             log(
                 "pieces: \(pieces.video.pieces.count) of picture (\(pieces.video.encodedFrames) of \(pieces.video.frames) frames), \(pieces.audio.pieces.count) of sound"
             )
@@ -62,7 +61,7 @@ public struct Renderer: Sendable {
                 try await encoder.encode(pieces, log: log, progress: share)
                 try await pieces.join()
             } else {
-                report = try await pieces.render(concurrency: concurrency, progress: share)
+                report = try await pieces.render(progress: share)
             }
         }
         guard rename(plan.temporaryOutput, input.output) == 0 else {

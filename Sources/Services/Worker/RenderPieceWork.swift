@@ -63,8 +63,8 @@ public struct RenderPieceWork: WorkKind {
         let input = try await runner.input(
             of: job, output: scratch + "/unused.mp4", scratch: scratch + "/work", copies: scratch)
         let plan = try await runner.renderer.prepare(input, log: { _ in })
-        var pieces = PieceRenderer(plan: plan, scratch: scratch + "/pieces")
-        pieces.threads = PieceRenderer.threads(piecesAtOnce: runner.renderer.concurrency)
+        let pieces = PieceRenderer(
+            plan: plan, scratch: scratch + "/pieces", piecesAtOnce: runner.renderer.concurrency)
         guard pieces.fingerprint == task.plan, pieces.has(unit) else {
             throw RenderError(
                 "this host plans job \(job.jobID) differently from the host that queued its pieces (plan \(pieces.fingerprint), not \(task.plan)): its fonts, ffmpeg or the job's files differ"
