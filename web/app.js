@@ -136,7 +136,11 @@ async function importPlaylist(event) {
   const button = $("#suno-import");
   button.disabled = true;
   try {
-    let task = await api(`/api/jobs/${state.job}/playlist/suno`, { method: "POST", json: { url: $("#suno-url").value.trim() } });
+    let task = await api(`/api/jobs/${state.job}/playlist/suno`, {
+      method: "POST",
+      headers: { Prefer: "respond-async" },
+      json: { url: $("#suno-url").value.trim() },
+    });
     status.textContent = "Reading the playlist…";
     bar.hidden = false;
     bar.value = 0;

@@ -11,9 +11,8 @@ import Testing
 /// with ffmpeg and whose Suno is a local fake. The script is the earlier one
 /// word for word but for two things a test must change: the port, and the
 /// render's size (its 300 s 1080p video would take most of an hour here).
-/// Its Suno call is answered at once (202, the import queued, `downloaded`
-/// still empty); the job it starts right after renders with the music it
-/// uploaded.
+/// Its Suno call waits for the worker's import and answers with the song
+/// downloaded, as the earlier service did; the job renders with both songs.
 @Suite(.timeLimit(.minutes(5))) struct EarlierClientTests {
     static func script(port: Int) -> String {
         """
@@ -132,7 +131,7 @@ import Testing
             let lines = output.split(separator: "\n").map(String.init)
             #expect(lines.first == "Created job #1", "\(output)")
             #expect(lines.contains("Uploaded: ['myvideo.mp4']"), "\(output)")
-            #expect(lines.contains("Downloaded 0 songs from Suno"), "queued, not yet downloaded: \(output)")
+            #expect(lines.contains("Downloaded 1 songs from Suno"), "\(output)")
             #expect(lines.contains("Job started: queued"), "\(output)")
             #expect(lines.contains("Status: completed - 100%"), "\(output)")
             #expect(lines.last == "Downloaded output.mp4", "\(output)")
@@ -145,7 +144,9 @@ import Testing
             #expect(probe.contains("video,320"), "a playable 320-wide video: \(probe)")
             #expect(probe.contains("audio"), "with sound: \(probe)")
             let imports = try curl(["-sS", server.url("/api/jobs/1/playlist/suno")])
-            #expect(imports.contains("https://suno.com/playlist/your-playlist-id"), "the import was queued: \(imports)")
+            #expect(imports.contains(#""state":"completed""#), "the import was a worker's task: \(imports)")
+            let job = try curl(["-sS", server.url("/api/jobs/1")])
+            #expect(job.contains(#""music":2"#), "the uploaded song and Suno's: \(job)")
             #expect(try await server.stop() == 0)
         }
     }

@@ -12,7 +12,7 @@ import Testing
             runner,
             [
                 "serve", "--port", String(port), "--database", runner.path("st.db"), "--data-dir", runner.path("data"),
-                "--workers", "0",
+                "--workers", "0", "--import-wait-seconds", "1",
             ])
         defer { server.kill() }
         let base = "http://127.0.0.1:\(port)"

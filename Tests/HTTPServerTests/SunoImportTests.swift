@@ -1,6 +1,5 @@
 import FakeSuno
 import Foundation
-import HTTPServer
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -9,6 +8,8 @@ import StorageCore
 import Suno
 import Testing
 import Worker
+
+@testable import HTTPServer
 
 /// `POST /api/jobs/{id}/playlist/suno` against a local fake of Suno that
 /// speaks its JSON and serves real MP3s made by ffmpeg.
@@ -193,20 +194,15 @@ import Worker
             }
             let job = try await client.prepare()
             let response = try await client.json(
-                .post, "/api/jobs/\(job)/playlist/suno", #"{"url": "https://suno.com/playlist/queued-one"}"#)
+                .post, "/api/jobs/\(job)/playlist/suno", #"{"url": "https://suno.com/playlist/queued-one"}"#,
+                headers: [.prefer: "return=minimal, Respond-Async; x=1"])
             #expect(response.status == .accepted)
+            #expect(response.headers[.preferenceApplied] == "respond-async")
             let queued = try object(response)
             #expect(queued["state"]?.string == "queued")
             let importID = try #require(queued["import_id"]?.int)
 
-            var settings = WorkerSettings(name: "test")
-            settings.lease = .seconds(3)
-            settings.pollInterval = .milliseconds(50)
-            let worker = PlaylistImportWorker(
-                kind: PlaylistImportWork(
-                    storage: api.storage, settings: api.settings.suno, dataDirectory: api.settings.dataDirectory,
-                    maximumFileBytes: api.settings.maximumFileBytes, logger: Logger(label: "test")),
-                settings: settings, logger: Logger(label: "test"))
+            let worker = Self.worker(api)
             let running = Task { try await worker.run() }
             defer { running.cancel() }
             var done: [String: JSONValue] = [:]
@@ -232,6 +228,55 @@ import Worker
                 .filter { $0.hasSuffix(".part") }
             #expect(leftovers == [], "a refused song leaves no partial file")
         }
+    }
+
+    /// The earlier page and scripts read `downloaded` from the answer: the
+    /// request waits for the worker's import and answers with what it got.
+    @Test(arguments: Backend.allCases)
+    func theRequestWaitsForTheImportAndAnswersAsTheEarlierServiceDid(_ backend: Backend) async throws {
+        try await withSuno(backend) { fake, client, api in
+            fake.state.withLock { $0.playlists["waited"] = [[Self.clip("a1", "One"), Self.clip("c3", "Broken")]] }
+            fake.state.withLock { $0.failingSongs = ["c3.mp3"] }
+            let job = try await client.prepare()
+            let worker = Self.worker(api)
+            let running = Task { try await worker.run() }
+            let response = try await client.json(
+                .post, "/api/jobs/\(job)/playlist/suno", #"{"url": "https://suno.com/playlist/waited"}"#)
+            worker.stop()
+            try await running.value
+            #expect(response.status == .ok)
+            #expect(response.headers[.preferenceApplied] == nil)
+            let answer = try object(response)
+            #expect(answer["downloaded"]?.array?.compactMap(\.string) == ["One_a1.mp3"])
+            #expect(answer["errors"]?.array?.compactMap(\.string) == ["Broken: Download failed (HTTP 500)"])
+            #expect(answer["file_counts"]?.object?["music"]?.int == 1)
+            #expect(answer["state"]?.string == "completed")
+        }
+    }
+
+    /// No worker took the import within the server's wait: 202 with the
+    /// queued import, which a worker does later.
+    @Test func anImportNoWorkerTakesInTimeAnswers202() async throws {
+        try await withSuno(configure: { $0.importWait = .milliseconds(300) }) { fake, client, api in
+            fake.state.withLock { $0.playlists["later"] = [[Self.clip("a1", "One")]] }
+            let job = try await client.prepare()
+            let response = try await client.json(
+                .post, "/api/jobs/\(job)/playlist/suno", #"{"url": "https://suno.com/playlist/later"}"#)
+            #expect(response.status == .accepted)
+            #expect(try object(response)["state"]?.string == "queued")
+            #expect(try await api.storage.tasks(PlaylistImport.self, ofJob: job).count == 1)
+        }
+    }
+
+    static func worker(_ api: TestAPI) -> PlaylistImportWorker {
+        var settings = WorkerSettings(name: "test")
+        settings.lease = .seconds(3)
+        settings.pollInterval = .milliseconds(50)
+        return PlaylistImportWorker(
+            kind: PlaylistImportWork(
+                storage: api.storage, settings: api.settings.suno, dataDirectory: api.settings.dataDirectory,
+                maximumFileBytes: api.settings.maximumFileBytes, logger: Logger(label: "test")),
+            settings: settings, logger: Logger(label: "test"))
     }
 
     /// A later attempt (after a lost worker) does not fetch again what the first one saved.

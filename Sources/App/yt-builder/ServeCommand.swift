@@ -37,6 +37,11 @@ struct ServeCommand: AsyncParsableCommand {
     var idleTimeoutSeconds = 60.0
     @Option(help: "Connections served at once; more wait to be accepted.") var maxConnections = 512
     @Option(
+        help: ArgumentHelp(
+            "How long a Suno playlist request waits for its import before answering 202 with where it stands.",
+            discussion: "Clients that send `Prefer: respond-async` get the 202 at once.", valueName: "seconds"))
+    var importWaitSeconds = 600
+    @Option(
         name: .customLong("allowed-host"),
         help: ArgumentHelp(
             "A host name this server answers to besides localhost and 127.x, when it listens on loopback (repeatable).",
@@ -70,6 +75,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard idleTimeoutSeconds >= 0.1, idleTimeoutSeconds <= 86_400 else {
             throw ValidationError("--idle-timeout-seconds must be 0.1 to 86400")
         }
+        guard (0...86_400).contains(importWaitSeconds) else {
+            throw ValidationError("--import-wait-seconds must be 0 to 86400")
+        }
         guard (1...100_000).contains(maxConnections) else {
             throw ValidationError("--max-connections must be 1 to 100000")
         }
@@ -91,6 +99,7 @@ struct ServeCommand: AsyncParsableCommand {
         settings.suno = try workerOptions.sunoSettings()
         settings.idleTimeout = .milliseconds(Int64(idleTimeoutSeconds * 1000))
         settings.maximumConnections = maxConnections
+        settings.importWait = .seconds(importWaitSeconds)
         settings.allowedHosts =
             allowedHosts.isEmpty
             ? (ProcessInfo.processInfo.environment["YT_BUILDER_ALLOWED_HOSTS"] ?? "").split(separator: ",").map {

@@ -66,7 +66,3 @@ struct BrowserGuardMiddleware<Context: RequestContext>: RouterMiddleware {
         return String(name.hasSuffix(".") ? name.dropLast() : name)
     }
 }
-
-extension HTTPField.Name {
-    static let secFetchSite = HTTPField.Name("Sec-Fetch-Site")!
-}

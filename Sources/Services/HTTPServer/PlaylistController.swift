@@ -6,9 +6,12 @@ import Suno
 
 /// Suno playlists into a job's music, as the earlier service's
 /// `POST /api/jobs/{id}/playlist/suno` did, but as background work: the
-/// import is queued (202) and a worker downloads the songs, which the job's
-/// imports list shows song by song; `?wait=true` imports in the request and
-/// answers as the earlier service did (`{downloaded, errors, file_counts}`).
+/// import is queued and a worker downloads the songs, which the job's
+/// imports list shows song by song. The request waits for that import and
+/// answers as the earlier service did (`{downloaded, errors, file_counts}`);
+/// a client that leaves or times out loses nothing, the import goes on.
+/// `Prefer: respond-async` (RFC 7240) answers 202 at once with the queued
+/// import; `?wait=true` imports in the request itself.
 struct PlaylistController<Context: RequestContext> {
     let storage: any JobStore & FileStore & TaskQueue
     let settings: ServerSettings
@@ -36,7 +39,49 @@ struct PlaylistController<Context: RequestContext> {
                 ]))
         }
         let task = try await storage.createTask(PlaylistImport.self, jobID: job.jobID, url, maximumAttempts: nil)
-        return JSONResponse.make(Self.object(task), status: .accepted)
+        if Self.prefersAsync(request.headers) {
+            var response = JSONResponse.make(Self.object(task), status: .accepted)
+            response.headers[.preferenceApplied] = "respond-async"
+            return response
+        }
+        guard let ended = try await waitForEnd(of: task) else {
+            // Still running after the longest wait: where it stands, as a 202.
+            let current = try await storage.task(PlaylistImport.self, id: task.id) ?? task
+            return JSONResponse.make(Self.object(current), status: .accepted)
+        }
+        var errors = ended.errors
+        if let error = ended.error, !errors.contains(error) { errors.append(error) }
+        let counts = try await storage.fileCounts(ofJob: job.jobID)
+        return JSONResponse.make(
+            .object([
+                "import_id": .int(ended.id), "state": .string(ended.state.rawValue),
+                "downloaded": Self.strings(ended.downloaded), "errors": Self.strings(errors),
+                "file_counts": JobObject.counts(counts),
+            ]))
+    }
+
+    /// The import once it has ended, or nil when it has not within the wait
+    /// `serve` allows. It is read again every quarter second: one row by key.
+    private func waitForEnd(of task: PlaylistImport) async throws -> PlaylistImport? {
+        let deadline = ContinuousClock.now + settings.importWait
+        while true {
+            guard let current = try await storage.task(PlaylistImport.self, id: task.id) else {
+                throw APIError.notFound("the import of job \(task.jobID) is gone: the job was deleted")
+            }
+            if ![.queued, .running].contains(current.state) { return current }
+            guard ContinuousClock.now < deadline else { return nil }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+    }
+
+    /// RFC 7240: `Prefer` holds comma-separated preferences, each a token
+    /// and optional parameters; header fields may repeat.
+    static func prefersAsync(_ headers: HTTPFields) -> Bool {
+        headers[values: .prefer].contains { value in
+            value.split(separator: ",").contains {
+                $0.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() == "respond-async"
+            }
+        }
     }
 
     /// The earlier service's checks, in its order and words; a URL with no

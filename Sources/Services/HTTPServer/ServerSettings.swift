@@ -16,6 +16,9 @@ public struct ServerSettings: Sendable {
     public var maximumFileBytes: Int64 = 4 << 30
     /// Where Suno's playlist API and songs are (tests point it at a local fake).
     public var suno = SunoSettings()
+    /// How long `POST …/playlist/suno` waits for its import before it
+    /// answers 202 with where the import stands.
+    public var importWait: Duration = .seconds(600)
     public var maximumJSONBytes = 1 << 20
     /// A connection that sends nothing for this long is closed: between
     /// requests, while its header is still coming, or when its body stalls.
