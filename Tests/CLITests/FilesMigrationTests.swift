@@ -34,6 +34,9 @@ import Testing
                 == .string("completed")
         }
         _ = try await local.stop()
+        // A clip of the shared videos folder, which goes to the bucket's videos/.
+        try FileManager.default.createDirectory(atPath: runner.path("data/videos"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: runner.path("clip.mp4"), toPath: runner.path("data/videos/shared.mp4"))
 
         let store = try await TestObjectStore.start()
         defer { Task { await store.stop() } }
@@ -72,7 +75,8 @@ import Testing
         let first = try await runner.run(move)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(
-            first.stdout.contains("1 jobs: 0 files copied") && first.stdout.contains("4 already there")
+            first.stdout.contains("1 jobs: 0 files copied and 1 of the shared folders")
+                && first.stdout.contains("4 already there")
                 && first.stdout.contains("1 jobs now name"),
             "the run after the kill copies nothing again: \(first.stdout)")
         let history = try await SQLiteStorage.open(path: database)
@@ -94,7 +98,7 @@ import Testing
         let again = try await runner.run(move)
         #expect(again.status == 0, "\(again.stderr)")
         #expect(
-            again.stdout.contains("0 files copied") && again.stdout.contains("4 already there"),
+            again.stdout.contains("0 files copied and 0 of the shared") && again.stdout.contains("4 already there"),
             "a rerun copies nothing: \(again.stdout)")
 
         let farPort = try TestPostgres.freePort()
@@ -114,6 +118,23 @@ import Testing
         let probe = try runTool(
             "/usr/bin/ffprobe", ["-v", "error", "-show_entries", "stream=width", "-of", "default=nw=1", video])
         #expect(probe.contains("width=320"), "\(probe)")
+
+        // "Use existing files" on the host without the data directory: the shared clip, copied in the bucket.
+        let shared = try curl(["-sSf", "http://127.0.0.1:\(farPort)/api/files"])
+        #expect(shared.contains(#""videos":["shared.mp4"]"#), "\(shared)")
+        let created = try curl([
+            "-sSf", "-X", "POST", "-H", "Content-Type: application/json", "-d", #"{"duration": 3}"#,
+            "http://127.0.0.1:\(farPort)/api/jobs",
+        ])
+        let newID = try #require(JSONValue(jsonText: created)?.objectValue?["job_id"]?.intValue, "\(created)")
+        let newHistory = try await SQLiteStorage.open(path: database)
+        let newJob = try #require(try await newHistory.job(newID))
+        let newFiles = try await newHistory.files(ofJob: newID, type: nil)
+        await newHistory.close()
+        #expect(newFiles.map(\.filePath) == ["runs/\(newJob.runID)/videos/shared.mp4"])
+        #expect(
+            try await s3.head("runs/\(newJob.runID)/videos/shared.mp4")?.size
+                == FileManager.default.size(atPath: runner.path("clip.mp4")))
         _ = try await far.stop()
     }
 

@@ -25,6 +25,7 @@ import Testing
 
     @Test(arguments: Backend.allCases) func aRunningJobShowsItsTimeRemaining(_ backend: Backend) async throws {
         try await TestAPI.with(backend) { client, api in
+            try api.addSharedClip()
             let created = try object(try await client.json(.post, "/api/jobs"))
             let id = try #require(created["job_id"]?.int)
             #expect(try object(try await client.json(.get, "/api/jobs/\(id)"))["eta_seconds"] == .null)

@@ -62,6 +62,7 @@ import Testing
             #expect(started["config"]?.object?["duration"] == .int(30), "the posted config is merged")
             #expect(started["config"]?.object?["fps"] == .int(30), "defaults fill the rest")
 
+            try api.addSharedClip()
             let created = try object(try await client.json(.post, "/api/jobs", #"{"fps": 24}"#))
             #expect(Set(created.keys) == ["job_id", "run_id", "status"])
             #expect(created["status"] == .string("queued"))

@@ -73,6 +73,15 @@ struct TestAPI: Sendable {
     }
 }
 
+extension TestAPI {
+    /// A file in the shared videos folder, which a job created by `POST /api/jobs` takes.
+    func addSharedClip(_ name: String = "shared.mp4", _ bytes: Data = Data("clip".utf8)) throws {
+        let folder = settings.dataDirectory + "/videos"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try bytes.write(to: URL(fileURLWithPath: folder + "/" + name))
+    }
+}
+
 /// A response body as a JSON object; fails the test when it is not one.
 func object(_ response: TestResponse, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: JSONValue] {
     let text = String(buffer: response.body)

@@ -24,6 +24,24 @@ import Testing
         }
     }
 
+    /// Quotes in a video too short for the first of them: started, with a warning saying why.
+    @Test func aStartAnswerWarnsOfQuotesThatCannotShow() async throws {
+        try await TestAPI.with(.sqlite) { client, _ in
+            let id = try await client.prepare()
+            _ = try await client.upload(id, "videos", [Multipart.file("a.mp4")])
+            let plain = try object(try await client.json(.post, "/api/jobs/\(id)/start", #"{"duration": 10}"#))
+            #expect(plain["warnings"] == .array([]), "no quotes, no warning")
+
+            let quoted = try await client.prepare()
+            _ = try await client.upload(quoted, "videos", [Multipart.file("a.mp4")])
+            _ = try await client.upload(quoted, "quotes", [Multipart.file("q.txt", "\"Nothing is lost.\"")])
+            let started = try object(try await client.json(.post, "/api/jobs/\(quoted)/start", #"{"duration": 10}"#))
+            #expect(started["status"] == .string("queued"))
+            let warnings = started["warnings"]?.array?.compactMap(\.string) ?? []
+            #expect(warnings.count == 1 && warnings[0].hasPrefix("no quote will show"), "\(warnings)")
+        }
+    }
+
     /// Config bodies the API must refuse, with the field it must name.
     static let badConfigs: [(body: String, field: String)] = [
         (#"{"duration": 0}"#, "duration"),

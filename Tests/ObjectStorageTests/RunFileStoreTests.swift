@@ -29,6 +29,47 @@ import Testing
         return path
     }
 
+    /// The shared folders: what is listed, and a file of them taken into a
+    /// run (a hard link on disk, the store's own copy in a bucket).
+    @Test(arguments: Backend.allCases) func sharedMediaIsListedAndTakenIntoARun(_ backend: Backend) async throws {
+        try await withStore(backend) { store, staging in
+            let shared: [(String, String)] = [
+                ("videos/b clip.mp4", "bee"), ("videos/a.mov", "a"), ("videos/.hidden.mp4", "h"),
+                ("videos/notes.txt", "n"), ("videos/deeper/c.mp4", "c"), ("music/song.mp3", "song"),
+            ]
+            if let bucket = store as? S3RunFileStore {
+                for (key, text) in shared { try await bucket.client.put(key, ByteBuffer(string: text)) }
+            } else {
+                let data = staging.deletingLastPathComponent().appendingPathComponent("data")
+                for (path, text) in shared {
+                    let file = data.appendingPathComponent(path)
+                    try FileManager.default.createDirectory(
+                        at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+                    try Data(text.utf8).write(to: file)
+                }
+            }
+            #expect(try await store.sharedMedia(.videos) == ["a.mov", "b clip.mp4"])
+            #expect(try await store.sharedMedia(.music) == ["song.mp3"])
+            #expect(try await store.sharedMedia(.quotes) == [])
+
+            let name = try #require(RunFileName(type: .videos, name: "b clip.mp4"))
+            try await store.copyShared("b clip.mp4", type: .videos, to: name, jobID: 7, run: "runs/run-7-abc123")
+            let scratch = staging.appendingPathComponent("scratch").path
+            let copy = try await store.localFile(name, jobID: 7, run: "runs/run-7-abc123", scratch: scratch)
+            #expect(try String(contentsOfFile: copy, encoding: .utf8) == "bee")
+            if store is LocalRunFileStore {
+                let original = staging.deletingLastPathComponent().appendingPathComponent("data/videos/b clip.mp4")
+                let links = try FileManager.default.attributesOfItem(atPath: original.path)[.referenceCount] as? Int
+                #expect(links == 2, "a hard link, not a second copy")
+            }
+            try await store.removeAll(jobID: 7, run: "runs/run-7-abc123")
+            #expect(try await store.sharedMedia(.videos) == ["a.mov", "b clip.mp4"], "the shared file stays")
+            await #expect(throws: (any Error).self) {
+                try await store.copyShared("none.mp4", type: .videos, to: name, jobID: 8, run: "runs/run-8-def456")
+            }
+        }
+    }
+
     @Test(arguments: Backend.allCases) func filesGoInComeBackAndGoByRun(_ backend: Backend) async throws {
         try await withStore(backend) { store, staging in
             let clip = try #require(RunFileName(type: .videos, name: "a clip ä.mp4"))

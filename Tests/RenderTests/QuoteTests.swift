@@ -71,6 +71,30 @@ import VideoSettings
         #expect(log.contains("none of the 2 quote files holds a quote"), "\(log)")
     }
 
+    /// A 10 s video with the default quote timing (the first at 10 to 30 s)
+    /// shows no quote; the plan's notes (the job log) say why.
+    @Test func aVideoShorterThanTheFirstQuoteSaysSo() async throws {
+        let media = try TestMedia()
+        // The earlier defaults of quote timing.
+        let timing: [String: JSONValue] = [
+            "quotes_duration": .int(5), "quotes_min_between": .int(10), "quotes_max_between": .int(30),
+        ]
+        let settings = try TestMedia.settings(timing.merging(["duration": .int(10)]) { $1 })
+        let input = media.input(
+            videos: [try media.clip("c.mp4", seconds: 1)], quotes: [try media.text("q.txt", "\"x\"")],
+            settings: settings)
+        let plan = try await RenderPlanner().plan(input)
+        #expect(plan.quotes.isEmpty)
+        let warning = try #require(plan.notes.first { $0.hasPrefix("warning: ") }, "\(plan.notes)")
+        #expect(warning.contains("no quote will show: the first comes 10 s in (quotes_min_between)"), "\(warning)")
+        #expect(settings.quoteWarnings.count == 1)
+        #expect(
+            try TestMedia.settings(timing.merging(["duration": .int(20)]) { $1 }).quoteWarnings.first?.hasPrefix(
+                "a quote may not show")
+                == true)
+        #expect(try TestMedia.settings(timing.merging(["duration": .int(60)]) { $1 }).quoteWarnings.isEmpty)
+    }
+
     /// On a white picture: every style but minimal darkens a box around the
     /// text; top, centered and bottom put it where the earlier service did.
     @Test func stylesDrawTheBoxWhereTheEarlierServiceDid() async throws {

@@ -162,8 +162,9 @@ extension MigrateCommand {
             try Console.printJSON(report)
         } else {
             print(
-                "\(report.jobs) jobs: \(report.filesCopied) files copied (\(report.bytesCopied) bytes), "
-                    + "\(report.filesAlreadyThere) already there, \(report.jobsRewritten) jobs now name \(store.location)."
+                "\(report.jobs) jobs: \(report.filesCopied) files copied and \(report.sharedFilesCopied) of the shared "
+                    + "folders (\(report.bytesCopied) bytes), \(report.filesAlreadyThere) already there, "
+                    + "\(report.jobsRewritten) jobs now name \(store.location)."
             )
         }
         for problem in report.problems { Console.error("Not moved: \(problem)") }

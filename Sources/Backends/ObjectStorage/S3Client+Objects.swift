@@ -145,6 +145,20 @@ extension S3Client {
         }
     }
 
+    /// Copies the object `source` to `key` inside the bucket, without its
+    /// bytes passing through this host (S3's CopyObject: up to 5 GB).
+    public func copy(_ source: String, to key: String) async throws {
+        let path = "/\(configuration.bucket)/" + SigV4.uriEncode(configuration.prefix + source, encodeSlash: false)
+        let response = try await send(
+            Call(operation: "copy \(source) to \(key)", method: .PUT, key: key, headers: [("x-amz-copy-source", path)]))
+        // A copy can fail after its 200 has been sent: the error is then the body.
+        let text = try await Self.text(of: response, limit: 64 * 1024)
+        if let code = S3XML.value("Code", in: text), text.contains("<Error>") {
+            throw S3Error.service(
+                status: 200, code: code, message: S3XML.value("Message", in: text) ?? "", operation: "copy \(source)")
+        }
+    }
+
     /// The object's size, or nil when there is no such object.
     public func head(_ key: String) async throws -> S3Object? {
         let response = try await send(Call(operation: "head \(key)", method: .HEAD, key: key, accepted: [404]))

@@ -162,6 +162,22 @@ public struct S3RunFileStore: RunFileStore {
 
     public func checkAccess() async throws { try await client.checkAccess() }
 
+    /// The objects directly under `<prefix>videos/` (and music/, …), as the data directory's folders hold them.
+    public func sharedMedia(_ type: FileType) async throws -> [String] {
+        let folder = type.rawValue + "/"
+        return try await reaching { try await client.list(prefix: folder) }.map {
+            String($0.key.dropFirst(folder.count))
+        }
+        .filter { !$0.isEmpty && !$0.contains("/") && !$0.hasPrefix(".") && type.accepts($0) }.sorted()
+    }
+
+    public func copyShared(_ shared: String, type: FileType, to name: RunFileName, jobID: Int64, run stored: String)
+        async throws
+    {
+        let key = try Self.prefix(jobID: jobID, run: stored) + name.path
+        try await reaching { try await client.copy(type.rawValue + "/" + shared, to: key) }
+    }
+
     public func removeAll(jobID: Int64, run stored: String) async throws {
         let prefix = try Self.prefix(jobID: jobID, run: stored)
         try await reaching { _ = try await client.deleteAll(prefix: prefix) }

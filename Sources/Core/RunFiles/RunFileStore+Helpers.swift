@@ -41,4 +41,30 @@ extension RunFileStore {
             throw error
         }
     }
+
+    /// Takes shared file `shared` of `type` into the job (still preparing)
+    /// under a safe form of its name, and records it. On disk the link is
+    /// made in the transaction that writes the row; in a bucket the copy
+    /// goes first and is removed again when the row is refused.
+    public func recordShared(_ shared: String, type: FileType, of job: Job, in rows: any FileStore) async throws {
+        guard let safe = SafeFileName.make(shared), let name = RunFileName(type: type, name: safe) else {
+            throw StorageError.invalidInput("the shared file '\(shared)' has no name that can be stored")
+        }
+        let row = NewJobFile(
+            jobID: job.jobID, fileType: type, filename: safe,
+            filePath: try storedPath(of: name, jobID: job.jobID, run: job.runDirectory))
+        if let local = self as? LocalRunFileStore {
+            try local.dataDirectory.runDirectory(of: job).create()
+            let source = local.dataDirectory.path + "/" + type.rawValue + "/" + shared
+            _ = try await rows.addFileWhilePreparing(row) { try SharedFolder.link(source, to: row.filePath) }
+            return
+        }
+        try await copyShared(shared, type: type, to: name, jobID: job.jobID, run: job.runDirectory)
+        do {
+            _ = try await rows.addFileWhilePreparing(row) {}
+        } catch {
+            try? await remove(name, jobID: job.jobID, run: job.runDirectory)
+            throw error
+        }
+    }
 }

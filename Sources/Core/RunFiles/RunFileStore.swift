@@ -45,6 +45,16 @@ public protocol RunFileStore: Sendable {
     /// Checks at start that the store can be used (it exists, the keys work).
     func checkAccess() async throws
 
+    /// The names of the shared folder's files of `type`, sorted: the data
+    /// directory's `videos/`, `music/`…, or the same folders under the
+    /// bucket's prefix.
+    func sharedMedia(_ type: FileType) async throws -> [String]
+
+    /// Puts shared file `shared` of `type` into the run as `name`: a hard
+    /// link (or copy) on disk, a copy made by the store itself in a bucket.
+    func copyShared(_ shared: String, type: FileType, to name: RunFileName, jobID: Int64, run stored: String)
+        async throws
+
     // A render's workspace: what a worker needs of the store while it renders
     // in a local run directory. For the data directory, where the run
     // directory is the stored one, each of these does nothing of its own.
@@ -193,6 +203,19 @@ public struct LocalRunFileStore: RunFileStore {
 
     public func downloadURL(of name: RunFileName, jobID: Int64, run stored: String, expires: Duration) -> String? {
         nil
+    }
+
+    public func sharedMedia(_ type: FileType) async throws -> [String] {
+        SharedFolder.names(in: dataDirectory.path + "/" + type.rawValue, type)
+    }
+
+    public func copyShared(_ shared: String, type: FileType, to name: RunFileName, jobID: Int64, run stored: String)
+        async throws
+    {
+        let run = try dataDirectory.runDirectory(jobID: jobID, stored: stored)
+        try run.create()
+        let source = dataDirectory.path + "/" + type.rawValue + "/" + shared
+        try await BlockingIO.run { try SharedFolder.link(source, to: run.path + "/" + name.path) }
     }
 
     public func remove(_ name: RunFileName, jobID: Int64, run stored: String) async throws {

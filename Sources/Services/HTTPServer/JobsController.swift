@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import RunFiles
 import StorageCore
 import VideoSettings
@@ -27,13 +28,41 @@ struct JobsController<Context: RequestContext> {
         return try await create(request, status: .preparing)
     }
 
+    /// The earlier page's "use existing files": a job made of the shared
+    /// folders' files, linked (or copied) into its own run and recorded as
+    /// its files, so it renders, renders again and is removed without
+    /// touching the shared folders. It is queued once they are all in.
     @Sendable func createQueued(_ request: Request, context: Context) async throws -> Response {
-        try await create(request, status: .queued)
+        let posted = try await JSONBody.object(of: request, limit: settings.maximumJSONBytes, optional: true)
+        let config = try VideoSettings.completed(JobConfig(posted), fonts: settings.fonts)
+        let job = try await newJob(config: config, status: .preparing)
+        do {
+            guard !(try await settings.files.sharedMedia(.videos)).isEmpty else {
+                throw APIError.badRequest(
+                    "there are no video clips in the shared videos folder (\(settings.files.location)/videos): "
+                        + "put clips there, or prepare a job (POST /api/jobs/prepare) and upload them")
+            }
+            for type in FileType.allCases {
+                for name in try await settings.files.sharedMedia(type) {
+                    try await settings.files.recordShared(name, type: type, of: job, in: storage)
+                }
+            }
+            guard let queued = try await storage.startJob(job.jobID, config: config, expectedConfig: job.configText)
+            else { throw JobLookup.notFound(job.jobID) }
+            return Self.created(queued)
+        } catch {
+            await discard(job, logger: context.logger)
+            throw error
+        }
     }
 
     private func create(_ request: Request, status: JobStatus) async throws -> Response {
         let posted = try await JSONBody.object(of: request, limit: settings.maximumJSONBytes, optional: true)
         let config = try VideoSettings.completed(JobConfig(posted), fonts: settings.fonts)
+        return Self.created(try await newJob(config: config, status: status))
+    }
+
+    private func newJob(config: JobConfig, status: JobStatus) async throws -> Job {
         let job = try await storage.createJob(
             NewJob(config: config, runsDirectory: settings.runsDirectory, status: status))
         do {
@@ -43,7 +72,22 @@ struct JobsController<Context: RequestContext> {
             _ = try? await storage.deleteJob(job.jobID)
             throw error
         }
-        return JSONResponse.make(
+        return job
+    }
+
+    /// A job that could not be made whole goes, rows and files.
+    private func discard(_ job: Job, logger: Logger) async {
+        guard let deleted = try? await storage.deleteJob(job.jobID) else { return }
+        if !settings.files.keepsFilesInPlace {
+            try? await settings.files.removeAll(jobID: job.jobID, run: job.runDirectory)
+        }
+        if case .refused(let reason) = settings.data.removeRunDirectory(of: deleted) {
+            logger.warning("a job that failed to be made left its folder", metadata: ["reason": "\(reason)"])
+        }
+    }
+
+    static func created(_ job: Job) -> Response {
+        JSONResponse.make(
             .object(["job_id": .int(job.jobID), "run_id": .string(job.runID), "status": .string(job.status.rawValue)]))
     }
 
@@ -86,7 +130,7 @@ struct JobsController<Context: RequestContext> {
         // The store checks again, with the files and the config as read, in the transaction that queues.
         guard let queued = try await storage.startJob(job.jobID, config: config, expectedConfig: job.configText)
         else { throw JobLookup.notFound(job.jobID) }
-        return try await answer(queued)
+        return try await answerStarted(queued, settings: config)
     }
 
     /// A preparing or queued job is cancelled at once; a running one when its
@@ -166,6 +210,20 @@ struct JobsController<Context: RequestContext> {
     private func answer(_ job: Job) async throws -> Response {
         JSONResponse.make(
             JobObject.make(job, fileCounts: try await storage.fileCounts(ofJob: job.jobID), now: storage.currentTime))
+    }
+
+    /// The job as `answer` gives it, with `warnings`: what the job holds
+    /// that its settings will not show (quotes that come after the end).
+    private func answerStarted(_ job: Job, settings config: JobConfig) async throws -> Response {
+        let counts = try await storage.fileCounts(ofJob: job.jobID)
+        var object = JobObject.make(job, fileCounts: counts, now: storage.currentTime)
+        let warnings =
+            counts.quotes > 0 ? (try? VideoSettings(config: config, fonts: settings.fonts))?.quoteWarnings ?? [] : []
+        if case .object(var values) = object {
+            values["warnings"] = .array(warnings.map { .string($0) })
+            object = .object(values)
+        }
+        return JSONResponse.make(object)
     }
 }
 

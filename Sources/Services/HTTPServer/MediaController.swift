@@ -3,8 +3,8 @@ import Hummingbird
 import RunFiles
 import StorageCore
 
-/// The earlier service's shared media: `GET /api/files` lists the data
-/// directory's own `videos/`, `music/`, `sounds/` and `quotes/` folders, and
+/// The earlier service's shared media: `GET /api/files` lists the shared
+/// `videos/`, `music/`, `sounds/` and `quotes/` folders (`SharedFolder`), and
 /// `GET /fonts/{name}` serves a file of its `fonts/` folder (the page's font
 /// preview loads them with CSS, which sends no token, so that route is open
 /// like the page itself).
@@ -26,24 +26,9 @@ struct MediaController<Context: RequestContext> {
     @Sendable func files(_ request: Request, context: Context) async throws -> Response {
         var lists: [String: JSONValue] = [:]
         for type in FileType.allCases {
-            lists[type.rawValue] = .array(
-                Self.media(in: settings.dataDirectory + "/" + type.rawValue, type).map {
-                    .string($0)
-                })
+            lists[type.rawValue] = .array(try await settings.files.sharedMedia(type).map { .string($0) })
         }
         return JSONResponse.make(.object(lists))
-    }
-
-    /// The names of a folder's files of the type's extensions, sorted; none
-    /// when there is no such folder. Hidden files and folders are left out.
-    static func media(in folder: String, _ type: FileType) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        return names.filter { name in
-            var isFolder: ObjCBool = false
-            return !name.hasPrefix(".") && type.accepts(name)
-                && FileManager.default.fileExists(atPath: folder + "/" + name, isDirectory: &isFolder)
-                && !isFolder.boolValue
-        }.sorted()
     }
 
     @Sendable func font(_ request: Request, context: Context) async throws -> Response {

@@ -7,7 +7,9 @@ import StorageCore
 /// directory into an object store, verifies each object's size, and only
 /// then rewrites the job's rows to name the store (one transaction a job).
 /// Local files are never removed, so a kill midway loses nothing; a rerun
-/// finds the objects already there and copies nothing twice.
+/// finds the objects already there and copies nothing twice. The shared
+/// folders (`videos/`, `music/`, `sounds/`, `quotes/`) go to the same
+/// folders under the store's prefix, where `GET /api/files` lists them.
 public struct FilesMigration: Sendable {
     public struct Report: Hashable, Sendable, Codable {
         public var jobs = 0
@@ -15,6 +17,8 @@ public struct FilesMigration: Sendable {
         public var filesCopied = 0
         public var bytesCopied: Int64 = 0
         public var filesAlreadyThere = 0
+        /// Files of the shared folders copied (those already there are not).
+        public var sharedFilesCopied = 0
         /// Jobs left as they were, and why (a file neither on disk nor in the store, ...).
         public var problems: [String] = []
 
@@ -24,6 +28,7 @@ public struct FilesMigration: Sendable {
             case filesCopied = "files_copied"
             case bytesCopied = "bytes_copied"
             case filesAlreadyThere = "files_already_there"
+            case sharedFilesCopied = "shared_files_copied"
             case problems
         }
     }
@@ -56,7 +61,27 @@ public struct FilesMigration: Sendable {
             }
             cursor = page.nextCursor
         } while cursor != nil
+        try await copySharedFolders(&report)
         return report
+    }
+
+    /// Each shared file whose object is missing or of another size, uploaded and checked.
+    func copySharedFolders(_ report: inout Report) async throws {
+        for type in FileType.allCases {
+            let folder = data.path + "/" + type.rawValue
+            for name in SharedFolder.names(in: folder, type) {
+                let key = type.rawValue + "/" + name
+                guard let size = FileManager.default.size(atPath: folder + "/" + name) else { continue }
+                if try await store.client.head(key)?.size == size { continue }
+                try await store.client.upload(file: folder + "/" + name, as: key)
+                guard try await store.client.head(key)?.size == size else {
+                    report.problems.append("shared file \(key) did not arrive whole in the store")
+                    continue
+                }
+                report.sharedFilesCopied += 1
+                report.bytesCopied += size
+            }
+        }
     }
 
     struct Problem: Error {

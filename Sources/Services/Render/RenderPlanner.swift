@@ -56,6 +56,9 @@ public struct RenderPlanner: Sendable {
         let shows = try Self.quoteShows(
             quotes, settings: settings, fontSize: fontSize, scratch: input.scratch,
             limit: onePass ? Self.maximumQuoteShows : Int.max, &random)
+        if !quotes.isEmpty && shows.isEmpty {
+            notes.append("warning: " + (settings.quoteWarnings.first ?? "no quote fits in the video"))
+        }
         let output = input.output
         let folder = URL(fileURLWithPath: output).deletingLastPathComponent().path
         return RenderPlan(
