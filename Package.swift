@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0", traits: ["FullFoundation"]),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.4.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
@@ -76,6 +77,7 @@ let package = Package(
             dependencies: [
                 "StorageCore", "RunFiles", "OutboundHTTP",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ], path: "Sources/Services/YouTube"
         ),
@@ -99,6 +101,7 @@ let package = Package(
             dependencies: [
                 "StorageCore", "RunFiles", "Render", "VideoSettings", "YouTube", "Suno",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ], path: "Sources/Services/Worker"
         ),
@@ -129,6 +132,7 @@ let package = Package(
             dependencies: [
                 "StorageCore", "RunFiles", "OutboundHTTP",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ], path: "Sources/Backends/ObjectStorage"),
         // Starts moto's S3-protocol server for tests.
@@ -158,6 +162,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ], path: "Sources/App/yt-builder"
         ),
         .testTarget(name: "StorageCoreTests", dependencies: ["StorageCore", "SQLStore", "SchemaSQL"]),

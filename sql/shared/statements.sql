@@ -26,6 +26,9 @@ DELETE FROM jobs WHERE job_id = $1 RETURNING job_id, run_dir
 -- name: job_counts
 SELECT status, COUNT(*) FROM jobs GROUP BY status
 
+-- name: queue_depth
+SELECT kind, state, COUNT(*) FROM tasks WHERE state IN ('queued', 'running') GROUP BY kind, state
+
 -- name: file_columns
 id, job_id, file_type, filename, file_path, uploaded_at
 

@@ -21,6 +21,7 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var workerOptions: WorkerOptions
     @OptionGroup var files: FilesOptions
+    @OptionGroup var logging: LogOptions
 
     @Option(
         help: ArgumentHelp(
@@ -89,7 +90,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = ServiceLogger.make()
+        let logger = try logging.logger()
         var settings = ServerSettings(dataDirectory: database.dataDir)
         try settings.data.create()
         settings.host = host
@@ -100,6 +101,7 @@ struct ServeCommand: AsyncParsableCommand {
         settings.idleTimeout = .milliseconds(Int64(idleTimeoutSeconds * 1000))
         settings.maximumConnections = maxConnections
         settings.importWait = .seconds(importWaitSeconds)
+        settings.processMetrics = ProcessMetrics.registry
         settings.allowedHosts =
             allowedHosts.isEmpty
             ? (ProcessInfo.processInfo.environment["YT_BUILDER_ALLOWED_HOSTS"] ?? "").split(separator: ",").map {
@@ -126,6 +128,7 @@ struct ServeCommand: AsyncParsableCommand {
                     storage: storage, dataDirectory: settings.dataDirectory, box: box, concurrency: workers,
                     logger: logger, files: settings.objectStore) : []
             let metadata: Logger.Metadata = [
+                "role": "serve", "version": "\(BuildInfo.version)", "workers": "\(workers)",
                 "address": "\(host):\(settings.port)", "data_dir": "\(settings.dataDirectory)",
                 "files": "\(settings.files.location)",
                 "database": "\(Redacted.location(database.location))",

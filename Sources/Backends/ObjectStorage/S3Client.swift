@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CoreMetrics
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -52,6 +53,7 @@ public final class S3Client: Sendable {
                 let status = Int(response.status.code)
                 if (200..<300).contains(status) || call.accepted.contains(status) { return response }
                 let text = try await Self.text(of: response, limit: 64 * 1024)
+                Self.countError(call, reason: status >= 500 ? "server_error" : "http_\(status)")
                 guard status >= 500 || status == 429 || status == 408 else {
                     throw S3Error.service(
                         status: status, code: S3XML.value("Code", in: text) ?? "",
@@ -63,6 +65,7 @@ public final class S3Client: Sendable {
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
+                Self.countError(call, reason: "unreachable")
                 failure = OutboundHTTP.describe(error)
             }
             guard ContinuousClock.now + pause < deadline else {
@@ -72,6 +75,15 @@ public final class S3Client: Sendable {
             try await Task.sleep(for: pause)
             pause = min(pause * 2, .seconds(5))
         }
+    }
+
+    /// Every failed request, retried or not, by method and why; through
+    /// swift-metrics, so the process decides where it goes.
+    static func countError(_ call: Call, reason: String) {
+        Counter(
+            label: "yt_builder_object_store_request_errors_total",
+            dimensions: [("method", call.method.rawValue), ("reason", reason)]
+        ).increment()
     }
 
     func request(for call: Call, payloadHash: String) -> HTTPClientRequest {

@@ -1,4 +1,5 @@
 import CLibPQ
+import Foundation
 import StorageCore
 
 /// What the server (or libpq) said, with its SQLSTATE and the statement.
@@ -12,8 +13,8 @@ struct PostgresError: Error, CustomStringConvertible {
     var description: String {
         var text = "PostgreSQL error"
         if let sqlState { text += " \(sqlState)" }
-        text += ": \(message)"
-        if let sql { text += " in: \(sql.trimmingCharacters(in: .whitespacesAndNewlines).prefix(300))" }
+        text += ": \(Self.oneLine(message))"
+        if let sql { text += " in: \(Self.oneLine(String(sql.prefix(300))))" }
         return text
     }
 
@@ -40,7 +41,22 @@ struct PostgresError: Error, CustomStringConvertible {
                 ? (.unavailable, "the connection to PostgreSQL was lost")
                 : (.unavailable, "PostgreSQL could not complete the request")
         }
-        return StorageError(kind, "\(summary): \(message)", detail: description)
+        return StorageError(kind, "\(summary): \(Self.oneLine(message))", detail: context)
+    }
+
+    /// libpq's messages run over lines ("…failed: Connection refused\n\tIs the
+    /// server running…?"): one line, for a log line and a terminal alike.
+    static func oneLine(_ text: String) -> String {
+        text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            .joined(separator: " ")
+    }
+
+    /// What the message does not already say: the SQLSTATE and the statement.
+    var context: String? {
+        var parts: [String] = []
+        if let sqlState { parts.append("SQLSTATE \(sqlState)") }
+        if let sql { parts.append("in: \(Self.oneLine(String(sql.prefix(300))))") }
+        return parts.isEmpty ? nil : parts.joined(separator: " ")
     }
 }
 

@@ -23,6 +23,17 @@ extension SQLStore: TaskQueue {
         return try await driver.read { try $0.query(statement, [.integer(id)]) { try Details(row: $0) }.first }
     }
 
+    public func queueDepth() async throws -> [QueueDepth] {
+        let statement = sql[.queueDepth]
+        return try await driver.read { connection in
+            try connection.query(statement) {
+                QueueDepth(
+                    kind: try $0.required(0, "task kind", TaskKind.init(rawValue:)),
+                    state: try $0.required(1, "task state", TaskState.init(rawValue:)), count: try $0.int(2))
+            }
+        }.sorted { ($0.kind.rawValue, $0.state.rawValue) < ($1.kind.rawValue, $1.state.rawValue) }
+    }
+
     public func tasks<Details: TaskDetails>(_ kind: Details.Type, ofJob jobID: Int64) async throws -> [Details] {
         let statement = sql[TaskStatement(kind: Details.kind, part: .ofJob)]
         return try await driver.read { try $0.query(statement, [.integer(jobID)]) { try Details(row: $0) } }

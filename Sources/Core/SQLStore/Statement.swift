@@ -16,6 +16,7 @@ public enum Statement: String, CaseIterable, Sendable {
     case updateConfig = "update_config"
     case deleteJob = "delete_job"
     case jobCounts = "job_counts"
+    case queueDepth = "queue_depth"
     case deleteStalePreparingJobs = "delete_stale_preparing_jobs"
     case oldJobs = "old_jobs"
     case oldJobsCounts = "old_jobs_counts"

@@ -39,6 +39,9 @@ public enum TaskOutcome<Result: Hashable & Sendable>: Hashable, Sendable {
 /// Every kind of task with details, leased the same way: one claim, one
 /// heartbeat with progress, one finish and one rescue, whatever the kind.
 public protocol TaskQueue: QueueWakeups {
+    /// How many tasks of each kind are queued and running now (kinds and
+    /// states with none are left out): what `/metrics` shows as the queue.
+    func queueDepth() async throws -> [QueueDepth]
     /// Queues the work for job `jobID`; the task keeps its `maximumAttempts`
     /// (nil: the store's setting).
     func createTask<Details: TaskDetails>(
@@ -81,4 +84,17 @@ public protocol QueueWakeups: Sendable {
 /// Where a task stands, as `tasks.state` holds it.
 public enum TaskState: String, CaseIterable, Hashable, Sendable {
     case queued, running, completed, failed, cancelled
+}
+
+/// Tasks of one kind in one state, counted.
+public struct QueueDepth: Hashable, Sendable {
+    public var kind: TaskKind
+    public var state: TaskState
+    public var count: Int
+
+    public init(kind: TaskKind, state: TaskState, count: Int) {
+        self.kind = kind
+        self.state = state
+        self.count = count
+    }
 }

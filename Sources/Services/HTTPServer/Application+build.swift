@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import Prometheus
 import ServiceLifecycle
 import StorageCore
 
@@ -10,11 +11,10 @@ import StorageCore
 public func buildRouter(storage: any Storage, settings: ServerSettings) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
     let metrics = ServerMetrics()
-    router.add(middleware: MetricsMiddleware(metrics: metrics))
+    router.add(middleware: RequestRecordMiddleware(metrics: metrics))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: BrowserGuardMiddleware(settings: settings))
-    router.add(middleware: LogRequestsMiddleware(.debug))
-    OperationsController(storage: storage, metrics: metrics).addRoutes(to: router)
+    OperationsController(storage: storage, metrics: metrics, process: settings.processMetrics).addRoutes(to: router)
     WebController().addRoutes(to: router)
     let api = router.group("api")
     if let token = settings.apiToken {
@@ -79,4 +79,19 @@ struct StorageService: Service {
         try? await gracefulShutdown()
         await storage.close()
     }
+}
+
+/// What a worker process serves on `worker --metrics-port`: `/healthz` and
+/// `/metrics` (the process's figures, the queue, the build), nothing else.
+public func buildOperationsApplication(
+    storage: any Storage, metrics registry: PrometheusCollectorRegistry, host: String, port: Int, logger: Logger,
+    onServerRunning: @escaping @Sendable () async -> Void = {}
+) -> some ApplicationProtocol {
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: ErrorMiddleware())
+    OperationsController(storage: storage, metrics: ServerMetrics(), process: registry).addHealthAndMetrics(
+        to: router)
+    return Application(
+        router: router, configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
+        onServerRunning: { _ in await onServerRunning() }, logger: logger)
 }

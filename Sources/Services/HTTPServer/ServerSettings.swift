@@ -1,4 +1,5 @@
 import Foundation
+import Prometheus
 import RunFiles
 import StorageCore
 import Suno
@@ -16,6 +17,9 @@ public struct ServerSettings: Sendable {
     public var maximumFileBytes: Int64 = 4 << 30
     /// Where Suno's playlist API and songs are (tests point it at a local fake).
     public var suno = SunoSettings()
+    /// What the rest of the process counts (its workers, the object store),
+    /// appended to `/metrics`; `yt-builder` points swift-metrics at it.
+    public var processMetrics: PrometheusCollectorRegistry?
     /// How long `POST …/playlist/suno` waits for its import before it
     /// answers 202 with where the import stands.
     public var importWait: Duration = .seconds(600)

@@ -99,7 +99,10 @@ public struct PlaylistImportWork: WorkKind {
     }
 
     public func label(_ claimed: Claimed) -> Logger.Metadata {
-        ["task": "\(claimed.claim.taskID)", "job_id": "\(claimed.claimed.task.jobID)"]
+        [
+            "task": "\(claimed.claim.taskID)", "job_id": "\(claimed.claimed.task.jobID)",
+            "attempt": "\(claimed.claim.attempt)",
+        ]
     }
 }
 

@@ -40,9 +40,12 @@ public struct RenderJobRunner: JobRunner {
         var renderer = renderer
         let encoder = pieceQueue.map { QueuedPieceEncoder(storage: $0, files: files, job: job) }
         renderer.encoder = encoder
+        let started = ContinuousClock.now
         try await renderer.render(
             input, progress: { percent, step in await reporter.report(percent, step.rawValue) },
             log: { reporter.log($0) })
+        WorkerMetrics.rendered(
+            videoSeconds: input.settings.duration, wallSeconds: (ContinuousClock.now - started).inSeconds)
         let stored = try await files.commit(output: output, jobID: job.jobID, run: job.runDirectory)
         await encoder?.removePieces()
         return stored

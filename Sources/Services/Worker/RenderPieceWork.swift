@@ -119,7 +119,10 @@ public struct RenderPieceWork: WorkKind {
     }
 
     public func label(_ claimed: Claimed) -> Logger.Metadata {
-        ["task": "\(claimed.claim.taskID)", "job_id": "\(claimed.task.jobID)", "unit": "\(claimed.task.unit)"]
+        [
+            "task": "\(claimed.claim.taskID)", "job_id": "\(claimed.task.jobID)", "unit": "\(claimed.task.unit)",
+            "attempt": "\(claimed.claim.attempt)",
+        ]
     }
 }
 

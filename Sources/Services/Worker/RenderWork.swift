@@ -195,7 +195,9 @@ public struct RenderWork: WorkKind {
         }
     }
 
-    public func label(_ claimed: Claimed) -> Logger.Metadata { ["job_id": "\(claimed.claim.jobID)"] }
+    public func label(_ claimed: Claimed) -> Logger.Metadata {
+        ["job_id": "\(claimed.claim.jobID)", "attempt": "\(claimed.claim.attempt)"]
+    }
 }
 
 /// Render workers: the engine running `RenderWork`.

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import ServiceLifecycle
 import StorageCore
@@ -128,6 +129,8 @@ final class Execution<Kind: WorkKind>: Sendable {
     func run() async {
         let control = WorkControl { [self] why in stop(why) }
         let (kind, claimed, logger) = (self.kind, self.claimed, engine.logger)
+        let started = ContinuousClock.now
+        logger.info("task claimed", metadata: kind.label(claimed).merging(["kind": "\(kind.name)"]) { $1 })
         let result = await withTaskGroup(of: Result<Kind.Output, any Error>?.self) { group in
             group.addTask {
                 await Self.result {
@@ -159,6 +162,25 @@ final class Execution<Kind: WorkKind>: Sendable {
         // The end of the claim is written even when this task is cancelled:
         // an awaited task of its own does not inherit the cancellation.
         await Task { await self.finish(outcome) }.value
+        let seconds = (ContinuousClock.now - started).inSeconds
+        logger.info(
+            "task finished",
+            metadata: kind.label(claimed).merging([
+                "kind": "\(kind.name)", "outcome": "\(outcome.map(Self.name) ?? "lease lost")",
+                "duration_seconds": "\(String(format: "%.3f", seconds))",
+            ]) { $1 })
+        WorkerMetrics.taskFinished(
+            kind: kind.name.replacingOccurrences(of: " ", with: "_"), outcome: outcome.map(Self.name) ?? "lease_lost",
+            seconds: seconds)
+    }
+
+    static func name(_ outcome: WorkOutcome<Kind.Output>) -> String {
+        switch outcome {
+        case .completed: "completed"
+        case .failed: "failed"
+        case .cancelled: "cancelled"
+        case .handedBack: "handed_back"
+        }
     }
 
     private static func result<T>(_ body: () async throws -> T) async -> Result<T, any Error> {

@@ -16,6 +16,9 @@ extension StorageConformance {
             try await expectError(.notFound, "an import into an unknown job") {
                 try await storage.createTask(PlaylistImport.self, jobID: 999_999, url, maximumAttempts: nil)
             }
+            try expectEqual(
+                try await storage.queueDepth(), [QueueDepth(kind: .sunoImport, state: .queued, count: 1)],
+                "the queue's depth counts the import")
             try expect(
                 try await storage.claimTask(UploadTask.self, worker: "u", lease: Self.lease) == nil, "not an upload")
             try expect(try await storage.claimJob(worker: "r", lease: Self.lease) == nil, "not a render")
@@ -24,6 +27,9 @@ extension StorageConformance {
                 try await storage.claimTask(PlaylistImport.self, worker: "a", lease: Self.lease), "claim")
             try expectEqual(first.task.state, .running, "claimed")
             try expectEqual(first.claim.attempt, 1, "first attempt")
+            try expectEqual(
+                try await storage.queueDepth(), [QueueDepth(kind: .sunoImport, state: .running, count: 1)],
+                "a claimed import is running")
             try expect(
                 try await storage.claimTask(PlaylistImport.self, worker: "b", lease: Self.lease) == nil, "claimed once")
             let halfway = ImportProgress(songsTotal: 3, downloaded: ["Song_12345678.mp3"], errors: ["B: HTTP 500"])
