@@ -165,6 +165,7 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ], path: "Sources/App/yt-builder"
         ),
         .testTarget(name: "StorageCoreTests", dependencies: ["StorageCore", "SQLStore", "SchemaSQL"]),

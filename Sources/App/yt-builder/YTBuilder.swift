@@ -12,7 +12,7 @@ struct YTBuilder: AsyncParsableCommand {
             JobsCommand.self,
             CleanupCommand.self,
             MigrateCommand.self,
-            BenchCommand.self,
+            BenchCommand.self, BackupCommand.self, RestoreCommand.self,
         ]
     )
 }

@@ -71,16 +71,7 @@ extension PostgresStorage {
                 "pg_dump is not installed, so a PostgreSQL database cannot be backed up from here; "
                     + "install it (Debian: apt-get install postgresql-client) and run this again")
         }
-        let parameters = try ConnectionParameters(conninfo)
-        var environment = ProcessInfo.processInfo.environment
-        let mapping = [
-            "host": "PGHOST", "hostaddr": "PGHOSTADDR", "port": "PGPORT", "user": "PGUSER", "password": "PGPASSWORD",
-            "dbname": "PGDATABASE", "sslmode": "PGSSLMODE", "sslrootcert": "PGSSLROOTCERT", "sslcert": "PGSSLCERT",
-            "sslkey": "PGSSLKEY", "options": "PGOPTIONS", "passfile": "PGPASSFILE",
-        ]
-        for (keyword, variable) in mapping {
-            if let value = parameters.values[keyword] { environment[variable] = value }
-        }
+        let environment = try Self.toolEnvironment(conninfo)
         let result: ChildProcess.Result
         do {
             result = try await ChildProcess(
@@ -94,6 +85,57 @@ extension PostgresStorage {
             let message = String(decoding: result.errors, as: UTF8.self)
             throw StorageError(
                 .unavailable, "pg_dump failed: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+    }
+
+    /// The connection as libpq's tools read it from their environment, so
+    /// the password is never on a command line.
+    static func toolEnvironment(_ conninfo: String) throws -> [String: String] {
+        let parameters = try ConnectionParameters(conninfo)
+        var environment = ProcessInfo.processInfo.environment
+        let mapping = [
+            "host": "PGHOST", "hostaddr": "PGHOSTADDR", "port": "PGPORT", "user": "PGUSER", "password": "PGPASSWORD",
+            "dbname": "PGDATABASE", "sslmode": "PGSSLMODE", "sslrootcert": "PGSSLROOTCERT", "sslcert": "PGSSLCERT",
+            "sslkey": "PGSSLKEY", "options": "PGOPTIONS", "passfile": "PGPASSFILE",
+        ]
+        for (keyword, variable) in mapping {
+            if let value = parameters.values[keyword] { environment[variable] = value }
+        }
+        return environment
+    }
+
+    /// Loads a `backup` (pg_dump's custom format) into the database at `url`,
+    /// which must hold nothing yet: one transaction, stopped at the first error.
+    public static func restore(dump: String, into url: String) async throws {
+        let target = try await PostgresStorage.open(
+            url: url,
+            options: {
+                var o = Options()
+                o.migrate = false
+                return o
+            }())
+        let status = try await target.status()
+        await target.close()
+        guard status.appliedMigrations.isEmpty, status.rowCounts.isEmpty else {
+            throw StorageError(
+                .conflict, "\(status.location) already holds a yt-builder history; restore into an empty database")
+        }
+        guard let pgRestore = ChildProcess.find("pg_restore") else {
+            throw StorageError(
+                .unavailable, "pg_restore is not installed; install it (Debian: apt-get install postgresql-client)")
+        }
+        let environment = try toolEnvironment(url)
+        let result = try await ChildProcess(
+            pgRestore,
+            [
+                "--no-password", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
+                "--dbname", environment["PGDATABASE"] ?? "postgres", dump,
+            ], environment: environment
+        ).run()
+        guard result.status == 0 else {
+            let message = String(decoding: result.errors, as: UTF8.self)
+            throw StorageError(
+                .unavailable, "pg_restore failed: \(PostgresError.oneLine(message))")
         }
     }
 }
