@@ -51,6 +51,42 @@ import Yams
             let service = try #require(services[name] as? [String: Any])
             #expect(service["profiles"] as? [String] == ["object-store"], "\(name) is optional")
         }
+        for name in ["api", "worker"] {
+            let service = try #require(services[name] as? [String: Any])
+            let bucket = (service["depends_on"] as? [String: Any])?["minio-bucket"] as? [String: Any]
+            #expect(bucket?["condition"] as? String == "service_completed_successfully", "\(name) waits for the bucket")
+            #expect(bucket?["required"] as? Bool == false, "\(name) starts without the object-store profile")
+        }
+        // Nested defaults (`${A:-${B}}`) are read differently by Compose v1; there are none.
+        #expect(text.range(of: #"\$\{[^}]*\$\{"#, options: .regularExpression) == nil)
+        // Every variable the file reads is in .env.example.
+        let example = try String(contentsOf: Self.root.appendingPathComponent(".env.example"), encoding: .utf8)
+        let variables = Set(
+            text.matches(of: /\$\{([A-Z_]+)/).map { String($0.output.1) })
+        #expect(!variables.isEmpty)
+        for variable in variables { #expect(example.contains("\n\(variable)="), "\(variable) in .env.example") }
+    }
+
+    /// The run command's set-up installs no test tools; the image is built by scripts/build-release,
+    /// with every folder the binary embeds.
+    @Test func runtimeSetUpAndReleaseBuild() throws {
+        let runtime = try String(contentsOf: Self.root.appendingPathComponent("scripts/setup-runtime"), encoding: .utf8)
+        for tool in ["chromium", "postgresql ", "iproute2", "faketime", "pip install", "selenium"] {
+            #expect(!runtime.contains(tool), "setup-runtime installs no \(tool)")
+        }
+        for package in ["ffmpeg", "libsqlite3", "libpq", "fonts-dejavu-core"] { #expect(runtime.contains(package)) }
+        let readme = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(readme.contains("scripts/setup-runtime && swift run -c release yt-builder serve"))
+        let dockerfile = try String(contentsOf: Self.root.appendingPathComponent("Dockerfile"), encoding: .utf8)
+        #expect(dockerfile.contains("RUN scripts/build-release"))
+        for folder in ["sql", "openapi", "web", "Plugins", "Sources"] {
+            #expect(dockerfile.contains("COPY \(folder) \(folder)"), "the image's build has \(folder)/")
+        }
+        for script in ["setup", "setup-runtime", "apt-install", "build-release"] {
+            let result = try ChildProcessResult.run(
+                "/bin/bash", ["-n", Self.root.appendingPathComponent("scripts/\(script)").path])
+            #expect(result == 0, "scripts/\(script) parses")
+        }
     }
 
     @Test func dockerfileCommand() async throws {
@@ -59,5 +95,17 @@ import Yams
         let command = try #require(try Yams.load(yaml: String(line.dropFirst(4))) as? [String])
         try await check(command, environment: [], "Dockerfile CMD")
         for package in ["ffmpeg", "libpq5", "libsqlite3-0"] { #expect(text.contains(package)) }
+    }
+}
+
+enum ChildProcessResult {
+    /// A program's exit status.
+    static func run(_ executable: String, _ arguments: [String]) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
     }
 }
