@@ -55,8 +55,7 @@ extension RunFileStore {
             filePath: try storedPath(of: name, jobID: job.jobID, run: job.runDirectory))
         if let local = self as? LocalRunFileStore {
             try local.dataDirectory.runDirectory(of: job).create()
-            let source = local.dataDirectory.path + "/" + type.rawValue + "/" + shared
-            _ = try await rows.addFileWhilePreparing(row) { try SharedFolder.link(source, to: row.filePath) }
+            _ = try await rows.addFileWhilePreparing(row) { try local.linkShared(shared, type: type, to: row.filePath) }
             return
         }
         try await copyShared(shared, type: type, to: name, jobID: job.jobID, run: job.runDirectory)

@@ -214,8 +214,13 @@ public struct LocalRunFileStore: RunFileStore {
     {
         let run = try dataDirectory.runDirectory(jobID: jobID, stored: stored)
         try run.create()
-        let source = dataDirectory.path + "/" + type.rawValue + "/" + shared
-        try await BlockingIO.run { try SharedFolder.link(source, to: run.path + "/" + name.path) }
+        try await BlockingIO.run { try linkShared(shared, type: type, to: run.path + "/" + name.path) }
+    }
+
+    /// The shared file of `type` at `destination` (`SharedFolder.link`):
+    /// what `copyShared` does, and what `recordShared` does in its transaction.
+    public func linkShared(_ shared: String, type: FileType, to destination: String) throws {
+        try SharedFolder.link(dataDirectory.path + "/" + type.rawValue + "/" + shared, to: destination)
     }
 
     public func remove(_ name: RunFileName, jobID: Int64, run stored: String) async throws {

@@ -37,15 +37,15 @@ struct JobsController<Context: RequestContext> {
         let config = try VideoSettings.completed(JobConfig(posted), fonts: settings.fonts)
         let job = try await newJob(config: config, status: .preparing)
         do {
-            guard !(try await settings.files.sharedMedia(.videos)).isEmpty else {
+            var shared: [(FileType, [String])] = []
+            for type in FileType.allCases { shared.append((type, try await settings.files.sharedMedia(type))) }
+            guard shared.contains(where: { $0.0 == .videos && !$0.1.isEmpty }) else {
                 throw APIError.badRequest(
                     "there are no video clips in the shared videos folder (\(settings.files.location)/videos): "
                         + "put clips there, or prepare a job (POST /api/jobs/prepare) and upload them")
             }
-            for type in FileType.allCases {
-                for name in try await settings.files.sharedMedia(type) {
-                    try await settings.files.recordShared(name, type: type, of: job, in: storage)
-                }
+            for (type, names) in shared {
+                for name in names { try await settings.files.recordShared(name, type: type, of: job, in: storage) }
             }
             guard let queued = try await storage.startJob(job.jobID, config: config, expectedConfig: job.configText)
             else { throw JobLookup.notFound(job.jobID) }
@@ -78,12 +78,7 @@ struct JobsController<Context: RequestContext> {
     /// A job that could not be made whole goes, rows and files.
     private func discard(_ job: Job, logger: Logger) async {
         guard let deleted = try? await storage.deleteJob(job.jobID) else { return }
-        if !settings.files.keepsFilesInPlace {
-            try? await settings.files.removeAll(jobID: job.jobID, run: job.runDirectory)
-        }
-        if case .refused(let reason) = settings.data.removeRunDirectory(of: deleted) {
-            logger.warning("a job that failed to be made left its folder", metadata: ["reason": "\(reason)"])
-        }
+        await settings.removeFiles(of: deleted, logger: logger, as: "a job that could not be made whole was removed")
     }
 
     static func created(_ job: Job) -> Response {
@@ -130,7 +125,7 @@ struct JobsController<Context: RequestContext> {
         // The store checks again, with the files and the config as read, in the transaction that queues.
         guard let queued = try await storage.startJob(job.jobID, config: config, expectedConfig: job.configText)
         else { throw JobLookup.notFound(job.jobID) }
-        return try await answerStarted(queued, settings: config)
+        return try await answer(queued, started: config)
     }
 
     /// A preparing or queued job is cancelled at once; a running one when its
@@ -207,23 +202,16 @@ struct JobsController<Context: RequestContext> {
         return Response(status: .ok, headers: headers, body: body)
     }
 
-    private func answer(_ job: Job) async throws -> Response {
-        JSONResponse.make(
-            JobObject.make(job, fileCounts: try await storage.fileCounts(ofJob: job.jobID), now: storage.currentTime))
-    }
-
-    /// The job as `answer` gives it, with `warnings`: what the job holds
-    /// that its settings will not show (quotes that come after the end).
-    private func answerStarted(_ job: Job, settings config: JobConfig) async throws -> Response {
+    /// The job with its file counts; with `started`, also `warnings`: what
+    /// the job holds that its settings will not show (quotes that come after the end).
+    private func answer(_ job: Job, started config: JobConfig? = nil) async throws -> Response {
         let counts = try await storage.fileCounts(ofJob: job.jobID)
-        var object = JobObject.make(job, fileCounts: counts, now: storage.currentTime)
+        let object = JobObject.make(job, fileCounts: counts, now: storage.currentTime)
+        guard let config, case .object(var values) = object else { return JSONResponse.make(object) }
         let warnings =
             counts.quotes > 0 ? (try? VideoSettings(config: config, fonts: settings.fonts))?.quoteWarnings ?? [] : []
-        if case .object(var values) = object {
-            values["warnings"] = .array(warnings.map { .string($0) })
-            object = .object(values)
-        }
-        return JSONResponse.make(object)
+        values["warnings"] = .array(warnings.map { .string($0) })
+        return JSONResponse.make(.object(values))
     }
 }
 

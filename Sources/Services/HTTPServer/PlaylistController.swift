@@ -44,11 +44,9 @@ struct PlaylistController<Context: RequestContext> {
             response.headers[.preferenceApplied] = "respond-async"
             return response
         }
-        guard let ended = try await waitForEnd(of: task) else {
-            // Still running after the longest wait: where it stands, as a 202.
-            let current = try await storage.task(PlaylistImport.self, id: task.id) ?? task
-            return JSONResponse.make(Self.object(current), status: .accepted)
-        }
+        let ended = try await waitForEnd(of: task)
+        // Still running after the longest wait: where it stands, as a 202.
+        guard !ended.isUnderway else { return JSONResponse.make(Self.object(ended), status: .accepted) }
         var errors = ended.errors
         if let error = ended.error, !errors.contains(error) { errors.append(error) }
         let counts = try await storage.fileCounts(ofJob: job.jobID)
@@ -60,16 +58,15 @@ struct PlaylistController<Context: RequestContext> {
             ]))
     }
 
-    /// The import once it has ended, or nil when it has not within the wait
-    /// `serve` allows. It is read again every quarter second: one row by key.
-    private func waitForEnd(of task: PlaylistImport) async throws -> PlaylistImport? {
+    /// The import once it has ended, or as it stands when the wait `serve`
+    /// allows is over. It is read again every quarter second: one row by key.
+    private func waitForEnd(of task: PlaylistImport) async throws -> PlaylistImport {
         let deadline = ContinuousClock.now + settings.importWait
         while true {
             guard let current = try await storage.task(PlaylistImport.self, id: task.id) else {
                 throw APIError.notFound("the import of job \(task.jobID) is gone: the job was deleted")
             }
-            if ![.queued, .running].contains(current.state) { return current }
-            guard ContinuousClock.now < deadline else { return nil }
+            guard current.isUnderway, ContinuousClock.now < deadline else { return current }
             try await Task.sleep(for: .milliseconds(250))
         }
     }
@@ -123,4 +120,9 @@ struct PlaylistController<Context: RequestContext> {
     }
 
     static func strings(_ values: [String]) -> JSONValue { .array(values.map { .string($0) }) }
+}
+
+extension PlaylistImport {
+    /// Queued or running: a worker has yet to end it.
+    fileprivate var isUnderway: Bool { [.queued, .running].contains(state) }
 }
