@@ -22,11 +22,11 @@ import threading
 import time
 import urllib.request
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
+
+from browser import start_chromium
 
 PAGE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "earlier", "index.html")
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection"}
@@ -83,22 +83,11 @@ def main():
     parser.add_argument("--songs", type=int, required=True)
     parser.add_argument("--screenshots", required=True)
     args = parser.parse_args()
-    os.makedirs(args.screenshots, exist_ok=True)
     host, port = args.url.split("//")[1].split(":")
     front = proxy(host, int(port))
     page_url = f"http://127.0.0.1:{front.server_address[1]}/"
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1200,1000"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    wait = WebDriverWait(driver, 120)
-    step = [0]
-
-    def shot(name):
-        step[0] += 1
-        driver.save_screenshot(os.path.join(args.screenshots, f"{step[0]:02d}-{name}.png"))
+    driver, wait, shot = start_chromium(args.screenshots)
 
     def accept_alert():
         alert = wait.until(EC.alert_is_present())

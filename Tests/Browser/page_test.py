@@ -10,11 +10,10 @@ import os
 import sys
 import time
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+
+from browser import start_chromium
 
 
 def main():
@@ -23,20 +22,8 @@ def main():
     parser.add_argument("--media", required=True)
     parser.add_argument("--screenshots", required=True)
     args = parser.parse_args()
-    os.makedirs(args.screenshots, exist_ok=True)
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1200,1000",
-                 "--autoplay-policy=no-user-gesture-required"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    wait = WebDriverWait(driver, 120)
-    step = [0]
-
-    def shot(name):
-        step[0] += 1
-        driver.save_screenshot(os.path.join(args.screenshots, f"{step[0]:02d}-{name}.png"))
+    driver, wait, shot = start_chromium(args.screenshots, ["--autoplay-policy=no-user-gesture-required"])
 
     def media(name):
         return os.path.abspath(os.path.join(args.media, name))
@@ -121,7 +108,7 @@ def main():
         width = driver.execute_script("return document.documentElement.scrollWidth")
         assert width <= 400, f"the page is {width} px wide on a 390 px screen"
         shot("phone")
-        print("browser test passed;", step[0], "screenshots in", args.screenshots)
+        print("browser test passed;", shot.taken, "screenshots in", args.screenshots)
     except Exception:
         shot("failure")
         logs = driver.get_log("browser") if hasattr(driver, "get_log") else []

@@ -108,23 +108,10 @@ import Testing
         try ffmpeg(["-f", "lavfi", "-i", "sine=frequency=550", "-t", "2", runner.path("suno.mp3")])
         try "\"Nothing is lost.\"".write(toFile: runner.path("quotes.txt"), atomically: true, encoding: .utf8)
 
-        let fake = FakeSuno()
-        let song = try Data(contentsOf: URL(fileURLWithPath: runner.path("suno.mp3")))
-        fake.state.withLock {
-            $0.playlists["your-playlist-id"] = [
-                [FakeSuno.Clip(id: "5f0c1e2a-77", title: "Ocean Drive", audio: "/audio/s.mp3")]
-            ]
-            $0.songs["s.mp3"] = song
-        }
-        let fakeApp = Application(router: fake.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
-        try await fakeApp.test(.live) { fakeClient in
-            let fakePort = try #require(fakeClient.port)
-            fake.base.withLock { $0 = "http://127.0.0.1:\(fakePort)" }
-            let server = try await ServerProcess.start(
-                runner,
-                environment: ["YT_BUILDER_SUNO_API_URL": "http://127.0.0.1:\(fakePort)"],
-                arguments: ["--workers", "1"])
-            defer { server.kill() }
+        try await ServerProcess.withFakeSuno(
+            runner, playlist: "your-playlist-id", clips: [(id: "5f0c1e2a-77", title: "Ocean Drive")],
+            song: runner.path("suno.mp3")
+        ) { server in
             try Self.script(port: server.port).write(
                 toFile: runner.path("client.py"), atomically: true, encoding: .utf8)
             let output = try runTool("/usr/bin/env", ["-C", runner.folder.path, "python3", "client.py"])

@@ -17,25 +17,11 @@ import Testing
         try FileManager.default.copyItem(atPath: runner.path("clip.mp4"), toPath: runner.path("data/videos/shared.mp4"))
         try FileManager.default.copyItem(atPath: runner.path("song.mp3"), toPath: runner.path("data/music/shared.mp3"))
 
-        let fake = FakeSuno()
-        let song = try Data(contentsOf: URL(fileURLWithPath: runner.path("song.mp3")))
-        fake.state.withLock {
-            $0.playlists["earlier-page"] = [
-                [
-                    FakeSuno.Clip(id: "aa11bb22cc", title: "First", audio: "/audio/s.mp3"),
-                    FakeSuno.Clip(id: "dd33ee44ff", title: "Second", audio: "/audio/s.mp3"),
-                ]
-            ]
-            $0.songs["s.mp3"] = song
-        }
-        let fakeApp = Application(router: fake.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
-        try await fakeApp.test(.live) { fakeClient in
-            let fakePort = try #require(fakeClient.port)
-            fake.base.withLock { $0 = "http://127.0.0.1:\(fakePort)" }
-            let server = try await ServerProcess.start(
-                runner, environment: ["YT_BUILDER_SUNO_API_URL": "http://127.0.0.1:\(fakePort)"],
-                arguments: ["--workers", "1"])
-            defer { server.kill() }
+        try await ServerProcess.withFakeSuno(
+            runner, playlist: "earlier-page",
+            clips: [(id: "aa11bb22cc", title: "First"), (id: "dd33ee44ff", title: "Second")],
+            song: runner.path("song.mp3")
+        ) { server in
             let screenshots = ProcessInfo.processInfo.environment["BROWSER_SCREENSHOTS"] ?? runner.path("screenshots")
             do {
                 let output = try runTool(
