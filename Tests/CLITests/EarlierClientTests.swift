@@ -134,7 +134,8 @@ import Testing
             #expect(imports.contains(#""state":"completed""#), "the import was a worker's task: \(imports)")
             let job = try curl(["-sS", server.url("/api/jobs/1")])
             #expect(job.contains(#""music":2"#), "the uploaded song and Suno's: \(job)")
-            #expect(try await server.stop() == 0)
+            let stopped = try await server.stop()
+            #expect(stopped == 0)
         }
     }
 }

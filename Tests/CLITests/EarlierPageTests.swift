@@ -37,7 +37,8 @@ import Testing
                 let log = String(server.command.output.suffix(3000))
                 Issue.record("the earlier page test failed; screenshots in \(screenshots): \(error)\nserver: \(log)")
             }
-            #expect(try await server.stop() == 0)
+            let stopped = try await server.stop()
+            #expect(stopped == 0)
         }
     }
 }

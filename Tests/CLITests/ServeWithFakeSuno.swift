@@ -2,6 +2,7 @@ import FakeSuno
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Testing
 
 extension ServerProcess {
     /// A fake Suno on a loopback port whose playlist `playlist` lists
