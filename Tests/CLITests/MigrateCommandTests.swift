@@ -41,12 +41,14 @@ import Testing
     }
 
     /// `migrate` in a process of its own, paused (by a test switch) when it reaches `phase`.
-    func startPaused(at phase: String, source: String, url: String) async throws -> (Process, reached: Bool) {
+    func startPaused(at phase: String, source: String, url: String, _ extra: String...) async throws -> (
+        Process, reached: Bool
+    ) {
         let log = cli.path("migrate-\(phase)-\(UUID().uuidString).log")
         FileManager.default.createFile(atPath: log, contents: nil)
         let process = Process()
         process.executableURL = try CommandRunner.binary
-        process.arguments = ["migrate", "--from", source, "--to", url, "--legacy-timezone", "UTC"]
+        process.arguments = ["migrate", "--from", source, "--to", url, "--legacy-timezone", "UTC"] + extra
         process.environment = ProcessInfo.processInfo.environment.merging(["YT_BUILDER_TEST_MIGRATE_PAUSE": phase]) {
             $1
         }
@@ -145,6 +147,45 @@ import Testing
             if open == ["0"] { return }
             try await Task.sleep(for: .milliseconds(50))
         }
+    }
+
+    /// `--append` into a database in use: killed inside its transaction, the
+    /// target is as it was; run again, it appends and prints the id map; a
+    /// third time, it says so and copies nothing.
+    @Test func anAppendKilledWhileAppendingLeavesTheTargetAsItWas() async throws {
+        let server = try TestPostgres.shared()
+        let (url, database) = try server.freshDatabaseNamed()
+        let source = cli.path("legacy.db")
+        try LegacyFixture.write(to: source)
+        #expect(try await cli.run("db", "migrate", "--database", url).status == 0)
+        try server.execute(
+            "INSERT INTO jobs (run_id, run_dir, status, created_at) VALUES ('mine', '/srv/runs/mine', 'completed', now())",
+            database: database)
+        let plain = try await cli.run("migrate", "--from", source, "--to", url, "--legacy-timezone", "UTC")
+        #expect(plain.status != 0 && plain.stderr.contains("--append"), "\(plain.stderr)")
+
+        let (process, paused) = try await startPaused(at: "appending", source: source, url: url, "--append")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(paused, "it never reached appending")
+        try await Self.waitForTheDeadClientsBackends(server, database)
+        #expect(try server.query("SELECT string_agg(run_id, ',') FROM jobs", database: database) == ["mine"])
+        #expect(try server.query("SELECT count(*) FROM migrate_append_ids", database: database) == ["0"])
+
+        let append = try await cli.run("migrate", "--from", source, "--to", url, "--legacy-timezone", "UTC", "--append")
+        #expect(append.status == 0, "\(append.stderr)")
+        #expect(append.stdout.contains("Appended as append #1: jobs 1–3 → "), "\(append.stdout)")
+        #expect(append.stdout.contains("migrate_append_ids WHERE append_id = 1"), "\(append.stdout)")
+        #expect(try server.query("SELECT count(*) FROM jobs", database: database) == ["6"])
+        #expect(
+            try server.query(
+                "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'yt_builder_migrate%'", database: database)
+                == ["0"])
+        let again = try await cli.run(
+            "migrate", "--from", source, "--to", url, "--legacy-timezone", "UTC", "--append", "--json")
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("\"already_appended\" : true"), "\(again.stdout)")
+        #expect(try server.query("SELECT count(*) FROM jobs", database: database) == ["6"])
     }
 
     @Test func aLegacyFileMigratesAndPrintsItsTable() async throws {

@@ -18,6 +18,11 @@ struct MigrateCommand: AsyncParsableCommand {
             The source is never changed. Run it again after a success and it finds the same history there, \
             verifies it and copies nothing. Killed midway, it leaves the target as it was (a staging schema it left is dropped by the next run); run it again.
 
+            A target that already holds a history is refused, unless --append: then the history is added to it, \
+            in one transaction, while the service runs. Its jobs, files and uploads get new ids after the target's; \
+            the map of job ids is printed and kept in the table migrate_append_ids. Rows keep naming their files \
+            where they are. Run again, it says the history was already appended and copies nothing.
+
             With --files-to s3://BUCKET/PREFIX it copies the files of every job of the history named by \
             --database (default: env YT_BUILDER_DATABASE_URL, else YT_BUILDER_DB_PATH, else <data-dir>/yt-builder.db) \
             from --data-dir into the bucket, checks each object's size, then rewrites that job's rows to name the store. \
@@ -40,6 +45,8 @@ struct MigrateCommand: AsyncParsableCommand {
             "The zone the earlier service's naive timestamps were written in (default: env YT_BUILDER_LEGACY_TZ, else this machine's)."
     )
     var legacyTimezone: String?
+    @Flag(help: "Add the history to a target that already holds one, with new ids after the target's.")
+    var append = false
     @Flag(help: "Read and check everything; write nothing to the target.") var dryRun = false
     @Flag(help: "Print a JSON summary on stdout.") var json = false
 
@@ -50,8 +57,8 @@ struct MigrateCommand: AsyncParsableCommand {
     func validate() throws {
         _ = try DatabaseOptions.legacyTimeZone(named: legacyTimezone)
         if filesTo != nil {
-            guard from == nil, to == nil else {
-                throw ValidationError("--files-to moves files; it takes no --from or --to")
+            guard from == nil, to == nil, !append else {
+                throw ValidationError("--files-to moves files; it takes no --from, --to or --append")
             }
             return
         }
@@ -86,6 +93,7 @@ struct MigrateCommand: AsyncParsableCommand {
         do {
             var options = HistoryMigration.Options()
             options.dryRun = dryRun
+            options.append = append
             options.connections = connections
             options.sealCredential = { try sealer.seal($0) }
             let pause = ProcessInfo.processInfo.environment["YT_BUILDER_TEST_MIGRATE_PAUSE"]
@@ -119,16 +127,49 @@ struct MigrateCommand: AsyncParsableCommand {
         )
         for value in report.quarantinedValues { print("Quarantined (kept verbatim in quarantined_json): \(value)") }
         let rows = report.tables.reduce(0) { $0 + $1.copied }
-        if report.alreadyMigrated {
+        if let append = report.append {
+            printAppend(append, rows: rows, seconds: report.seconds, location: storage.location)
+        } else if report.alreadyMigrated {
             print("Already migrated: \(storage.location) holds this very history (verified); nothing was copied.")
         } else if dryRun {
             print("Dry run: nothing was written to \(storage.location).")
         } else {
-            let rate = report.seconds > 0 ? Double(rows) / report.seconds : 0
+            print(copied(rows, into: storage.location, seconds: report.seconds))
+        }
+    }
+
+    func copied(_ rows: Int, into location: String, seconds: Double) -> String {
+        let rate = seconds > 0 ? Double(rows) / seconds : 0
+        return String(
+            format: "Copied and verified %d rows into %@ in %.2f s (%.0f rows/s).", rows, location, seconds, rate)
+    }
+
+    func printAppend(_ append: HistoryAppendReport, rows: Int, seconds: Double, location: String) {
+        let ids = append.jobIDs.map { run in
+            run.sourceFrom == run.sourceTo
+                ? "\(run.sourceFrom) → \(run.targetFrom)"
+                : "\(run.sourceFrom)–\(run.sourceTo) → \(run.targetFrom)–\(run.targetFrom + run.sourceTo - run.sourceFrom)"
+        }
+        let map =
+            ids.isEmpty
+            ? "no jobs"
+            : "jobs " + ids.joined(separator: ", ")
+                + (append.moreJobIDRuns > 0 ? " and \(append.moreJobIDRuns) more runs" : "")
+        let number = append.appendID.map { "#\($0)" } ?? ""
+        let record = "(SELECT * FROM migrate_append_ids WHERE append_id = \(append.appendID ?? 0))"
+        if append.alreadyAppended {
             print(
-                String(
-                    format: "Copied and verified %d rows into %@ in %.2f s (%.0f rows/s).", rows, storage.location,
-                    report.seconds, rate))
+                "Already appended: append \(number) of \(append.appendedAt ?? "?") copied this very history into "
+                    + "\(location); nothing was copied. Its \(map) \(record).")
+        } else if dryRun {
+            print(
+                "Dry run: nothing was written to \(location). The jobs would get new ids after job \(append.afterJobID)."
+            )
+        } else {
+            print(copied(rows, into: location, seconds: seconds) + " Appended as append \(number): \(map) \(record).")
+        }
+        for user in append.credentialsKept {
+            print("YouTube credentials of '\(user)': the target's own were kept; this history's were not copied.")
         }
     }
 }

@@ -67,22 +67,26 @@ public final class HistoryTarget: Sendable {
         return try await withThrowingTaskGroup(of: TableChecksum.self) { group in
             for part in 0..<parts {
                 let slice = parts > 1 ? "WHERE coalesce(\"\(table.columns[0].name)\", 0) % \(parts) = \(part)" : ""
-                let sql = Self.checksumSQL(table, schema: schema) + " \(slice)) AS hashed"
+                let sql = Self.checksumSQL(table, from: "\"\(schema)\".\(table.name)") + " \(slice)) AS hashed"
                 group.addTask {
-                    try await self.storage.session { connection in
-                        try connection.query(sql) { row in
-                            guard let sum = row.text(1).flatMap(Int128.init) else {
-                                throw StorageError(
-                                    .corruptDatabase,
-                                    "the server's checksum of \(table.name) reads '\(row.text(1) ?? "")'")
-                            }
-                            return try TableChecksum(rows: row.int(0), sum: sum, xor: row.int64(2))
-                        }.first ?? TableChecksum()
-                    }
+                    try await self.storage.session { connection in try Self.checksum(table, sql: sql, [], connection) }
                 }
             }
             return try await group.reduce(into: TableChecksum()) { $0.merge($1) }
         }
+    }
+
+    /// Runs a `checksumSQL` query and reads its one row.
+    static func checksum(
+        _ table: HistoryTable, sql: String, _ values: [SQLValue] = [], _ connection: PostgresConnection
+    ) throws -> TableChecksum {
+        try connection.query(sql, values) { row in
+            guard let sum = row.text(1).flatMap(Int128.init) else {
+                throw StorageError(
+                    .corruptDatabase, "the server's checksum of \(table.name) reads '\(row.text(1) ?? "")'")
+            }
+            return try TableChecksum(rows: row.int(0), sum: sum, xor: row.int64(2))
+        }.first ?? TableChecksum()
     }
 
     /// The server's side of the checksum `migrate` computes as it reads (see
@@ -90,8 +94,10 @@ public final class HistoryTarget: Sendable {
     /// and the xor of `hashtextextended` of each row's text, its
     /// compared columns as PostgreSQL prints them joined by U+001F (U+001E for
     /// NULL).
-    /// (Ends inside its subquery: a caller may add a WHERE clause, then `) AS hashed`.)
-    static func checksumSQL(_ table: HistoryTable, schema: String) -> String {
+    /// `relation` is a table or a subquery with its alias, whose columns have
+    /// the layout's names. (Ends inside its subquery: a caller may add a WHERE
+    /// clause, then `) AS hashed`.)
+    static func checksumSQL(_ table: HistoryTable, from relation: String) -> String {
         let values = table.columns.compactMap { column -> String? in
             switch column.kind {
             case .text: "coalesce(\"\(column.name)\", E'\\x1e')"
@@ -102,7 +108,7 @@ public final class HistoryTarget: Sendable {
         return """
             SELECT count(*), coalesce(sum(h), 0)::text, coalesce(bit_xor(h), 0)
             FROM (SELECT hashtextextended(concat_ws(E'\\x1f', \(values.joined(separator: ", "))), 0) AS h
-                  FROM "\(schema)"."\(table.name)"
+                  FROM \(relation)
             """
     }
 

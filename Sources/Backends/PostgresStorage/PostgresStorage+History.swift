@@ -5,13 +5,18 @@ extension PostgresStorage {
     /// A history carries no leases: its queued jobs get a render task, and its
     /// running ones a running task without a lease, which the next rescue sends
     /// back to the queue (their worker is on the old host).
-    static func queueUnfinishedJobs(_ connection: PostgresConnection) throws {
+    static func queueUnfinishedJobs(_ connection: PostgresConnection, appended appendID: Int64? = nil) throws {
+        // With an append, only the jobs it added: the others have their tasks already.
+        let appended =
+            appendID == nil
+            ? ""
+            : "AND job_id IN (SELECT target_id FROM migrate_append_ids WHERE append_id = $2 AND table_name = 'jobs')"
         try connection.run(
             """
             INSERT INTO tasks (kind, job_id, state, max_attempts, created_at, updated_at)
             SELECT 'render', job_id, status, $1::integer, created_at, COALESCE(started_at, created_at) FROM jobs
-            WHERE status IN ('queued', 'running') ORDER BY job_id
-            """, [.integer(JobQueue.defaultMaximumAttempts)])
+            WHERE status IN ('queued', 'running') \(appended) ORDER BY job_id
+            """, [.integer(JobQueue.defaultMaximumAttempts)] + (appendID.map { [.integer($0)] } ?? []))
     }
 
     /// The next ids come after every id the source used, including job ids that

@@ -32,6 +32,8 @@ public final class HistorySource: Sendable {
     public let parts: [Part]
     /// The highest job id the source ever handed out (deleted jobs included).
     public let highestJobID: Int64
+    /// How many jobs it holds.
+    public let jobCount: Int
     private let readPath: String
     private let snapshotFolder: URL?
     private let timeZone: TimeZone
@@ -77,6 +79,8 @@ public final class HistorySource: Sendable {
                     legacy
                         ? "SELECT seq FROM legacy_highest_job_id"
                         : "SELECT seq FROM sqlite_sequence WHERE name = 'jobs'") ?? 0
+            jobCount = Int(
+                try connection.scalarInt("SELECT COUNT(*) FROM \(legacy ? "legacy_jobs" : "main.jobs")") ?? 0)
             isLegacy = legacy
             self.readPath = readPath
             snapshotFolder = snapshot

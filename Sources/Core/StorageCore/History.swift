@@ -110,23 +110,87 @@ public struct HistoryTransferReport: Sendable, Codable {
     public var seconds: Double
     /// What this run moved to `quarantined_json`, one sentence each, naming the row.
     public var quarantinedValues: [String]
+    /// With `--append`: what was (or, in a dry run, would be) appended.
+    public var append: HistoryAppendReport?
 
     public init(
-        tables: [Table], alreadyMigrated: Bool, dryRun: Bool, seconds: Double, quarantinedValues: [String] = []
+        tables: [Table], alreadyMigrated: Bool, dryRun: Bool, seconds: Double, quarantinedValues: [String] = [],
+        append: HistoryAppendReport? = nil
     ) {
         self.tables = tables
         self.alreadyMigrated = alreadyMigrated
         self.dryRun = dryRun
         self.seconds = seconds
         self.quarantinedValues = quarantinedValues
+        self.append = append
     }
 
     enum CodingKeys: String, CodingKey {
+        case append
         case quarantinedValues = "quarantined_values"
         case tables
         case alreadyMigrated = "already_migrated"
         case dryRun = "dry_run"
         case seconds
+    }
+}
+
+/// A history added to a database that already held one (`migrate --append`).
+public struct HistoryAppendReport: Sendable, Codable, Equatable {
+    /// Source job ids `sourceFrom...sourceTo` became `targetFrom...`, one by one.
+    public struct IDRun: Sendable, Codable, Equatable {
+        public var sourceFrom: Int64
+        public var sourceTo: Int64
+        public var targetFrom: Int64
+
+        public init(sourceFrom: Int64, sourceTo: Int64, targetFrom: Int64) {
+            self.sourceFrom = sourceFrom
+            self.sourceTo = sourceTo
+            self.targetFrom = targetFrom
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case sourceFrom = "source_from"
+            case sourceTo = "source_to"
+            case targetFrom = "target_from"
+        }
+    }
+
+    /// Its number in `migrate_appends` (nil in a dry run).
+    public var appendID: Int64?
+    public var appendedAt: String?
+    /// This very history was appended before (`appendID` says when): nothing was copied.
+    public var alreadyAppended: Bool
+    /// The job ids, as runs; the whole map is in `migrate_append_ids`.
+    public var jobIDs: [IDRun]
+    /// Runs of the map not listed in `jobIDs`.
+    public var moreJobIDRuns: Int
+    /// Users whose YouTube credentials the target already had: its own were kept.
+    public var credentialsKept: [String]
+    /// The target's highest job id before the append: new ids come after it.
+    public var afterJobID: Int64
+
+    public init(
+        appendID: Int64?, appendedAt: String?, alreadyAppended: Bool, jobIDs: [IDRun] = [], moreJobIDRuns: Int = 0,
+        credentialsKept: [String] = [], afterJobID: Int64 = 0
+    ) {
+        self.appendID = appendID
+        self.appendedAt = appendedAt
+        self.alreadyAppended = alreadyAppended
+        self.jobIDs = jobIDs
+        self.moreJobIDRuns = moreJobIDRuns
+        self.credentialsKept = credentialsKept
+        self.afterJobID = afterJobID
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case appendID = "append_id"
+        case appendedAt = "appended_at"
+        case alreadyAppended = "already_appended"
+        case jobIDs = "job_ids"
+        case moreJobIDRuns = "more_job_id_runs"
+        case credentialsKept = "credentials_kept"
+        case afterJobID = "after_job_id"
     }
 }
 

@@ -19,10 +19,14 @@ public struct HistoryMigration: Sendable {
         /// The server's checksums, while keys and indexes are built.
         case verifying
         case swapping
+        /// `--append`: the verified rows added to the live tables.
+        case appending
     }
 
     public struct Options: Sendable {
         public var dryRun = false
+        /// Add the history to a target that holds one (new ids; see `runAppend`).
+        public var append = false
         /// Threads (and connections) loading at once.
         public var connections = 3
         /// Seals plain credentials on the way; nil copies them as they are.
@@ -57,7 +61,13 @@ public struct HistoryMigration: Sendable {
         phase(.reading, done: 0, total: total)
         let lock = options.dryRun ? nil : try target.lockForTransfer()
         defer { withExtendedLifetime(lock) {} }
+        if options.append { return try await runAppend(started: started, total: total) }
         let holdsHistory = try await target.liveTablesHoldRows()
+        if holdsHistory {
+            // Said before reading anything: the same history has as many jobs.
+            let jobs = try await target.liveJobCount()
+            guard jobs == source.jobCount else { throw Self.holdsAnotherHistory(jobs: jobs) }
+        }
         let load = !holdsHistory && !options.dryRun
         if load {
             try await target.createStaging()
@@ -70,28 +80,9 @@ public struct HistoryMigration: Sendable {
             if holdsHistory {
                 let live = try await target.liveChecksums()
                 alreadyThere = live == expected
-                guard alreadyThere else {
-                    let jobs = live["jobs"]?.rows ?? 0
-                    throw StorageError(
-                        .conflict,
-                        "the target database already holds a history (\(jobs) jobs) that is not this one; "
-                            + "migrate into an empty database")
-                }
+                guard alreadyThere else { throw Self.holdsAnotherHistory(jobs: live["jobs"]?.rows ?? 0) }
             } else if load {
-                phase(.verifying, done: total, total: total)
-                let stored = try await target.checksumsBuildingKeys(
-                    rows: expected.mapValues(\.rows), rowsPerSlice: options.rowsPerChecksumSlice,
-                    concurrency: options.connections)
-                let wrong = HistoryTable.layout.map(\.name).filter { stored[$0] != expected[$0] }
-                guard wrong.isEmpty else {
-                    throw StorageError(
-                        .corruptDatabase,
-                        "the copy does not match the source in \(wrong.joined(separator: ", ")); nothing was kept",
-                        detail: wrong.map {
-                            "\($0): source \(expected[$0]?.text ?? ""), copy \(stored[$0]?.text ?? "")"
-                        }
-                        .joined(separator: "; "))
-                }
+                try await verifyStaging(expected, total: total)
                 phase(.swapping, done: total, total: total)
                 let pause = options.pauseAt == .swapping
                 try await target.swap(highestJobID: source.highestJobID) {
@@ -107,9 +98,35 @@ public struct HistoryMigration: Sendable {
         }
     }
 
-    private func phase(_ phase: Phase, done: Int, total: Int) {
+    static func holdsAnotherHistory(jobs: Int) -> StorageError {
+        StorageError(
+            .conflict,
+            "the target database already holds a history (\(jobs) jobs) that is not this one; "
+                + "migrate into an empty database, or add this history to it with --append")
+    }
+
+    /// The staging tables' checksums, computed by the server while keys are
+    /// built, must be the source's.
+    func verifyStaging(_ expected: [String: TableChecksum], total: Int) async throws {
+        phase(.verifying, done: total, total: total)
+        let stored = try await target.checksumsBuildingKeys(
+            rows: expected.mapValues(\.rows), rowsPerSlice: options.rowsPerChecksumSlice,
+            concurrency: options.connections)
+        let wrong = HistoryTable.layout.map(\.name).filter { stored[$0] != expected[$0] }
+        guard wrong.isEmpty else {
+            throw StorageError(
+                .corruptDatabase,
+                "the copy does not match the source in \(wrong.joined(separator: ", ")); nothing was kept",
+                detail: wrong.map {
+                    "\($0): source \(expected[$0]?.text ?? ""), copy \(stored[$0]?.text ?? "")"
+                }
+                .joined(separator: "; "))
+        }
+    }
+
+    func phase(_ phase: Phase, done: Int, total: Int) {
         options.progress(HistoryProgress(step: phase.rawValue, rowsDone: done, rowsTotal: total))
-        if options.pauseAt == phase, phase != .swapping, phase != .loading { Self.pause(phase) }
+        if options.pauseAt == phase, ![.swapping, .appending, .loading].contains(phase) { Self.pause(phase) }
     }
 
     /// Says where it stopped, on stderr, and waits to be killed (tests only).
@@ -138,7 +155,7 @@ public struct HistoryMigration: Sendable {
         })
 
     /// Every part read (and, with `load`, sent into staging), quarantines last.
-    private func readSource(load: Bool, total: Int) async throws -> ReadResult {
+    func readSource(load: Bool, total: Int) async throws -> ReadResult {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "yt-builder-quarantine-\(UUID().uuidString)")
         try FileManager.default.createDirectory(
@@ -235,7 +252,7 @@ private final class ThreadResources: @unchecked Sendable {
 }
 
 /// What reading found: each table's checksum, and the quarantine files.
-private final class ReadResult: Sendable {
+final class ReadResult: Sendable {
     let folder: URL
     let spills: [String: QuarantineSpill]
     private let tables = Mutex<[String: TableChecksum]>([:])
