@@ -108,7 +108,7 @@ let package = Package(
         .target(
             name: "HTTPServer",
             dependencies: [
-                "StorageCore", "VideoSettings", "RunFiles", "YouTube", "Suno",
+                "StorageCore", "VideoSettings", "RunFiles", "YouTube", "Suno", "Render",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

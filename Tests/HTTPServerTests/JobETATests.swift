@@ -23,6 +23,19 @@ import Testing
         #expect(JobObject.etaSeconds(job, now: started) == nil)
     }
 
+    @Test func elapsedIsTheServersSinceTheStartOrTheRendersLength() {
+        let started = Timestamp(microsecondsSinceEpoch: 1_000_000_000_000)
+        var job = Job(
+            jobID: 1, runID: "run-1", runDirectory: "runs/run-1", status: .running, progress: 25, currentStep: nil,
+            configText: nil, outputFile: nil, error: nil, createdAt: started, startedAt: started, finishedAt: nil)
+        #expect(JobObject.elapsedSeconds(job, now: started.adding(seconds: 61.5)) == 61)
+        job.status = .completed
+        job.finishedAt = started.adding(seconds: 90)
+        #expect(JobObject.elapsedSeconds(job, now: started.adding(seconds: 500)) == 90)
+        job.startedAt = nil
+        #expect(JobObject.elapsedSeconds(job, now: started) == nil, "never started")
+    }
+
     @Test(arguments: Backend.allCases) func aRunningJobShowsItsTimeRemaining(_ backend: Backend) async throws {
         try await TestAPI.with(backend) { client, api in
             try api.addSharedClip()

@@ -53,7 +53,7 @@ import Testing
             #expect(try await store.sharedMedia(.quotes) == [])
 
             let name = try #require(RunFileName(type: .videos, name: "b clip.mp4"))
-            try await store.copyShared("b clip.mp4", type: .videos, to: name, jobID: 7, run: "runs/run-7-abc123")
+            try await store.copy(.shared("b clip.mp4", .videos), to: name, jobID: 7, run: "runs/run-7-abc123")
             let scratch = staging.appendingPathComponent("scratch").path
             let copy = try await store.localFile(name, jobID: 7, run: "runs/run-7-abc123", scratch: scratch)
             #expect(try String(contentsOfFile: copy, encoding: .utf8) == "bee")
@@ -65,7 +65,7 @@ import Testing
             try await store.removeAll(jobID: 7, run: "runs/run-7-abc123")
             #expect(try await store.sharedMedia(.videos) == ["a.mov", "b clip.mp4"], "the shared file stays")
             await #expect(throws: (any Error).self) {
-                try await store.copyShared("none.mp4", type: .videos, to: name, jobID: 8, run: "runs/run-8-def456")
+                try await store.copy(.shared("none.mp4", .videos), to: name, jobID: 8, run: "runs/run-8-def456")
             }
         }
     }

@@ -122,3 +122,21 @@ INSERT INTO deployment (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHI
 
 -- name: forget_deployment_value
 DELETE FROM deployment WHERE name = $1
+
+-- name: record_worker
+INSERT INTO workers (worker_id, host, kinds, version, started_at, seen_at) VALUES ($1, $2, $3, $4, $5, $5)
+ON CONFLICT (worker_id) DO UPDATE SET seen_at = excluded.seen_at, kinds = excluded.kinds, version = excluded.version
+
+-- name: forget_worker
+DELETE FROM workers WHERE worker_id = $1
+
+-- name: forget_workers_before
+DELETE FROM workers WHERE seen_at < $1
+
+-- name: workers_seen
+-- Each worker with its running tasks (named `<worker>` or `<worker>/<slot>`), one row per task.
+SELECT w.worker_id, w.host, w.kinds, w.version, w.started_at, w.seen_at, t.id, t.kind, t.job_id, t.attempt, t.updated_at
+FROM workers AS w
+LEFT JOIN tasks AS t ON t.state = 'running'
+    AND (t.worker_id = w.worker_id OR substr(t.worker_id, 1, length(w.worker_id) + 1) = w.worker_id || '/')
+ORDER BY w.worker_id, t.id

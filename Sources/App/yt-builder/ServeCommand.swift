@@ -94,6 +94,7 @@ struct ServeCommand: AsyncParsableCommand {
         var settings = ServerSettings(dataDirectory: database.dataDir)
         try settings.data.create()
         settings.host = host
+        settings.databaseLocation = Redacted.location(database.location)
         settings.port = try resolvedPort
         settings.apiToken = apiToken
         settings.maximumFileBytes = workerOptions.maxFileSize

@@ -77,8 +77,8 @@ struct WorkerOptions: ParsableArguments {
         throw ValidationError("--runner must be `render` or `sleep:SECONDS`, not '\(runner)'")
     }
 
-    func settings(concurrency: Int) -> WorkerSettings {
-        var settings = WorkerSettings()
+    func settings(concurrency: Int, name: String) -> WorkerSettings {
+        var settings = WorkerSettings(name: name)
         settings.concurrency = concurrency
         settings.lease = .milliseconds(Int64(leaseSeconds * 1000))
         settings.pollInterval = .milliseconds(Int64(pollSeconds * 1000))
@@ -95,6 +95,9 @@ struct WorkerOptions: ParsableArguments {
         files: (any RunFileStore)?
     ) throws -> [any Service] {
         let account = YouTubeAccount(storage: storage, box: box, configuration: YouTubeSettings.configuration())
+        // One name for the process: its tasks carry `<name>/<slot>`, which the registry joins to it.
+        let name = WorkerSettings().name
+        let settings = { (concurrency: Int) in self.settings(concurrency: concurrency, name: name) }
         var services: [any Service] = []
         let runner: any JobRunner
         switch try runnerChoice() {
@@ -108,23 +111,23 @@ struct WorkerOptions: ParsableArguments {
                 services.append(
                     RenderPieceWorker(
                         kind: RenderPieceWork(storage: storage, runner: renderer, logger: logger),
-                        settings: settings(concurrency: piecesAtOnce), logger: logger))
+                        settings: settings(piecesAtOnce), logger: logger))
             }
         }
         services.append(
             WorkerPool(
                 storage: storage, runner: runner, dataDirectory: DataDirectory(dataDirectory),
-                settings: settings(concurrency: concurrency), logger: logger, files: files))
+                settings: settings(concurrency), logger: logger, files: files))
         services.append(
             UploadWorker(
                 storage: storage, account: account, dataDirectory: dataDirectory,
-                settings: settings(concurrency: 1), logger: logger, files: files))
+                settings: settings(1), logger: logger, files: files))
         services.append(
             PlaylistImportWorker(
                 kind: PlaylistImportWork(
                     storage: storage, settings: try sunoSettings(), dataDirectory: dataDirectory,
                     maximumFileBytes: maxFileSize, logger: logger, files: files),
-                settings: settings(concurrency: 1), logger: logger))
+                settings: settings(1), logger: logger))
         return services
     }
 }

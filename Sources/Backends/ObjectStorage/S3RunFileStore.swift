@@ -171,11 +171,18 @@ public struct S3RunFileStore: RunFileStore {
         .filter { !$0.isEmpty && !$0.contains("/") && !$0.hasPrefix(".") && type.accepts($0) }.sorted()
     }
 
-    public func copyShared(_ shared: String, type: FileType, to name: RunFileName, jobID: Int64, run stored: String)
-        async throws
-    {
+    public func copy(_ source: FileSource, to name: RunFileName, jobID: Int64, run stored: String) async throws {
+        let from: String
+        switch source {
+        case .shared(let shared, let type): from = type.rawValue + "/" + shared
+        case .jobFile(let row, let run):
+            guard let stored = RunFileName(type: row.fileType, storedPath: row.filePath) else {
+                throw StorageError.invalidInput("the file \(row.filePath) has a name that cannot be fetched safely")
+            }
+            from = try Self.prefix(jobID: row.jobID, run: run) + stored.path
+        }
         let key = try Self.prefix(jobID: jobID, run: stored) + name.path
-        try await reaching { try await client.copy(type.rawValue + "/" + shared, to: key) }
+        try await reaching { try await client.copy(from, to: key) }
     }
 
     public func removeAll(jobID: Int64, run stored: String) async throws {

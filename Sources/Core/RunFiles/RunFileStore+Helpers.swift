@@ -42,28 +42,43 @@ extension RunFileStore {
         }
     }
 
-    /// Takes shared file `shared` of `type` into the job (still preparing)
+    /// Takes a shared file or another job's file into the job (still preparing)
     /// under a safe form of its name, and records it. On disk the link is
     /// made in the transaction that writes the row; in a bucket the copy
     /// goes first and is removed again when the row is refused.
-    public func recordShared(_ shared: String, type: FileType, of job: Job, in rows: any FileStore) async throws {
-        guard let safe = SafeFileName.make(shared), let name = RunFileName(type: type, name: safe) else {
-            throw StorageError.invalidInput("the shared file '\(shared)' has no name that can be stored")
+    public func recordCopy(of source: FileSource, of job: Job, in rows: any FileStore) async throws {
+        let (original, type) = source.nameAndType
+        guard let safe = SafeFileName.make(original), let name = RunFileName(type: type, name: safe) else {
+            throw StorageError.invalidInput("the file '\(original)' has no name that can be stored")
         }
         let row = NewJobFile(
             jobID: job.jobID, fileType: type, filename: safe,
             filePath: try storedPath(of: name, jobID: job.jobID, run: job.runDirectory))
         if let local = self as? LocalRunFileStore {
             try local.dataDirectory.runDirectory(of: job).create()
-            _ = try await rows.addFileWhilePreparing(row) { try local.linkShared(shared, type: type, to: row.filePath) }
+            _ = try await rows.addFileWhilePreparing(row) { try local.link(source, to: row.filePath) }
             return
         }
-        try await copyShared(shared, type: type, to: name, jobID: job.jobID, run: job.runDirectory)
+        try await copy(source, to: name, jobID: job.jobID, run: job.runDirectory)
         do {
             _ = try await rows.addFileWhilePreparing(row) {}
         } catch {
             try? await remove(name, jobID: job.jobID, run: job.runDirectory)
             throw error
+        }
+    }
+}
+
+/// A file a job can take as its own: one of the shared folders', or one of
+/// another job's (run directory `run`).
+public enum FileSource: Sendable {
+    case shared(String, FileType)
+    case jobFile(JobFile, run: String)
+
+    var nameAndType: (String, FileType) {
+        switch self {
+        case .shared(let name, let type): (name, type)
+        case .jobFile(let row, _): (row.filename, row.fileType)
         }
     }
 }

@@ -50,10 +50,10 @@ public protocol RunFileStore: Sendable {
     /// bucket's prefix.
     func sharedMedia(_ type: FileType) async throws -> [String]
 
-    /// Puts shared file `shared` of `type` into the run as `name`: a hard
-    /// link (or copy) on disk, a copy made by the store itself in a bucket.
-    func copyShared(_ shared: String, type: FileType, to name: RunFileName, jobID: Int64, run stored: String)
-        async throws
+    /// Puts a file of the shared folders or of another job into the run as
+    /// `name`: a hard link (or copy) on disk, a copy made by the store itself
+    /// in a bucket.
+    func copy(_ source: FileSource, to name: RunFileName, jobID: Int64, run stored: String) async throws
 
     // A render's workspace: what a worker needs of the store while it renders
     // in a local run directory. For the data directory, where the run
@@ -209,18 +209,26 @@ public struct LocalRunFileStore: RunFileStore {
         SharedFolder.names(in: dataDirectory.path + "/" + type.rawValue, type)
     }
 
-    public func copyShared(_ shared: String, type: FileType, to name: RunFileName, jobID: Int64, run stored: String)
-        async throws
-    {
+    public func copy(_ source: FileSource, to name: RunFileName, jobID: Int64, run stored: String) async throws {
         let run = try dataDirectory.runDirectory(jobID: jobID, stored: stored)
         try run.create()
-        try await BlockingIO.run { try linkShared(shared, type: type, to: run.path + "/" + name.path) }
+        try await BlockingIO.run { try link(source, to: run.path + "/" + name.path) }
     }
 
-    /// The shared file of `type` at `destination` (`SharedFolder.link`):
-    /// what `copyShared` does, and what `recordShared` does in its transaction.
-    public func linkShared(_ shared: String, type: FileType, to destination: String) throws {
-        try SharedFolder.link(dataDirectory.path + "/" + type.rawValue + "/" + shared, to: destination)
+    /// `source` at `destination` (`SharedFolder.link`): what `copy` does, and
+    /// what `recordCopy` does in its transaction. Another job's file is
+    /// taken only from inside that job's run directory (the path rule).
+    public func link(_ source: FileSource, to destination: String) throws {
+        switch source {
+        case .shared(let name, let type):
+            try SharedFolder.link(dataDirectory.path + "/" + type.rawValue + "/" + name, to: destination)
+        case .jobFile(let row, let run):
+            guard let path = try dataDirectory.runDirectory(jobID: row.jobID, stored: run).resolve(row.filePath) else {
+                throw StorageError(
+                    .notFound, "\(row.filename) of job \(row.jobID) is not in that job's run directory any more")
+            }
+            try SharedFolder.link(path, to: destination)
+        }
     }
 
     public func remove(_ name: RunFileName, jobID: Int64, run stored: String) async throws {

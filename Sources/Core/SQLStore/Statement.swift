@@ -55,6 +55,10 @@ public enum Statement: String, CaseIterable, Sendable {
     case deploymentValue = "deployment_value"
     case recordDeploymentValue = "record_deployment_value"
     case forgetDeploymentValue = "forget_deployment_value"
+    case recordWorker = "record_worker"
+    case forgetWorker = "forget_worker"
+    case forgetWorkersBefore = "forget_workers_before"
+    case workersSeen = "workers_seen"
 
 }
 

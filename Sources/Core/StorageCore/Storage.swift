@@ -5,7 +5,7 @@
 /// Lookups return nil (or false) for what does not exist; everything else
 /// that goes wrong throws `StorageError`.
 public protocol Storage: JobStore, FileStore, UploadHistory, CredentialStore, TaskQueue, RenderQueue,
-    DeploymentRecord
+    DeploymentRecord, WorkerRegistry
 {
     /// Releases connections. Calls after this fail with `.unavailable`.
     func close() async

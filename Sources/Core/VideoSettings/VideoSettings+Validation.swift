@@ -42,6 +42,7 @@ extension VideoSettings {
         quotesShuffle = try reader.bool("quotes_shuffle") ?? defaults.quotesShuffle
         verbose = try reader.bool("verbose") ?? defaults.verbose
         seed = try reader.integer("seed", in: 0...(Self.seedLimit - 1)).map(Int64.init)
+        clipOrder = try reader.names("clip_order") ?? []
         guard quotesMinBetween <= quotesMaxBetween else {
             throw InvalidSetting(
                 field: "quotes_min_between",
@@ -108,6 +109,24 @@ private struct SettingReader {
             throw InvalidSetting(field: key, reason: "must be true or false, not \(Self.describe(value))")
         }
         return bool
+    }
+
+    /// A list of file names (at most 10,000, each 1 to 255 bytes).
+    func names(_ key: String) throws(InvalidSetting) -> [String]? {
+        guard let value = value(key) else { return nil }
+        guard case .array(let items) = value, items.count <= 10_000 else {
+            throw InvalidSetting(
+                field: key, reason: "must be a list of at most 10000 file names, not \(Self.describe(value))")
+        }
+        var names: [String] = []
+        for item in items {
+            guard case .string(let name) = item, (1...255).contains(name.utf8.count) else {
+                throw InvalidSetting(
+                    field: key, reason: "must hold file names (text of 1 to 255 bytes), not \(Self.describe(item))")
+            }
+            names.append(name)
+        }
+        return names
     }
 
     func string(_ key: String) throws(InvalidSetting) -> String? {

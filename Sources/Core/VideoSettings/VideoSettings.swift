@@ -21,6 +21,9 @@ public struct VideoSettings: Hashable, Sendable {
     /// Seeds every random choice of a render, so a job renders the same video
     /// again; below 2^53 so that JavaScript clients read it exactly.
     public var seed: Int64?
+    /// The clips' order by file name (the page's drag and drop); clips not
+    /// named keep their upload order, after those named.
+    public var clipOrder: [String] = []
 
     public enum Transition: String, CaseIterable, Hashable, Sendable {
         case none, fade, crossfade
@@ -69,7 +72,17 @@ public struct VideoSettings: Hashable, Sendable {
             "verbose": .bool(verbose),
         ]
         if let seed { values["seed"] = .int(seed) }
+        if !clipOrder.isEmpty { values["clip_order"] = .array(clipOrder.map { .string($0) }) }
         return JobConfig(values)
+    }
+
+    /// `names` (files of one type, in upload order) in `clipOrder`'s order.
+    public func ordered<T>(_ items: [T], name: (T) -> String) -> [T] {
+        guard !clipOrder.isEmpty else { return items }
+        let place = Dictionary(clipOrder.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        return items.enumerated().sorted { a, b in
+            (place[name(a.element)] ?? Int.max, a.offset) < (place[name(b.element)] ?? Int.max, b.offset)
+        }.map(\.element)
     }
 
     private static func number(_ value: Double) -> JSONValue {

@@ -29,6 +29,8 @@ public func buildRouter(storage: any Storage, settings: ServerSettings) -> Route
     YouTubeController(storage: storage, settings: settings).addRoutes(to: api)
     PlaylistController(storage: storage, settings: settings).addRoutes(to: api)
     MediaController(settings: settings).addRoutes(api: api, router: router)
+    PreviewsController(storage: storage, settings: settings).addRoutes(to: api)
+    AdminController(storage: storage, settings: settings).addRoutes(to: api)
     return router
 }
 

@@ -1,9 +1,10 @@
 import StorageCore
 
-/// The job object of the earlier service's API: its keys, plus `config` and
-/// `eta_seconds`. The run directory stays on the server.
+/// The job object of the earlier service's API: its keys, plus `config`,
+/// `eta_seconds`, `elapsed_seconds` and, where known, `output_bytes`. The
+/// run directory stays on the server.
 enum JobObject {
-    static func make(_ job: Job, fileCounts: FileCounts, now: Timestamp) -> JSONValue {
+    static func make(_ job: Job, fileCounts: FileCounts, now: Timestamp, outputBytes: Int64? = nil) -> JSONValue {
         .object([
             "job_id": .int(job.jobID),
             "run_id": .string(job.runID),
@@ -18,7 +19,18 @@ enum JobObject {
             "started_at": optional(job.startedAt?.description),
             "finished_at": optional(job.finishedAt?.description),
             "eta_seconds": etaSeconds(job, now: now).map { .int($0) } ?? .null,
+            "elapsed_seconds": elapsedSeconds(job, now: now).map { .int($0) } ?? .null,
+            "output_bytes": outputBytes.map { .int($0) } ?? .null,
         ])
+    }
+
+    /// Seconds since the render started, or the render's length once it ended
+    /// (the server's clock, so a browser's clock does not matter).
+    static func elapsedSeconds(_ job: Job, now: Timestamp) -> Int64? {
+        guard let started = job.startedAt else { return nil }
+        let end = job.finishedAt ?? (job.status == .running ? now : nil)
+        guard let end else { return nil }
+        return max(0, (end.microsecondsSinceEpoch - started.microsecondsSinceEpoch) / 1_000_000)
     }
 
     /// The time a job has left at the pace it has kept since it started: 0

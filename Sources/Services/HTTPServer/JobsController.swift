@@ -21,6 +21,7 @@ struct JobsController<Context: RequestContext> {
         api.post("jobs/:id/cancel", use: cancel)
         api.get("jobs/:id/logs", use: logs)
         api.get("jobs/:id/download", use: download)
+        addActionRoutes(to: api)
     }
 
     @Sendable func prepare(_ request: Request, context: Context) async throws -> Response {
@@ -45,7 +46,7 @@ struct JobsController<Context: RequestContext> {
                         + "put clips there, or prepare a job (POST /api/jobs/prepare) and upload them")
             }
             for (type, names) in shared {
-                for name in names { try await settings.files.recordShared(name, type: type, of: job, in: storage) }
+                for name in names { try await settings.files.recordCopy(of: .shared(name, type), of: job, in: storage) }
             }
             guard let queued = try await storage.startJob(job.jobID, config: config, expectedConfig: job.configText)
             else { throw JobLookup.notFound(job.jobID) }
@@ -62,7 +63,7 @@ struct JobsController<Context: RequestContext> {
         return Self.created(try await newJob(config: config, status: status))
     }
 
-    private func newJob(config: JobConfig, status: JobStatus) async throws -> Job {
+    func newJob(config: JobConfig, status: JobStatus) async throws -> Job {
         let job = try await storage.createJob(
             NewJob(config: config, runsDirectory: settings.runsDirectory, status: status))
         do {
@@ -76,14 +77,18 @@ struct JobsController<Context: RequestContext> {
     }
 
     /// A job that could not be made whole goes, rows and files.
-    private func discard(_ job: Job, logger: Logger) async {
+    func discard(_ job: Job, logger: Logger) async {
         guard let deleted = try? await storage.deleteJob(job.jobID) else { return }
         await settings.removeFiles(of: deleted, logger: logger, as: "a job that could not be made whole was removed")
     }
 
-    static func created(_ job: Job) -> Response {
-        JSONResponse.make(
-            .object(["job_id": .int(job.jobID), "run_id": .string(job.runID), "status": .string(job.status.rawValue)]))
+    /// The new job's id, run and status; `from` names the job it was made from.
+    static func created(_ job: Job, from: (key: String, jobID: Int64)? = nil) -> Response {
+        var object: [String: JSONValue] = [
+            "job_id": .int(job.jobID), "run_id": .string(job.runID), "status": .string(job.status.rawValue),
+        ]
+        if let from { object[from.key] = .int(from.jobID) }
+        return JSONResponse.make(.object(object))
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
@@ -100,9 +105,14 @@ struct JobsController<Context: RequestContext> {
         try query.validate()
         let page = try await storage.listJobs(query)
         let counts = try await storage.fileCounts(ofJobs: page.jobs.map(\.jobID))
+        let sizes = await outputSizes(of: page.jobs)
         let now = storage.currentTime
         var body: [String: JSONValue] = [
-            "jobs": .array(page.jobs.map { JobObject.make($0, fileCounts: counts[$0.jobID] ?? FileCounts(), now: now) })
+            "jobs": .array(
+                page.jobs.map {
+                    JobObject.make(
+                        $0, fileCounts: counts[$0.jobID] ?? FileCounts(), now: now, outputBytes: sizes[$0.jobID])
+                })
         ]
         body["next_cursor"] = page.nextCursor.map { .string($0.description) } ?? .null
         return JSONResponse.make(.object(body))
@@ -113,7 +123,27 @@ struct JobsController<Context: RequestContext> {
         guard let id = Int64(text), let summary = try await storage.jobSummary(id) else {
             throw JobLookup.notFound(text)
         }
-        return JSONResponse.make(JobObject.make(summary.job, fileCounts: summary.fileCounts, now: storage.currentTime))
+        let size = await outputSizes(of: [summary.job])[id]
+        return JSONResponse.make(
+            JobObject.make(summary.job, fileCounts: summary.fileCounts, now: storage.currentTime, outputBytes: size))
+    }
+
+    /// The sizes of the finished videos among `jobs`, asked of the file
+    /// store all at once (a stat each on disk, a HEAD each in a bucket); a
+    /// size the store cannot tell is left out.
+    func outputSizes(of jobs: [Job]) async -> [Int64: Int64] {
+        let files = settings.files
+        return await withTaskGroup(of: (Int64, Int64?).self) { group in
+            for job in jobs where job.status == .completed {
+                guard let output = job.outputFile, let name = RunFileName.output(storedPath: output) else { continue }
+                group.addTask {
+                    (job.jobID, try? await files.size(of: name, jobID: job.jobID, run: job.runDirectory))
+                }
+            }
+            var sizes: [Int64: Int64] = [:]
+            for await (id, size) in group { sizes[id] = size }
+            return sizes
+        }
     }
 
     @Sendable func start(_ request: Request, context: Context) async throws -> Response {

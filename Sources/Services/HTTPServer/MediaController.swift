@@ -20,7 +20,25 @@ struct MediaController<Context: RequestContext> {
 
     func addRoutes(api: RouterGroup<Context>, router: Router<Context>) {
         api.get("files", use: files)
+        api.get("fonts", use: fontList)
         router.get("fonts/:name", use: font)
+    }
+
+    /// The files of `fonts/`, so the page asks only for fonts that are there.
+    @Sendable func fontList(_ request: Request, context: Context) async throws -> Response {
+        let folder = settings.data.fonts
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+            .filter { Self.fontFile(named: $0, in: folder) != nil }
+        return JSONResponse.make(
+            .object([
+                "fonts": .array(
+                    names.map { file in
+                        .object([
+                            "name": .string(URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent),
+                            "file": .string(file),
+                        ])
+                    })
+            ]))
     }
 
     @Sendable func files(_ request: Request, context: Context) async throws -> Response {

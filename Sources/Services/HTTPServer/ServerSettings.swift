@@ -12,6 +12,8 @@ public struct ServerSettings: Sendable {
     public var port = 5000
     /// Holds `runs/` (one run directory per job) and `fonts/`.
     public var dataDirectory: String
+    /// The database, as the operations view names it (a URL's password already hidden).
+    public var databaseLocation = ""
     /// When set, every `/api` route needs `Authorization: Bearer <token>`.
     public var apiToken: String?
     public var maximumFileBytes: Int64 = 4 << 30

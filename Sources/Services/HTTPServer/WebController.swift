@@ -1,7 +1,7 @@
 import Hummingbird
 import NIOCore
 
-/// The web page at `/`, from files embedded in the binary (`web/`).
+/// The web page at `/` (and `/admin`), from files embedded in the binary (`web/`).
 struct WebController<Context: RequestContext> {
     static var contentTypes: [String: String] {
         [
@@ -13,6 +13,8 @@ struct WebController<Context: RequestContext> {
 
     func addRoutes(to router: Router<Context>) {
         router.get("/") { _, _ in try Self.file("index.html") }
+        // The operations view is the same page, opened on its own screen.
+        router.get("admin") { _, _ in try Self.file("index.html") }
         router.get("assets/:name") { _, context in try Self.file(context.parameters.get("name") ?? "") }
     }
 

@@ -38,6 +38,12 @@ public enum MediaProbe {
         return info
     }
 
+    /// Probes a file of object storage through a (presigned) http(s) URL,
+    /// which ffprobe reads with range requests: the whole file never moves.
+    public static func probe(url: String, name: String) async throws -> MediaInfo {
+        try await run(url, name: name, ffprobe: "ffprobe")
+    }
+
     private static let probed = Mutex<[FileIdentity: MediaInfo]>([:])
 
     private static func run(_ path: String, name: String, ffprobe: String) async throws -> MediaInfo {

@@ -63,8 +63,9 @@ public struct RenderJobRunner: JobRunner {
         // Jobs queued before seeds were stored render the same way every time too.
         if settings.seed == nil { settings.seed = job.jobID }
         let rows = try await storage.files(ofJob: job.jobID, type: nil)
+        let clips = settings.ordered(rows.filter { $0.fileType == .videos }) { $0.filename }
         var paths: [FileType: [String]] = [:]
-        for row in rows {
+        for row in clips + rows.filter({ $0.fileType != .videos }) {
             paths[row.fileType, default: []].append(
                 try await files.localCopy(of: row, jobID: job.jobID, run: job.runDirectory, scratch: copies))
         }

@@ -31,6 +31,7 @@ public struct StorageConformance: Sendable {
         Area("upload history", "uploads", { try await $0.testUploads() }),
         Area("credentials", "credentials", { try await $0.testCredentials() }),
         Area("deployment", "deployment record", { try await $0.testDeploymentRecord() }),
+        Area("workers", "worker registry", { try await $0.testWorkerRegistry() }),
         Area("upload task queue", "upload tasks", { try await $0.testUploadTasks() }),
         Area("playlist import queue", "playlist imports", { try await $0.testPlaylistImports() }),
         Area("render piece queue", "render pieces", { try await $0.testRenderPieces() }),
