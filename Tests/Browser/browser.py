@@ -5,6 +5,7 @@ import os
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.support.ui import WebDriverWait
 
 
@@ -22,4 +23,5 @@ def start_chromium(screenshots, extra_flags=()):
         driver.save_screenshot(os.path.join(screenshots, f"{shot.taken:02d}-{name}.png"))
 
     shot.taken = 0
-    return driver, WebDriverWait(driver, 120), shot
+    # The pages redraw lists as they poll: an element found a moment ago may be gone; look again.
+    return driver, WebDriverWait(driver, 120, ignored_exceptions=[StaleElementReferenceException]), shot

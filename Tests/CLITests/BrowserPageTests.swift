@@ -3,8 +3,9 @@ import TestPostgres
 import Testing
 
 /// The web page in headless Chromium against a real `serve` with a worker and
-/// ffmpeg (Tests/Browser/page_test.py, selenium). Screenshots of every step
-/// are kept in the folder printed on failure (and in BROWSER_SCREENSHOTS when set).
+/// ffmpeg (Tests/Browser/page_test.py, selenium, axe-core): every screen,
+/// every action. Screenshots of every step are kept in the folder printed on
+/// failure (and in BROWSER_SCREENSHOTS when set: docs/images/page/ holds a run's).
 @Suite(.timeLimit(.minutes(5))) struct BrowserPageTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
@@ -23,10 +24,18 @@ import Testing
                     media + "/" + name,
                 ])
         }
-        try runTool(
-            "/usr/bin/ffmpeg",
-            ["-loglevel", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=330", "-t", "2", media + "/song.mp3"])
-        try "Nothing is lost.".write(toFile: media + "/quote.txt", atomically: true, encoding: .utf8)
+        // A song long enough to count as music, a bell short enough to be a sound effect.
+        for (name, source, seconds) in [
+            ("song.mp3", "sine=frequency=330", "31"), ("bell.wav", "sine=frequency=880", "1"),
+        ] {
+            try runTool(
+                "/usr/bin/ffmpeg",
+                ["-loglevel", "error", "-y", "-f", "lavfi", "-i", source, "-t", seconds, media + "/" + name])
+        }
+        try #""Nothing is lost." "Keep going.""#.write(toFile: media + "/quote.txt", atomically: true, encoding: .utf8)
+        // A file the server refuses, and a "clip" ffmpeg cannot read (its job fails).
+        try "%PDF-1.4".write(toFile: media + "/notes.pdf", atomically: true, encoding: .utf8)
+        try "not a video".write(toFile: media + "/broken.mp4", atomically: true, encoding: .utf8)
 
         // A font of the data directory's fonts/, which the page previews through GET /fonts/{name}.
         try FileManager.default.createDirectory(atPath: runner.path("data/fonts"), withIntermediateDirectories: true)

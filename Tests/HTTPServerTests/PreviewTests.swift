@@ -2,9 +2,11 @@ import Foundation
 import HTTPServer
 import Hummingbird
 import HummingbirdTesting
+import ObjectStorage
 import Render
 import RunFiles
 import StorageCore
+import TestObjectStore
 import Testing
 
 /// What the page shows of a job's media: sizes and lengths (ffprobe), a
@@ -65,6 +67,33 @@ import Testing
             #expect(try await client.json(.get, "/api/jobs/\(id)/files/videos/none.mp4/poster").status == .notFound)
             #expect(try await client.json(.get, "/api/jobs/\(id)/files/music/song.wav/poster").status == .notFound)
             #expect(try await client.json(.get, "/api/jobs/\(id)/poster").status == .notFound, "not rendered yet")
+        }
+    }
+
+    /// With object storage ffprobe and ffmpeg read the bucket through a
+    /// presigned URL, and a duplicate's files are copies the store made.
+    @Test func inObjectStorageTheBucketIsReadInPlaceAndCopiedByTheStore() async throws {
+        let moto = try await TestObjectStore.start()
+        let client = S3Client(
+            try S3Configuration.from(
+                url: "s3://yt-builder-media/previews", environment: moto.environment(bucket: "yt-builder-media")))
+        try await client.createBucket()
+        let store = S3RunFileStore(client)
+        try await TestAPI.with(.sqlite, configure: { $0.objectStore = store }) { client, api in
+            try api.settings.data.create()
+            let (clip, _) = try await Self.media(api.folder)
+            let id = try await client.prepare()
+            #expect(
+                try await client.upload(id, "videos", [Multipart.Part(filename: "c.mp4", bytes: clip)]).status == .ok)
+            let copied = try object(try await client.json(.post, "/api/jobs/\(id)/duplicate"))
+            let copy = try #require(copied["job_id"]?.int)
+            for job in [id, copy] {
+                let listed = try object(try await client.json(.get, "/api/jobs/\(job)/media"))
+                let video = try #require(listed["files"]?.array?.first?.object)
+                #expect(video["size"] == .int(Int64(clip.count)) && video["width"] == .int(160), "\(video)")
+            }
+            let poster = try await client.json(.get, "/api/jobs/\(copy)/files/videos/c.mp4/poster")
+            #expect(poster.status == .ok && Array(poster.body.readableBytesView.prefix(2)) == [0xFF, 0xD8])
         }
     }
 

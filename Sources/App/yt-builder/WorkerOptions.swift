@@ -128,6 +128,13 @@ struct WorkerOptions: ParsableArguments {
                     storage: storage, settings: try sunoSettings(), dataDirectory: dataDirectory,
                     maximumFileBytes: maxFileSize, logger: logger, files: files),
                 settings: settings(1), logger: logger))
+        let kinds: [TaskKind] = [.render] + (piecesAtOnce > 0 ? [.renderPiece] : []) + [.youtubeUpload, .sunoImport]
+        services.append(
+            WorkerPresenceService(
+                storage: storage,
+                record: WorkerRecord(
+                    workerID: name, host: ProcessInfo.processInfo.hostName, kinds: kinds, version: BuildInfo.version),
+                logger: logger))
         return services
     }
 }
