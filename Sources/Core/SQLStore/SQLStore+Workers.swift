@@ -1,16 +1,25 @@
 import StorageCore
 
 extension SQLStore: WorkerRegistry {
+    /// Seconds after which a worker that never said goodbye is forgotten by the next heartbeat.
+    public static var forgetWorkersAfter: Double { 86_400 }
+
     public func recordWorker(_ worker: WorkerRecord) async throws {
         guard !worker.workerID.isEmpty, !worker.workerID.utf8.contains(0) else {
             throw StorageError.invalidInput("a worker id must be non-empty text without NUL")
         }
-        let statement = sql[.recordWorker]
+        let (statement, forget) = (sql[.recordWorker], sql[.forgetWorkersBefore])
+        let now = now
         let values: [SQLValue] = [
             .text(worker.workerID), .text(worker.host), .text(worker.kinds.map(\.rawValue).joined(separator: ",")),
             .text(worker.version), .timestamp(now),
         ]
-        try await driver.write { _ = try $0.run(statement, values) }
+        // Workers killed without a goodbye are forgotten after a day, so the table stays the size of the fleet.
+        let stale = now.adding(seconds: -Self.forgetWorkersAfter)
+        try await driver.write { connection in
+            _ = try connection.run(statement, values)
+            _ = try connection.run(forget, [.timestamp(stale)])
+        }
     }
 
     public func forgetWorker(_ workerID: String) async throws {

@@ -29,6 +29,12 @@ extension StorageConformance {
             try expectEqual(
                 try await storage.workers(seenWithin: .seconds(60)).map(\.record.workerID), ["host-a-1"],
                 "one not seen for a minute is forgotten")
+            try await storage.recordWorker(other)
+            clock.advance(seconds: 86_401)
+            try await storage.recordWorker(render)
+            try expectEqual(
+                try await storage.workers(seenWithin: .seconds(86_400 * 2)).map(\.record.workerID), ["host-a-1"],
+                "a heartbeat forgets the workers silent for a day")
             try await storage.forgetWorker("host-a-1")
             try expectEqual(try await storage.workers(seenWithin: .seconds(60)).count, 0, "a stopped one goes")
             try await expectError(.invalidInput, "an empty id") {
