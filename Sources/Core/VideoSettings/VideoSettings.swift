@@ -76,7 +76,7 @@ public struct VideoSettings: Hashable, Sendable {
         return JobConfig(values)
     }
 
-    /// `names` (files of one type, in upload order) in `clipOrder`'s order.
+    /// `items` (files of one type, in upload order) in `clipOrder`'s order.
     public func ordered<T>(_ items: [T], name: (T) -> String) -> [T] {
         guard !clipOrder.isEmpty else { return items }
         let place = Dictionary(clipOrder.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })

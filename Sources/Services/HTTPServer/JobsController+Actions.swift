@@ -30,7 +30,7 @@ extension JobsController {
     /// and its own links (or copies) of the same files, to change and start.
     @Sendable func duplicate(_ request: Request, context: Context) async throws -> Response {
         let original = try await JobLookup.job(context, storage)
-        let copy = try await copyJob(original, logger: context.logger)
+        let (copy, _) = try await copyJob(original, logger: context.logger)
         return Self.created(copy, from: ("duplicate_of", original.jobID))
     }
 
@@ -45,9 +45,8 @@ extension JobsController {
                     "job \(original.jobID) is \(original.status.rawValue); only a failed or cancelled job can be retried"
             )
         }
-        let copy = try await copyJob(original, logger: context.logger)
+        let (copy, config) = try await copyJob(original, logger: context.logger)
         do {
-            let config = try VideoSettings.completed(copy.config ?? JobConfig(), fonts: settings.fonts)
             guard let queued = try await storage.startJob(copy.jobID, config: config, expectedConfig: copy.configText)
             else { throw JobLookup.notFound(copy.jobID) }
             return Self.created(queued, from: ("retry_of", original.jobID))
@@ -57,15 +56,16 @@ extension JobsController {
         }
     }
 
-    /// A new preparing job with `original`'s settings and files.
-    private func copyJob(_ original: Job, logger: Logger) async throws -> Job {
+    /// A new preparing job with `original`'s settings (checked again, as
+    /// they will be rendered) and files.
+    private func copyJob(_ original: Job, logger: Logger) async throws -> (Job, JobConfig) {
         let config = try VideoSettings.completed(original.config ?? JobConfig(), fonts: settings.fonts)
         let job = try await newJob(config: config, status: .preparing)
         do {
             for row in try await storage.files(ofJob: original.jobID, type: nil) {
                 try await settings.files.recordCopy(of: .jobFile(row, run: original.runDirectory), of: job, in: storage)
             }
-            return try await storage.job(job.jobID) ?? job
+            return (job, config)
         } catch {
             await discard(job, logger: logger)
             throw error

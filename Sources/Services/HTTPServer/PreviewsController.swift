@@ -34,7 +34,7 @@ struct PreviewsController<Context: RequestContext> {
             if let source = try await source(of: row, in: job) {
                 object["size"] = source.size.map { .int($0) } ?? .null
                 if row.fileType == .quotes {
-                    object["text"] = try await quoteText(row, job: job).map { .string($0) } ?? .null
+                    object["text"] = try await quoteText(row, from: source, job: job).map { .string($0) } ?? .null
                 } else if let info = try? await probe(source) {
                     object["duration_seconds"] = .double((info.duration * 1000).rounded() / 1000)
                     object["width"] = info.width.map { .int(Int64($0)) } ?? .null
@@ -133,14 +133,14 @@ struct PreviewsController<Context: RequestContext> {
         }
     }
 
-    /// The first 2,000 characters of a quote file.
-    private func quoteText(_ row: JobFile, job: Job) async throws -> String? {
+    /// The first 2,000 characters of a quote file: read where `source` found
+    /// it on disk, or from a copy fetched out of the bucket.
+    private func quoteText(_ row: JobFile, from source: MediaSource, job: Job) async throws -> String? {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("yt-builder-quote-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let path: String
-        if settings.files.keepsFilesInPlace {
-            guard let local = try settings.data.runDirectory(of: job).resolve(row.filePath) else { return nil }
-            path = local
+        if source.local {
+            path = source.input
         } else {
             try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
             path = try await settings.files.localCopy(

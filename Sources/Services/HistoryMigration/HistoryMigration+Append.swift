@@ -85,12 +85,12 @@ extension HistoryMigration {
     }
 
     /// The source's jobs the target has, looked up a thousand at a time on a
-    /// thread of its own.
+    /// thread of its own, with one reader and one connection for every part.
     private func jobsAlreadyThere() async throws -> JobsAlreadyThere {
         let parts = source.parts.filter { $0.table == "jobs" }
         let found = Mutex(JobsAlreadyThere())
         let (source, target) = (self.source, self.target)
-        try await BlockingWorkers().run(threads: 1, items: parts.count) { _, item in
+        try await BlockingWorkers().run(threads: 1, items: 1) { _, _ in
             let reader = try source.reader()
             let lookup = try target.jobLookup()
             var batch: [(id: Int64, runID: String, runDir: String)] = []
@@ -99,11 +99,14 @@ extension HistoryMigration {
                 found.withLock { $0.add(there) }
                 batch.removeAll(keepingCapacity: true)
             }
-            try reader.read(parts[item]) { row in
-                guard let id = row.text(0).flatMap({ Int64($0) }), let runID = row.text(1), let runDir = row.text(2)
-                else { return }
-                batch.append((id, runID, runDir))
-                if batch.count == 1000 { try flush() }
+            for part in parts {
+                try reader.read(part) { row in
+                    guard let id = row.text(0).flatMap({ Int64($0) }), let runID = row.text(1),
+                        let runDir = row.text(2)
+                    else { return }
+                    batch.append((id, runID, runDir))
+                    if batch.count == 1000 { try flush() }
+                }
             }
             try flush()
         }
